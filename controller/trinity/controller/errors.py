@@ -42,6 +42,10 @@ class ModelError(TrinityError):
     """The agent refused or failed a model operation; the message is the agent's own."""
 
 
+class ModelNotFound(ModelError):
+    """The agent does not know the model (never started there, or already stopped)."""
+
+
 class AgentCallError(TrinityError):
     """Any other failed call to an agent (timeout, internal error, unimplemented)."""
 
