@@ -156,14 +156,25 @@ class FakeAgent(pb_grpc.AgentServicer):
 class FakeAgentServer:
     """A FakeAgent served on 127.0.0.1:<free port>; `stop()` when done."""
 
-    def __init__(self, token: str, behaviour: FakeBehaviour | None = None) -> None:
+    def __init__(
+        self,
+        token: str,
+        behaviour: FakeBehaviour | None = None,
+        *,
+        tls: tuple[bytes, bytes] | None = None,
+    ) -> None:
+        """tls: (certificate chain PEM, private key PEM) to serve TLS instead of plaintext."""
         self.agent = FakeAgent(token, behaviour or FakeBehaviour())
         self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
         pb_grpc.add_AgentServicer_to_server(self.agent, self.server)
         health_servicer = health.HealthServicer()
         health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
         health_pb2_grpc.add_HealthServicer_to_server(health_servicer, self.server)
-        self.port = self.server.add_insecure_port("127.0.0.1:0")
+        if tls is None:
+            self.port = self.server.add_insecure_port("127.0.0.1:0")
+        else:
+            creds = grpc.ssl_server_credentials([(tls[1], tls[0])])
+            self.port = self.server.add_secure_port("127.0.0.1:0", creds)
         self.server.start()
 
     @property
@@ -190,3 +201,39 @@ def write_cluster(folder, nodes: dict[str, tuple[str, str]], models: list[tuple[
     path = folder / "models.toml"
     path.write_text("\n".join(lines))
     return path
+
+
+def self_signed_cert(host: str = "localhost") -> tuple[bytes, bytes]:
+    """A throwaway (certificate PEM, key PEM) for `host` and 127.0.0.1."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = datetime.datetime.now(datetime.UTC)
+    san = x509.SubjectAlternativeName(
+        [x509.DNSName(host), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+    )
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(san, critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return cert.public_bytes(serialization.Encoding.PEM), key_pem

@@ -10,7 +10,12 @@ from trinity.controller.config import load_config
 from trinity.controller.demo import free_port
 from trinity.controller.errors import NodeAuthError, NodeUnreachable, SelectionError
 
-from tests.fakes.fake_agent import FakeAgentServer, FakeBehaviour, write_cluster
+from tests.fakes.fake_agent import (
+    FakeAgentServer,
+    FakeBehaviour,
+    self_signed_cert,
+    write_cluster,
+)
 
 TOKEN_A = "tok-alpha-7Qm2xZ9pLw4R"
 TOKEN_B = "tok-bravo-3Kd8vN1sYt6H"
@@ -185,3 +190,32 @@ def test_selection_errors_list_the_valid_names(tmp_path):
     with pytest.raises(SelectionError, match=r"no configured model matches"):
         cluster.select(config, ["a"], ["m2"])
     assert [m.key for m in cluster.select(config, None, ["b/m2"]).models] == ["b/m2"]
+
+
+async def test_tls_round_trip_and_a_wrong_ca_is_one_line(fakes, tmp_path):
+    cert, key = self_signed_cert()
+    other, _ = self_signed_cert()
+    (tmp_path / "ca.pem").write_bytes(cert)
+    (tmp_path / "other.pem").write_bytes(other)
+    server = FakeAgentServer(TOKEN_A, tls=(cert, key))
+    try:
+        path = write_cluster(tmp_path, {"a": (server.address, TOKEN_A)}, [("a", "m")])
+        base = path.read_text()
+        path.write_text(
+            base.replace("timeout_s = 5", f'timeout_s = 5\ntls_ca = "{tmp_path}/ca.pem"')
+        )
+        (node,) = await cluster.status(load_config(path))
+        assert node.ok and node.info is not None
+
+        path.write_text(
+            base.replace("timeout_s = 5", f'timeout_s = 5\ntls_ca = "{tmp_path}/other.pem"')
+        )
+        (node,) = await cluster.status(load_config(path))
+        assert not node.ok and not node.reachable
+        assert "TLS handshake failed: CERTIFICATE_VERIFY_FAILED" in node.error
+
+        path.write_text(base)  # plaintext client, TLS agent
+        (node,) = await cluster.status(load_config(path))
+        assert "closed the connection: does the agent serve TLS?" in node.error
+    finally:
+        server.stop()

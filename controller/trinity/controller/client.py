@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -40,6 +41,7 @@ _CHANNEL_OPTIONS = [
     ("grpc.max_receive_message_length", 64 * 1024 * 1024),
 ]
 _TLS_MARKERS = ("ssl", "tls", "handshake", "certificate")
+_SSL_REASON = re.compile(r"OPENSSL_internal:([A-Z_]+(?::[^:]+)?)")
 # Agent-side codes whose message is the agent's own one-line explanation.
 _AGENT_MESSAGE_CODES = {
     grpc.StatusCode.NOT_FOUND,
@@ -268,11 +270,20 @@ class AgentClient:
         return state != grpc.ChannelConnectivity.READY or any(m in lowered for m in markers)
 
     def _unreachable(self, detail: str) -> NodeUnreachable:
-        if any(m in detail.lower() for m in _TLS_MARKERS):
+        lowered = detail.lower()
+        if any(m in lowered for m in _TLS_MARKERS):
+            why = _SSL_REASON.search(detail)
             return NodeUnreachable(
-                f"{self.where}: no TLS connection: {detail}",
-                hint=f"check nodes.{self.name}.tls_ca / tls_server_name and that the agent "
-                "serves TLS (its agent.toml [tls]); or is trinity-agent not running?",
+                f"{self.where}: TLS handshake failed"
+                + (f": {why.group(1).strip()}" if why else ""),
+                hint=f"check nodes.{self.name}.tls_ca / tls_server_name, and that the agent "
+                "serves TLS ([tls] in its agent.toml)",
+            )
+        if "socket closed" in lowered and not self.node.uses_tls:
+            return NodeUnreachable(
+                f"{self.where} closed the connection: does the agent serve TLS? then set "
+                f"nodes.{self.name}.tls_ca (or tls = true) in models.toml",
+                hint=f"gRPC said: {detail}",
             )
         return NodeUnreachable(
             f"{self.where} unreachable: is trinity-agent running? start it with "
