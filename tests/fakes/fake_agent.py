@@ -10,11 +10,15 @@ its own event loop.
 
 from __future__ import annotations
 
+import argparse
 import itertools
+import signal
 import threading
 import time
+import tomllib
 from concurrent import futures
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -162,6 +166,7 @@ class FakeAgentServer:
         behaviour: FakeBehaviour | None = None,
         *,
         tls: tuple[bytes, bytes] | None = None,
+        port: int = 0,
     ) -> None:
         """tls: (certificate chain PEM, private key PEM) to serve TLS instead of plaintext."""
         self.agent = FakeAgent(token, behaviour or FakeBehaviour())
@@ -171,10 +176,10 @@ class FakeAgentServer:
         health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
         health_pb2_grpc.add_HealthServicer_to_server(health_servicer, self.server)
         if tls is None:
-            self.port = self.server.add_insecure_port("127.0.0.1:0")
+            self.port = self.server.add_insecure_port(f"127.0.0.1:{port}")
         else:
             creds = grpc.ssl_server_credentials([(tls[1], tls[0])])
-            self.port = self.server.add_secure_port("127.0.0.1:0", creds)
+            self.port = self.server.add_secure_port(f"127.0.0.1:{port}", creds)
         self.server.start()
 
     @property
@@ -237,3 +242,26 @@ def self_signed_cert(host: str = "localhost") -> tuple[bytes, bytes]:
         serialization.NoEncryption(),
     )
     return cert.public_bytes(serialization.Encoding.PEM), key_pem
+
+
+def main() -> None:
+    """`python -m tests.fakes.fake_agent serve --config agent.toml`: the fake in place of
+    `trinity-agent serve`, reading the same listen/token_file keys; SIGTERM stops it."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("command", choices=["serve"])
+    parser.add_argument("--config", type=Path, required=True)
+    args = parser.parse_args()
+    config = tomllib.loads(args.config.read_text())
+    token = (args.config.parent / config["token_file"]).read_text().strip()
+    port = int(config["listen"].rpartition(":")[2])
+    server = FakeAgentServer(token, port=port)
+    print(f"fake agent serving on {server.address}", flush=True)
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    stopped.wait()
+    server.stop()
+    print("fake agent stopped", flush=True)
+
+
+if __name__ == "__main__":
+    main()

