@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 AGENT_CONFIG_HINT = "~/.config/trinity/agent/agent.toml"
 # Short reconnect backoff: the demo and `up` poll an agent that may be just starting, and
 # gRPC's default backoff (1 s growing to 120 s) would leave them waiting on nothing.
-_CHANNEL_OPTIONS = [
+_CHANNEL_OPTIONS: list[tuple[str, int | str]] = [
     ("grpc.min_reconnect_backoff_ms", 200),
     ("grpc.initial_reconnect_backoff_ms", 200),
     ("grpc.max_reconnect_backoff_ms", 2000),
@@ -195,7 +195,7 @@ class AgentClient:
         return self._stub
 
     def _open_channel(self) -> grpc.aio.Channel:
-        options = list(_CHANNEL_OPTIONS)
+        options: list[tuple[str, int | str]] = list(_CHANNEL_OPTIONS)
         if not self.node.uses_tls:
             return grpc.aio.insecure_channel(self.node.address, options=options)
         ca = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from trinity.controller.client import AgentClient
@@ -179,8 +179,8 @@ def select(
     return Selection(nodes=chosen_nodes, models=tuple(picked))
 
 
-def _listing(names: object) -> str:
-    return ", ".join(sorted(names)) or "(none)"  # type: ignore[call-overload]
+def _listing(names: Iterable[str]) -> str:
+    return ", ".join(sorted(names)) or "(none)"
 
 
 def model_spec(model: ModelConfig) -> pb.ModelSpec:
@@ -361,15 +361,27 @@ async def smoke_test(client: AgentClient, model: ModelConfig, config: ClusterCon
     )
 
 
-def _result(model: ModelConfig, status: pb.ModelStatus | None, **fields: object) -> UpResult:
-    if status is not None:
-        fields.update(pid=status.pid, port=status.port, restarts=status.restarts)
+def _result(
+    model: ModelConfig,
+    status: pb.ModelStatus | None,
+    *,
+    ok: bool,
+    state: str,
+    error: str = "",
+    ready_s: float = 0.0,
+) -> UpResult:
     return UpResult(
         node=model.node,
         name=model.name,
         label=model.display_label,
         backend=model.backend,
-        **fields,  # type: ignore[arg-type]
+        ok=ok,
+        state=state,
+        ready_s=ready_s,
+        error=error,
+        pid=status.pid if status else 0,
+        port=status.port if status else 0,
+        restarts=status.restarts if status else 0,
     )
 
 
@@ -383,11 +395,10 @@ async def down(
 ) -> list[DownResult]:
     """Stop the selected models; with no --models, everything the selected nodes run."""
     selection = select(config, nodes, models)
-    targets: dict[str, list[str] | None] = {n: None for n in selection.nodes}
+    targets: dict[str, list[str] | None] = {n: None for n in selection.nodes}  # None: all
     if models:
-        targets = {}
-        for m in selection.models:
-            targets.setdefault(m.node, []).append(m.name)  # type: ignore[union-attr]
+        targets = {n: [m.name for m in selection.models if m.node == n] for n in selection.nodes}
+        targets = {n: names for n, names in targets.items() if names}
     batches = await asyncio.gather(
         *(_down_node(config, node, names) for node, names in targets.items())
     )
