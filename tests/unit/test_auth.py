@@ -1,0 +1,218 @@
+"""The node token on a real grpc.aio server: no token, wrong token, right token, health
+open without one, unsafe token files refused, TLS round trip with a throwaway cert."""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import os
+from pathlib import Path
+
+import grpc
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+from trinity.agent.auth import load_token
+from trinity.agent.config import TlsConfig
+from trinity.agent.errors import ConfigError
+from trinity.agent.server import tls_credentials
+from trinity.v1 import agent_pb2 as pb
+
+from tests.fakes.fake_supervisor import running_agent, stub
+
+TOKEN = "s3cret-node-token-abcdefghijklmnopqrstuvwxyz"
+
+
+async def _list(address: str, token: str | None) -> grpc.aio.AioRpcError | pb.ListModelsResponse:
+    agent, metadata, channel = stub(address, token)
+    async with channel:
+        try:
+            return await agent.ListModels(pb.ListModelsRequest(), metadata=metadata, timeout=10)
+        except grpc.aio.AioRpcError as exc:
+            return exc
+
+
+async def test_call_without_token_is_unauthenticated(tmp_path: Path) -> None:
+    async with running_agent(tmp_path, TOKEN.encode()) as agent:
+        result = await _list(agent.address, None)
+    assert isinstance(result, grpc.aio.AioRpcError)
+    assert result.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert result.details().startswith("missing node token: ")
+    assert agent.supervisor.calls == []
+
+
+async def test_call_with_wrong_token_is_unauthenticated_and_not_echoed(tmp_path: Path) -> None:
+    wrong = "not-the-token-" + "x" * 30
+    async with running_agent(tmp_path, TOKEN.encode()) as agent:
+        result = await _list(agent.address, wrong)
+    assert isinstance(result, grpc.aio.AioRpcError)
+    assert result.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert result.details() == "wrong node token"
+    assert wrong not in str(result) and TOKEN not in str(result)
+    assert agent.supervisor.calls == []
+
+
+async def test_token_prefix_is_not_accepted(tmp_path: Path) -> None:
+    async with running_agent(tmp_path, TOKEN.encode()) as agent:
+        result = await _list(agent.address, TOKEN[:-1])
+    assert isinstance(result, grpc.aio.AioRpcError)
+    assert result.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+async def test_call_with_right_token_reaches_the_supervisor(tmp_path: Path) -> None:
+    async with running_agent(tmp_path, TOKEN.encode()) as agent:
+        result = await _list(agent.address, TOKEN)
+    assert isinstance(result, pb.ListModelsResponse)
+    assert agent.supervisor.calls == [("list_models", None)]
+
+
+async def test_streaming_rpc_without_token_is_unauthenticated(tmp_path: Path) -> None:
+    async with running_agent(tmp_path, TOKEN.encode()) as agent:
+        agent_stub, _, channel = stub(agent.address)
+        async with channel:
+            call = agent_stub.WatchTelemetry(pb.WatchTelemetryRequest(count=1), timeout=10)
+            with pytest.raises(grpc.aio.AioRpcError) as info:
+                async for _ in call:
+                    pass
+    assert info.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+async def test_health_answers_without_token(tmp_path: Path) -> None:
+    async with running_agent(tmp_path, TOKEN.encode()) as agent:
+        async with grpc.aio.insecure_channel(agent.address) as channel:
+            health = health_pb2_grpc.HealthStub(channel)
+            reply = await health.Check(
+                health_pb2.HealthCheckRequest(service="trinity.v1.Agent"), timeout=10
+            )
+    assert reply.status == health_pb2.HealthCheckResponse.SERVING
+
+
+async def _reflect(address: str, metadata) -> reflection_pb2.ServerReflectionResponse:
+    async with grpc.aio.insecure_channel(address) as channel:
+        reflect = reflection_pb2_grpc.ServerReflectionStub(channel)
+        call = reflect.ServerReflectionInfo(metadata=metadata, timeout=10)
+        await call.write(reflection_pb2.ServerReflectionRequest(list_services=""))
+        await call.done_writing()
+        return await call.read()
+
+
+async def test_reflection_needs_the_token(tmp_path: Path) -> None:
+    async with running_agent(tmp_path, TOKEN.encode()) as agent:
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            await _reflect(agent.address, ())
+        reply = await _reflect(agent.address, (("authorization", f"Bearer {TOKEN}"),))
+    assert info.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    names = {s.name for s in reply.list_services_response.service}
+    assert {"trinity.v1.Agent", "grpc.health.v1.Health"} <= names
+
+
+# ---------------------------------------------------------------- token files
+
+
+def _token_file(tmp_path: Path, content: str, mode: int) -> Path:
+    path = tmp_path / "token"
+    path.write_text(content)
+    os.chmod(path, mode)
+    return path
+
+
+def test_load_token_strips_whitespace(tmp_path: Path) -> None:
+    assert load_token(_token_file(tmp_path, f"  {TOKEN}\n", 0o600)) == TOKEN.encode()
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o660, 0o602])
+def test_load_token_refuses_file_others_can_read_or_write(tmp_path: Path, mode: int) -> None:
+    path = _token_file(tmp_path, TOKEN, mode)
+    with pytest.raises(ConfigError) as info:
+        load_token(path)
+    message = str(info.value)
+    assert message == (
+        f"token file {path} is readable by others (mode {mode:04o}): chmod 600 {path}"
+    )
+    assert TOKEN not in message
+
+
+def test_load_token_refuses_empty_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="is empty"):
+        load_token(_token_file(tmp_path, " \n", 0o600))
+
+
+def test_load_token_missing_file_says_how_to_make_one(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist: create it with `trinity-agent init`"):
+        load_token(tmp_path / "nope")
+
+
+# ---------------------------------------------------------------- TLS
+
+
+def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "agent.crt", tmp_path / "agent.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+async def test_tls_round_trip_with_throwaway_certificate(tmp_path: Path) -> None:
+    cert_file, key_file = _self_signed(tmp_path)
+    credentials = tls_credentials(TlsConfig(cert_file=cert_file, key_file=key_file))
+    client_creds = grpc.ssl_channel_credentials(root_certificates=cert_file.read_bytes())
+    async with running_agent(tmp_path, TOKEN.encode(), credentials=credentials) as agent:
+        channel = grpc.aio.secure_channel(agent.address, client_creds)
+        agent_stub, metadata, _ = stub(agent.address, TOKEN, channel)
+        async with channel:
+            info = await agent_stub.GetNodeInfo(
+                pb.GetNodeInfoRequest(), metadata=metadata, timeout=10
+            )
+        # A plaintext client cannot talk to the TLS port.
+        plain_stub, metadata, plain = stub(agent.address, TOKEN)
+        async with plain:
+            with pytest.raises(grpc.aio.AioRpcError) as refused:
+                await plain_stub.GetNodeInfo(pb.GetNodeInfoRequest(), metadata=metadata, timeout=5)
+    assert info.agent_version
+    assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
+
+
+def test_tls_missing_cert_is_one_line_error(tmp_path: Path) -> None:
+    _, key_file = _self_signed(tmp_path)
+    missing = tmp_path / "nope.crt"
+    with pytest.raises(ConfigError) as info:
+        tls_credentials(TlsConfig(cert_file=missing, key_file=key_file))
+    assert str(info.value) == f"tls.cert_file {missing} does not exist: fix the path in agent.toml"
+
+
+def test_tls_key_that_is_not_pem_is_refused(tmp_path: Path) -> None:
+    cert_file, _ = _self_signed(tmp_path)
+    bad = tmp_path / "bad.key"
+    bad.write_text("not a key")
+    with pytest.raises(ConfigError, match=r"tls.key_file .* is not a PEM file"):
+        tls_credentials(TlsConfig(cert_file=cert_file, key_file=bad))
