@@ -198,6 +198,8 @@ def up(
         out.print_json(render.dumps({"config": cfg.source, "results": results}))
     else:
         out.print(render.up_table(results))
+        for line in render.up_problems(results):
+            out.print(line, soft_wrap=True)
     _fail_if(not all(r.ok for r in results))
 
 
@@ -287,6 +289,8 @@ def _print_status(statuses: list[NodeStatus]) -> None:
     for line in render.node_problems(statuses):
         out.print(line, soft_wrap=True)
     out.print(render.models_table(statuses))
+    for line in render.model_problems(statuses):
+        out.print(line, soft_wrap=True)
 
 
 # ---------------------------------------------------------------- logs

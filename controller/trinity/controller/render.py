@@ -47,33 +47,60 @@ def _gib(n: int) -> str:
     return f"{n / 2**30:.0f} GiB" if n else "-"
 
 
+Cell = Text | str
+
+
+def _table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Cell]]) -> Table:
+    """A table whose columns keep their content's width, except the last, which wraps.
+
+    Rich would otherwise shrink every column of a wide table to "Addre…" in an
+    80-column terminal (or a pipe); the last column holds the free text.
+    """
+    table = Table(title=title, title_justify="left")
+    for i, name in enumerate(columns):
+        right = name in _RIGHT_ALIGNED
+        if i == len(columns) - 1:
+            table.add_column(name, justify="right" if right else "left")
+            continue
+        width = max([len(name)] + [_cell_len(row[i]) for row in rows])
+        table.add_column(name, justify="right" if right else "left", no_wrap=True, min_width=width)
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def _cell_len(cell: Cell) -> int:
+    return Text(cell).cell_len if isinstance(cell, str) else cell.cell_len
+
+
+_RIGHT_ALIGNED = {"PID", "Port", "Restarts", "Up", "Ready", "TTFT", "tok/s", "Memory"}
+
+
 def nodes_table(statuses: Sequence[NodeStatus]) -> Table:
-    """One row per node: host, agent, GPUs, backends, or why it did not answer."""
-    table = Table(title="Nodes", title_justify="left")
-    for column in ("Node", "Address", "State", "Host", "Agent", "GPUs", "Memory", "Backends"):
-        table.add_column(column)
-    table.add_column("Sandbox")
+    """One row per node: state, host and agent version, hardware, backends."""
+    rows = []
     for s in statuses:
         if s.info is None:
             state = state_text("unreachable" if not s.reachable else "failed")
-            table.add_row(Text(s.node, style="bold"), s.address, state)
+            rows.append((Text(s.node, style="bold"), s.address, state, "", "", "", ""))
             continue
-        gpus = ", ".join(s.info.gpus) or f"none ({s.info.telemetry_source})"
+        gpus = ", ".join(s.info.gpus) or f"no GPU ({s.info.telemetry_source})"
         backends = Text()
         for name, available in sorted(s.info.backends.items()):
             backends.append(f"{name} {'✓' if available else '✗'} ", "green" if available else "red")
-        table.add_row(
-            Text(s.node, style="bold"),
-            s.address,
-            Text("serving", style="green"),
-            Text(s.info.hostname),
-            Text(s.info.agent_version),
-            Text(gpus),
-            _gib(s.info.memory_total_bytes),
-            backends,
-            Text(s.info.sandbox or "-"),
+        rows.append(
+            (
+                Text(s.node, style="bold"),
+                s.address,
+                Text("serving", style="green"),
+                Text(s.info.hostname),
+                Text(s.info.agent_version),
+                _gib(s.info.memory_total_bytes),
+                Text(gpus + ", backends: ") + backends,
+            )
         )
-    return table
+    columns = ("Node", "Address", "State", "Host", "Agent", "Memory", "Hardware")
+    return _table("Nodes", columns, rows)
 
 
 def node_problems(statuses: Sequence[NodeStatus]) -> list[Text]:
@@ -83,67 +110,74 @@ def node_problems(statuses: Sequence[NodeStatus]) -> list[Text]:
 
 def models_table(statuses: Sequence[NodeStatus]) -> Table:
     """One row per model on every node that answered, configured or not."""
-    table = Table(title="Models", title_justify="left")
-    for column in ("Node", "Model", "Label", "Backend", "State", "PID", "Port", "Restarts"):
-        table.add_column(
-            column, justify="right" if column in ("PID", "Port", "Restarts") else "left"
+    rows = [
+        (
+            Text(f"{m.node}/{m.name}" + ("" if m.configured else " *"), style="bold"),
+            m.backend,
+            state_text(m.state),
+            _num(m.pid, "d"),
+            _num(m.port, "d"),
+            str(m.restarts),
+            _uptime(m.uptime_s),
+            Text(m.label if m.label != f"{m.node}/{m.name}" else ""),
         )
-    table.add_column("Up", justify="right")
-    table.add_column("Last error", overflow="fold")
-    for s in statuses:
-        for m in s.models:
-            table.add_row(
-                s.node,
-                Text(m.name + ("" if m.configured else " *")),
-                Text(m.label),
-                m.backend,
-                state_text(m.state),
-                _num(m.pid, "d"),
-                _num(m.port, "d"),
-                str(m.restarts),
-                _uptime(m.uptime_s),
-                Text(m.last_error, style="red"),
-            )
+        for s in statuses
+        for m in s.models
+    ]
+    columns = ("Model", "Backend", "State", "PID", "Port", "Restarts", "Up", "Label")
+    table = _table("Models", columns, rows)
     if any(not m.configured for s in statuses for m in s.models):
-        table.caption = "* running on the node but not in models.toml"
+        table.caption = "* runs on the node but is not in models.toml"
     return table
+
+
+def model_problems(statuses: Sequence[NodeStatus]) -> list[Text]:
+    """One line per model with a last error (too long for a table cell)."""
+    return [
+        Text(f"{m.node}/{m.name}: {m.last_error}", style="red")
+        for s in statuses
+        for m in s.models
+        if m.last_error
+    ]
 
 
 def up_table(results: Sequence[UpResult]) -> Table:
-    """One row per model brought up: state, time to ready, smoke TTFT and tok/s."""
-    table = Table(title="trinityctl up", title_justify="left")
-    table.add_column("Model")
-    table.add_column("Node")
-    table.add_column("Backend")
-    table.add_column("State")
-    table.add_column("Ready in", justify="right")
-    table.add_column("TTFT", justify="right")
-    table.add_column("tok/s", justify="right")
-    table.add_column("Smoke reply / error", overflow="fold")
-    for r in results:
-        smoke = r.smoke
-        note = Text(r.error, style="red") if r.error else Text(smoke.text if smoke else "")
-        table.add_row(
+    """One row per model brought up: state, time to ready, smoke TTFT and tok/s.
+
+    Errors are too long for a cell in an 80-column terminal: see `up_problems`.
+    """
+    rows = [
+        (
             Text(r.label, style="bold"),
             r.node,
-            r.backend,
             state_text(r.state if r.ok else ("failed" if r.state == "ready" else r.state)),
             _num(r.ready_s, ".1f", " s"),
-            _num(smoke.ttft_s * 1000 if smoke else 0, ".0f", " ms"),
-            _num(smoke.decode_tok_s if smoke else 0, ".1f"),
-            note,
+            _num(r.smoke.ttft_s * 1000 if r.smoke else 0, ".0f", " ms"),
+            _num(r.smoke.decode_tok_s if r.smoke else 0, ".1f"),
+            Text(_shorten(r.smoke.text) if r.smoke else ""),
         )
-    return table
+        for r in results
+    ]
+    columns = ("Model", "Node", "State", "Ready", "TTFT", "tok/s", "Reply")
+    return _table("trinityctl up", columns, rows)
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def up_problems(results: Sequence[UpResult]) -> list[Text]:
+    """One line per model that did not come up, with what to do about it."""
+    return [Text(f"{r.label}: {r.error}", style="red") for r in results if r.error]
 
 
 def down_table(results: Sequence[DownResult]) -> Table:
     """One row per model stopped."""
-    table = Table(title="trinityctl down", title_justify="left")
-    for column in ("Node", "Model", "State", "Error"):
-        table.add_column(column, overflow="fold" if column == "Error" else "ellipsis")
-    for r in results:
-        table.add_row(r.node, Text(r.name), state_text(r.state), Text(r.error, style="red"))
-    return table
+    rows = [
+        (r.node, Text(r.name), state_text(r.state), Text(r.error, style="red")) for r in results
+    ]
+    return _table("trinityctl down", ("Node", "Model", "State", "Error"), rows)
 
 
 # ---------------------------------------------------------------- JSON
