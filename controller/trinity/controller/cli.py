@@ -3,7 +3,7 @@
 Each command parses its flags, calls one library function, renders the result. Errors a
 user can cause (TrinityError) become one red line on stderr plus a hint, exit code 2, in
 one place (`_report`); "it ran but something failed" is exit code 1; Ctrl-C is 130.
-TRINITY_DEBUG=1 adds the traceback.
+TRINITY_DEBUG=1 adds the traceback and debug logs (key=value on stderr).
 
 To add a command, decorate it with `@command()` (not `@app.command()`), so its errors
 get the same treatment under CliRunner as from the console script.
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import os
 import sys
 import traceback
@@ -94,9 +95,23 @@ F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 
 
+def debug() -> bool:
+    """TRINITY_DEBUG set (and not 0): tracebacks and debug logs, as the agent does."""
+    return os.environ.get("TRINITY_DEBUG", "") not in ("", "0")
+
+
+def _setup_logging() -> None:
+    if debug():
+        logging.basicConfig(
+            level=logging.DEBUG,
+            stream=sys.stderr,
+            format="ts=%(asctime)s level=%(levelname)s logger=%(name)s msg=%(message)s",
+        )
+
+
 def _report(error: TrinityError) -> int:
     """The one place a user-facing error is printed: a red line, the hint, extra lines."""
-    if os.environ.get("TRINITY_DEBUG") == "1":
+    if debug():
         traceback.print_exception(error, file=sys.stderr)
     # soft_wrap: one line stays one line, however narrow the terminal (or a pipe's 80).
     err.print(Text("error: ", style="bold red") + Text(error.message, style="red"), soft_wrap=True)
@@ -113,6 +128,7 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
     def register(fn: F) -> F:
         @functools.wraps(fn)
         def wrapper(*a: Any, **kw: Any) -> Any:
+            _setup_logging()
             try:
                 return fn(*a, **kw)
             except TrinityError as error:
@@ -195,7 +211,7 @@ def up(
         )
         raise typer.Exit(EXIT_INTERRUPTED) from None
     if json:
-        out.print_json(render.dumps({"config": cfg.source, "results": results}))
+        typer.echo(render.dumps({"config": cfg.source, "results": results}))
     else:
         out.print(render.up_table(results))
         for line in render.up_problems(results):
@@ -249,7 +265,7 @@ def down(
     cfg = load_config(config)
     results = run(cluster.down(cfg, split(nodes), split(models)))
     if json:
-        out.print_json(render.dumps({"config": cfg.source, "results": results}))
+        typer.echo(render.dumps({"config": cfg.source, "results": results}))
     elif results:
         out.print(render.down_table(results))
     else:
@@ -278,7 +294,7 @@ def status(
         first = statuses[0]
         raise TrinityError(first.error, hint=first.hint or None)
     if json:
-        out.print_json(render.dumps({"config": cfg.source, "nodes": statuses}))
+        typer.echo(render.dumps({"config": cfg.source, "nodes": statuses}))
     else:
         _print_status(statuses)
     _fail_if(not all(s.ok for s in statuses))
