@@ -14,6 +14,7 @@ not turn into one gRPC message per token.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -169,12 +170,16 @@ async def generate(
     fed = 0
     try:
         async with asyncio.timeout(timeout_s):
-            async for chunk in _chunks(client, endpoint, request_body(endpoint, request)):
-                if _take(chunk, state):
-                    await batcher.add(*_delta_of(chunk))
-                    if rates is not None:
-                        rates.add(request.model, 1)
-                        fed += 1
+            # aclosing: whatever stops us (timeout, a cancelled client), the HTTP stream
+            # closes now, so the model server stops generating for nobody.
+            chunks = _chunks(client, endpoint, request_body(endpoint, request))
+            async with contextlib.aclosing(chunks):
+                async for chunk in chunks:
+                    if _take(chunk, state):
+                        await batcher.add(*_delta_of(chunk))
+                        if rates is not None:
+                            rates.add(request.model, 1)
+                            fed += 1
     except TimeoutError:
         raise Unavailable(
             f"model {request.model}: generation timed out after {timeout_s:g}s"

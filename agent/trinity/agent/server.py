@@ -207,7 +207,7 @@ class AgentServicer(agent_pb2_grpc.AgentServicer):
     async def Execute(self, request: pb.ExecuteRequest, context) -> pb.ExecuteResult:
         # The one place the sandbox (issue 3) plugs in: trinity.agent.sandbox.execute.
         sandbox = _sandbox()
-        execute = getattr(sandbox, "execute", None)
+        execute: Any = getattr(sandbox, "execute", None)
         if execute is None:
             await context.abort(
                 grpc.StatusCode.UNIMPLEMENTED,
@@ -326,9 +326,9 @@ async def set_serving(health_servicer: health.aio.HealthServicer, serving: bool)
         await health_servicer.set(name, status)
 
 
-def _install_signals(stop: asyncio.Event) -> list[int]:
+def _install_signals(stop: asyncio.Event) -> list[signal.Signals]:
     loop = asyncio.get_running_loop()
-    installed = []
+    installed: list[signal.Signals] = []
     for sig in (signal.SIGTERM, signal.SIGINT):
         try:
             loop.add_signal_handler(sig, stop.set)
@@ -365,7 +365,7 @@ async def serve(
     servicer = AgentServicer(config, supervisor, telemetry, backends, http)
     server, health_servicer = build_server(servicer, token)
     started = False
-    signals: list[int] = []
+    signals: list[signal.Signals] = []
     try:
         port = bind(server, config.listen, credentials)
         await supervisor.start()

@@ -161,7 +161,7 @@ class Telemetry:
         meminfo: Path = MEMINFO,
         rates: RateCounter | None = None,
     ) -> None:
-        self._nvml = nvml if nvml is not None else (load_nvml() if use_nvml else None)
+        self._nvml: Any = nvml if nvml is not None else (load_nvml() if use_nvml else None)
         self._meminfo = meminfo
         self._failed: set[tuple[int, str]] = set()
         self.rates = rates or RateCounter()
