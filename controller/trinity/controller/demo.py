@@ -16,7 +16,6 @@ import importlib.metadata
 import importlib.util
 import logging
 import os
-import secrets
 import shutil
 import signal
 import socket
@@ -165,22 +164,16 @@ class LocalAgent:
             self.stop()
 
     def write_files(self) -> None:
-        """agent.toml (the shape `trinity-agent init` writes) and a 0600 token."""
-        fd = os.open(self.token_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(32) + "\n")
-        self.config_file.write_text(
-            f'listen = "{self.address}"\n'
-            'token_file = "token"\n'
-            'state_dir = "state"\n'
-            "\n[supervisor]\nstop_grace_s = 5.0\n"
-        )
-        from trinity.agent.config import load_config  # fail here, not in the child
+        """agent.toml and a 0600 token, exactly as `trinity-agent init` writes them."""
+        # Imported here: the controller alone (a laptop) need not import the agent.
+        from trinity.agent.cli import write_init
+        from trinity.agent.config import load_config
 
         try:
-            load_config(self.config_file)
-        except Exception as exc:  # the agent's ConfigError: the two sides drifted apart
-            raise DemoError(f"the demo's agent.toml is not valid for this agent: {exc}") from exc
+            write_init(self.folder, self.address, force=False)
+            load_config(self.config_file)  # fail here with one line, not in the child
+        except Exception as exc:  # the agent's own errors are one line already
+            raise DemoError(f"could not write the demo agent's config: {exc}") from exc
 
     def start(self) -> None:
         """Spawn the agent in its own process group, output to agent.log."""
