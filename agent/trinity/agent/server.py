@@ -357,7 +357,13 @@ async def serve(
     stop = stop or asyncio.Event()
     telemetry = await asyncio.to_thread(Telemetry)
     backends = registry(config)
-    supervisor = Supervisor(config, free_memory=telemetry.free_memory_bytes, backends=backends)
+    supervisor = Supervisor(
+        config,
+        free_memory=telemetry.free_memory_bytes,
+        # The smallest GPU bounds a fraction-of-memory spec; 0 (no GPU) skips that estimate.
+        total_memory=lambda: min((g.memory_total_bytes for g in telemetry.gpus()), default=0),
+        backends=backends,
+    )
     # Loopback only, never through a proxy from the environment; many concurrent streams.
     http = httpx.AsyncClient(
         trust_env=False, limits=httpx.Limits(max_connections=None, max_keepalive_connections=256)

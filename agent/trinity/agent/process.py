@@ -1,0 +1,128 @@
+"""One child process the agent owns: its own process group, output into a bounded ring
+buffer, stopped as a group (SIGTERM, a grace period, SIGKILL), always reaped.
+
+The child is started through a tiny exec launcher that sets PR_SET_PDEATHSIG, so a model
+server dies with the agent even when the agent is SIGKILLed (a forked child would
+otherwise keep holding GPU memory). preexec_fn is not used: the agent has gRPC threads,
+and preexec_fn is unsafe in a threaded parent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+from collections import deque
+from collections.abc import Mapping
+
+log = logging.getLogger(__name__)
+
+MAX_LINE = 2000
+READ_CHUNK = 65536
+# prctl(PR_SET_PDEATHSIG, SIGKILL); then exec the real server, unless the agent already
+# died between fork and prctl (the parent pid changed).
+_LAUNCHER = (
+    "import ctypes,os,sys\n"
+    "ctypes.CDLL(None, use_errno=True).prctl(1, 9, 0, 0, 0)\n"
+    "if os.getppid() != int(sys.argv[1]): os._exit(1)\n"
+    "os.execvp(sys.argv[2], sys.argv[2:])\n"
+)
+
+
+class LogBuffer:
+    """The last N lines a process wrote, decoded leniently, each line bounded."""
+
+    def __init__(self, lines: int) -> None:
+        self.lines: deque[str] = deque(maxlen=lines)
+        self._partial = b""
+
+    def feed(self, data: bytes) -> None:
+        parts = (self._partial + data).split(b"\n")
+        self._partial = parts.pop()[-READ_CHUNK:]
+        for part in parts:
+            self.append(part)
+
+    def append(self, raw: bytes) -> None:
+        text = raw.decode("utf-8", errors="replace").rstrip("\r")
+        self.lines.append(text if len(text) <= MAX_LINE else text[:MAX_LINE] + " …")
+
+    def flush(self) -> None:
+        if self._partial:
+            self.append(self._partial)
+            self._partial = b""
+
+    def last(self) -> str:
+        """The last non-empty line, for error messages."""
+        return next((line for line in reversed(self.lines) if line.strip()), "")
+
+
+class ManagedProcess:
+    """A child in its own session and process group, its output kept in `logs`."""
+
+    def __init__(self, argv: list[str], env: Mapping[str, str], logs: LogBuffer) -> None:
+        self.argv = argv
+        self._env = {**os.environ, **env}
+        self.logs = logs
+        self._proc: asyncio.subprocess.Process | None = None
+        self._reader: asyncio.Task[None] | None = None
+
+    @property
+    def pid(self) -> int:
+        return self._proc.pid if self._proc else 0
+
+    @property
+    def returncode(self) -> int | None:
+        return self._proc.returncode if self._proc else None
+
+    async def start(self) -> None:
+        """Launch; raises OSError when the executable cannot be run."""
+        self._proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-I", "-S", "-c", _LAUNCHER, str(os.getpid()), *self.argv,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            env=self._env,
+            start_new_session=True,
+        )
+        self._reader = asyncio.create_task(self._read(self._proc.stdout))
+
+    async def _read(self, stream: asyncio.StreamReader | None) -> None:
+        if stream is None:
+            return
+        while data := await stream.read(READ_CHUNK):
+            self.logs.feed(data)
+        self.logs.flush()
+
+    async def wait(self) -> int:
+        assert self._proc is not None
+        return await self._proc.wait()
+
+    def _signal_group(self, sig: signal.Signals) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.pid, sig)
+
+    async def stop(self, grace_s: float) -> None:
+        """SIGTERM the group, wait up to grace_s, SIGKILL the group, reap, drain output.
+
+        The SIGKILL goes to the group even when the leader exited in time: servers that
+        spawn workers (vLLM's engine core) can leave them behind.
+        """
+        if self._proc is None:
+            return
+        if self._proc.returncode is None:
+            self._signal_group(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self._proc.wait(), grace_s)
+            except TimeoutError:
+                log.warning("grace expired, killing group pid=%d grace_s=%s", self.pid, grace_s)
+        self._signal_group(signal.SIGKILL)
+        await self._proc.wait()
+        if self._reader is not None:
+            # A grandchild that escaped the group could hold the pipe open: don't hang.
+            try:
+                await asyncio.wait_for(self._reader, 2.0)
+            except TimeoutError:
+                self._reader.cancel()

@@ -1,0 +1,297 @@
+"""The model servers this node runs: launch, readiness, liveness, restarts with backoff,
+stop, and the desired state that brings them back after an agent restart.
+
+States: starting → ready ⇄ unhealthy → failed / stopped. One asyncio task per model runs
+attempts; an attempt ends when the server exits, stays unhealthy, or never becomes ready,
+and the task restarts it after a backoff until max_restarts, then marks it failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import httpx
+from trinity.agent.backends import Backend, registry
+from trinity.agent.config import AgentConfig
+from trinity.agent.errors import (
+    AgentError,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    ResourceExhausted,
+    Unavailable,
+)
+from trinity.agent.ports import free_port
+from trinity.agent.process import LogBuffer, ManagedProcess
+from trinity.agent.spec import Endpoint, ModelSpec, ModelState, ModelStatus
+from trinity.agent.state import AgentState, RunningRecord
+
+log = logging.getLogger(__name__)
+
+GiB = 1024**3
+READY_POLL_S = 0.5
+WAIT_POLL_S = 0.1
+SETTLED = (ModelState.READY, ModelState.FAILED, ModelState.STOPPED)
+
+
+@dataclass
+class _Model:
+    """Mutable bookkeeping for one model; snapshots leave as frozen ModelStatus."""
+
+    spec: ModelSpec
+    logs: LogBuffer
+    state: ModelState = ModelState.STARTING
+    pid: int = 0
+    port: int = 0
+    restarts: int = 0
+    last_error: str = ""
+    started_at: float = 0.0
+    ready_at: float = 0.0
+    command: tuple[str, ...] = ()
+    task: asyncio.Task[None] | None = field(default=None, repr=False)
+
+    def snapshot(self) -> ModelStatus:
+        return ModelStatus(
+            spec=self.spec,
+            state=self.state,
+            pid=self.pid,
+            port=self.port,
+            restarts=self.restarts,
+            last_error=self.last_error,
+            started_at=self.started_at,
+            ready_at=self.ready_at,
+            command=self.command,
+        )
+
+
+class Supervisor:
+    """Runs ModelSpecs as supervised server processes on loopback ports."""
+
+    def __init__(
+        self,
+        config: AgentConfig,
+        *,
+        free_memory: Callable[[], int] | None = None,
+        total_memory: Callable[[], int] | None = None,
+        backends: Mapping[str, Backend] | None = None,
+    ) -> None:
+        self._config = config
+        self._policy = config.supervisor
+        self._backends = dict(backends) if backends is not None else registry(config)
+        self._free_memory = free_memory
+        self._total_memory = total_memory or (lambda: 0)
+        self._state = AgentState(config.state_dir)
+        self._models: dict[str, _Model] = {}
+        self._http = httpx.AsyncClient(trust_env=False)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        """Kill servers a crashed predecessor left behind, then start the desired ones."""
+        self._state.kill_orphans()
+        for spec in self._state.desired():
+            try:
+                await self.start_model(spec)
+            except AgentError as exc:
+                log.error("cannot restore model=%s error=%s", spec.name, exc)
+                model = _Model(spec=spec, logs=LogBuffer(self._policy.log_lines))
+                model.state, model.last_error = ModelState.FAILED, str(exc)
+                self._models[spec.name] = model
+
+    async def close(self) -> None:
+        """Stop every server (agent exit); the desired state on disk is kept."""
+        await asyncio.gather(*(self._halt(m) for m in self._models.values()))
+        await self._http.aclose()
+
+    # ------------------------------------------------------------------ requests
+
+    async def start_model(self, spec: ModelSpec, wait_ready_s: float = 0.0) -> ModelStatus:
+        """Idempotent by name; checks everything it can before launching anything."""
+        current = self._models.get(spec.name)
+        if current is not None and current.state not in (ModelState.FAILED, ModelState.STOPPED):
+            if current.spec != spec:
+                raise FailedPrecondition(
+                    f"model {spec.name} already runs with a different spec: stop it first"
+                )
+            return await self._wait(current, wait_ready_s)
+        backend = self._backend(spec)
+        backend.command(spec, 0)  # validates model path and extra args before any launch
+        self._check_memory(backend, spec)
+        model = _Model(spec=spec, logs=LogBuffer(self._policy.log_lines))
+        self._models[spec.name] = model
+        self._state.want(spec)
+        model.task = asyncio.create_task(self._run(model, backend), name=f"model-{spec.name}")
+        log.info("starting model=%s backend=%s", spec.name, spec.backend)
+        return await self._wait(model, wait_ready_s)
+
+    async def stop_model(self, name: str) -> ModelStatus:
+        model = self._get(name)
+        self._state.unwant(name)
+        await self._halt(model)
+        log.info("stopped model=%s", name)
+        return model.snapshot()
+
+    def list_models(self) -> list[ModelStatus]:
+        return [m.snapshot() for m in sorted(self._models.values(), key=lambda m: m.spec.name)]
+
+    def status(self, name: str) -> ModelStatus:
+        return self._get(name).snapshot()
+
+    def logs(self, name: str, lines: int = 0) -> list[str]:
+        kept = list(self._get(name).logs.lines)
+        return kept[-lines:] if lines else kept
+
+    def endpoint(self, name: str) -> Endpoint:
+        model = self._get(name)
+        if model.state is not ModelState.READY:
+            raise Unavailable(
+                f"model {name} is {model.state.value}, not ready"
+                + (f": {model.last_error}" if model.last_error else "")
+            )
+        return Endpoint(
+            name=name,
+            backend=model.spec.backend,
+            base_url=f"http://127.0.0.1:{model.port}",
+            served_name=model.spec.api_name,
+        )
+
+    # ------------------------------------------------------------------ checks
+
+    def _get(self, name: str) -> _Model:
+        try:
+            return self._models[name]
+        except KeyError:
+            known = ", ".join(sorted(self._models)) or "none"
+            raise NotFound(f"no model named {name} on this node (known: {known})") from None
+
+    def _backend(self, spec: ModelSpec) -> Backend:
+        try:
+            return self._backends[spec.backend]
+        except KeyError:
+            raise InvalidArgument(
+                f"model {spec.name}: unknown backend {spec.backend!r} "
+                f"(this node has {', '.join(sorted(self._backends))})"
+            ) from None
+
+    def _check_memory(self, backend: Backend, spec: ModelSpec) -> None:
+        if self._free_memory is None:
+            return
+        needed = backend.required_memory(spec, self._total_memory())
+        free = self._free_memory()
+        if needed > free:
+            raise ResourceExhausted(
+                f"model {spec.name} needs {needed / GiB:.1f} GiB free GPU memory, the node "
+                f"has {free / GiB:.1f} GiB free: stop a model or lower gpu_memory_fraction"
+            )
+
+    # ------------------------------------------------------------------ the model task
+
+    async def _wait(self, model: _Model, wait_s: float) -> ModelStatus:
+        deadline = time.monotonic() + wait_s
+        while model.state not in SETTLED and time.monotonic() < deadline:
+            await asyncio.sleep(WAIT_POLL_S)
+        return model.snapshot()
+
+    async def _halt(self, model: _Model) -> None:
+        """Cancel the model's task; its attempt stops the process group on the way out."""
+        if model.task is not None and not model.task.done():
+            model.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await model.task
+        model.state, model.pid = ModelState.STOPPED, 0
+
+    async def _run(self, model: _Model, backend: Backend) -> None:
+        while True:
+            reason = await self._attempt(model, backend)
+            model.last_error = reason
+            log.warning("model ended model=%s reason=%s", model.spec.name, reason)
+            if model.restarts >= self._policy.max_restarts:
+                model.state = ModelState.FAILED
+                model.last_error = f"gave up after {model.restarts} restarts: {reason}"
+                return
+            model.restarts += 1
+            model.state = ModelState.STARTING
+            delay = min(
+                self._policy.backoff_initial_s * 2 ** (model.restarts - 1),
+                self._policy.backoff_max_s,
+            )
+            await asyncio.sleep(delay)
+
+    async def _attempt(self, model: _Model, backend: Backend) -> str:
+        """One launch of the server; returns why it ended. Always stops the group."""
+        spec = model.spec
+        model.port = free_port()  # a fresh port each attempt: the old one may be taken
+        try:
+            argv = backend.command(spec, model.port)
+        except AgentError as exc:  # the model file vanished, the backend was removed
+            return str(exc)
+        process = ManagedProcess(argv, backend.env(), model.logs)
+        model.command, model.state, model.ready_at = tuple(argv), ModelState.STARTING, 0.0
+        try:
+            await process.start()
+        except OSError as exc:
+            return f"cannot launch {argv[0]}: {exc.strerror or exc}"
+        model.pid, model.started_at = process.pid, time.time()
+        self._state.launched(RunningRecord(spec.name, process.pid, tuple(argv), model.started_at))
+        try:
+            reason = await self._until_ready(model, backend, process)
+            if reason is None:
+                model.state, model.ready_at = ModelState.READY, time.time()
+                log.info("ready model=%s port=%d pid=%d", spec.name, model.port, model.pid)
+                reason = await self._watch(model, backend, process)
+            return reason
+        finally:
+            await process.stop(self._policy.stop_grace_s)
+            self._state.ended(spec.name)
+            model.pid = 0
+
+    async def _until_ready(
+        self, model: _Model, backend: Backend, process: ManagedProcess
+    ) -> str | None:
+        base_url = f"http://127.0.0.1:{model.port}"
+        deadline = time.monotonic() + self._policy.ready_timeout_s
+        while time.monotonic() < deadline:
+            if process.returncode is not None:
+                return _exit_reason("while starting", process)
+            if await backend.ready(self._http, base_url, model.spec):
+                return None
+            await asyncio.sleep(READY_POLL_S)
+        last = process.logs.last()
+        return f"not ready after {self._policy.ready_timeout_s:g} s" + (
+            f": {last}" if last else ""
+        )
+
+    async def _watch(self, model: _Model, backend: Backend, process: ManagedProcess) -> str:
+        """Liveness while ready: an exit or unhealthy_after×2 failed probes end it."""
+        base_url = f"http://127.0.0.1:{model.port}"
+        failures = 0
+        exited = asyncio.ensure_future(process.wait())
+        try:
+            while True:
+                await asyncio.wait([exited], timeout=self._policy.health_interval_s)
+                if exited.done():
+                    return _exit_reason("while ready", process)
+                if await backend.alive(self._http, base_url):
+                    failures = 0
+                    model.state = ModelState.READY
+                    continue
+                failures += 1
+                if failures >= self._policy.unhealthy_after:
+                    model.state = ModelState.UNHEALTHY
+                    model.last_error = f"health check failed {failures} times in a row"
+                if failures >= 2 * self._policy.unhealthy_after:
+                    return f"unhealthy: health check failed {failures} times in a row"
+        finally:
+            exited.cancel()
+
+
+def _exit_reason(when: str, process: ManagedProcess) -> str:
+    code = process.returncode
+    how = f"killed by signal {-code}" if code is not None and code < 0 else f"exited {code}"
+    last = process.logs.last()
+    return f"server {how} {when}" + (f": {last}" if last else "")
