@@ -12,7 +12,6 @@ import tomllib
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
 from trinity.agent.errors import ConfigError
 
 DEFAULT_PORT = 50151

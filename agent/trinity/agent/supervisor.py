@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 
 GiB = 1024**3
 READY_POLL_S = 0.5
-WAIT_POLL_S = 0.1
 SETTLED = (ModelState.READY, ModelState.FAILED, ModelState.STOPPED)
 
 
@@ -54,6 +53,15 @@ class _Model:
     ready_at: float = 0.0
     command: tuple[str, ...] = ()
     task: asyncio.Task[None] | None = field(default=None, repr=False)
+    settled: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+
+    def enter(self, state: ModelState) -> None:
+        """Change state; waiters for ready/failed/stopped wake on `settled`."""
+        self.state = state
+        if state in SETTLED:
+            self.settled.set()
+        else:
+            self.settled.clear()
 
     def snapshot(self) -> ModelStatus:
         return ModelStatus(
@@ -100,7 +108,8 @@ class Supervisor:
             except AgentError as exc:
                 log.error("cannot restore model=%s error=%s", spec.name, exc)
                 model = _Model(spec=spec, logs=LogBuffer(self._policy.log_lines))
-                model.state, model.last_error = ModelState.FAILED, str(exc)
+                model.enter(ModelState.FAILED)
+                model.last_error = str(exc)
                 self._models[spec.name] = model
 
     async def close(self) -> None:
@@ -192,9 +201,9 @@ class Supervisor:
     # ------------------------------------------------------------------ the model task
 
     async def _wait(self, model: _Model, wait_s: float) -> ModelStatus:
-        deadline = time.monotonic() + wait_s
-        while model.state not in SETTLED and time.monotonic() < deadline:
-            await asyncio.sleep(WAIT_POLL_S)
+        if wait_s > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(model.settled.wait(), wait_s)
         return model.snapshot()
 
     async def _halt(self, model: _Model) -> None:
@@ -203,7 +212,8 @@ class Supervisor:
             model.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await model.task
-        model.state, model.pid = ModelState.STOPPED, 0
+        model.enter(ModelState.STOPPED)
+        model.pid = 0
 
     async def _run(self, model: _Model, backend: Backend) -> None:
         while True:
@@ -211,11 +221,11 @@ class Supervisor:
             model.last_error = reason
             log.warning("model ended model=%s reason=%s", model.spec.name, reason)
             if model.restarts >= self._policy.max_restarts:
-                model.state = ModelState.FAILED
+                model.enter(ModelState.FAILED)
                 model.last_error = f"gave up after {model.restarts} restarts: {reason}"
                 return
             model.restarts += 1
-            model.state = ModelState.STARTING
+            model.enter(ModelState.STARTING)
             delay = min(
                 self._policy.backoff_initial_s * 2 ** (model.restarts - 1),
                 self._policy.backoff_max_s,
@@ -231,7 +241,8 @@ class Supervisor:
         except AgentError as exc:  # the model file vanished, the backend was removed
             return str(exc)
         process = ManagedProcess(argv, backend.env(), model.logs)
-        model.command, model.state, model.ready_at = tuple(argv), ModelState.STARTING, 0.0
+        model.command, model.ready_at = tuple(argv), 0.0
+        model.enter(ModelState.STARTING)
         try:
             await process.start()
         except OSError as exc:
@@ -241,7 +252,8 @@ class Supervisor:
         try:
             reason = await self._until_ready(model, backend, process)
             if reason is None:
-                model.state, model.ready_at = ModelState.READY, time.time()
+                model.ready_at = time.time()
+                model.enter(ModelState.READY)
                 log.info("ready model=%s port=%d pid=%d", spec.name, model.port, model.pid)
                 reason = await self._watch(model, backend, process)
             return reason
@@ -278,11 +290,11 @@ class Supervisor:
                     return _exit_reason("while ready", process)
                 if await backend.alive(self._http, base_url):
                     failures = 0
-                    model.state = ModelState.READY
+                    model.enter(ModelState.READY)
                     continue
                 failures += 1
                 if failures >= self._policy.unhealthy_after:
-                    model.state = ModelState.UNHEALTHY
+                    model.enter(ModelState.UNHEALTHY)
                     model.last_error = f"health check failed {failures} times in a row"
                 if failures >= 2 * self._policy.unhealthy_after:
                     return f"unhealthy: health check failed {failures} times in a row"
