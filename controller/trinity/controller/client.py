@@ -235,7 +235,8 @@ class AgentClient:
     ) -> TrinityError:
         """Map a gRPC failure to a one-line TrinityError naming the node (and model)."""
         code, detail = exc.code(), self._scrub(exc.details() or "")
-        subject = f"node {self.name}" + (f", model {model}" if model else "")
+        named = model and not detail.startswith(f"model {model}")  # the agent's often does
+        subject = f"node {self.name}" + (f", model {model}" if named else "")
         log.debug("rpc failed node=%s method=%s code=%s", self.name, method, code.name)
         if code == grpc.StatusCode.UNAVAILABLE and self._transport_failed(detail):
             return self._unreachable(detail)

@@ -267,6 +267,9 @@ async def _up_one(
     smoke: bool,
 ) -> UpResult:
     def fail(state: str, error: str, status: pb.ModelStatus | None = None) -> UpResult:
+        # Shown beside the model's label: the client's "node X, model Y: " is noise there.
+        for prefix in (f"node {model.node}, model {model.name}: ", f"node {model.node}: "):
+            error = error.removeprefix(prefix)
         report(UpProgress(model.key, "failed", error))
         return _result(model, status, ok=False, state=state, error=error)
 

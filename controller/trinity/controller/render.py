@@ -78,7 +78,7 @@ _RIGHT_ALIGNED = {"PID", "Port", "Restarts", "Up", "Ready", "TTFT", "tok/s", "Me
 
 def nodes_table(statuses: Sequence[NodeStatus]) -> Table:
     """One row per node: state, host and agent version, hardware, backends."""
-    rows = []
+    rows: list[tuple[Cell, ...]] = []
     for s in statuses:
         if s.info is None:
             state = state_text("unreachable" if not s.reachable else "failed")
