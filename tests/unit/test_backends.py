@@ -1,0 +1,202 @@
+"""Backends build argv from a spec and the node's config, never from the request."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from trinity.agent.backends import parse_prometheus, resolve_model_path
+from trinity.agent.backends.llamacpp import LlamaCpp
+from trinity.agent.backends.vllm import Vllm
+from trinity.agent.config import LlamaCppConfig, VllmConfig
+from trinity.agent.errors import FailedPrecondition, InvalidArgument
+from trinity.agent.spec import ModelSpec
+
+
+@pytest.fixture
+def gguf(tmp_path: Path) -> str:
+    path = tmp_path / "m.gguf"
+    path.write_bytes(b"x" * 1000)
+    return str(path)
+
+
+def test_llama_server_binary_argv(tmp_path, gguf):
+    binary = tmp_path / "llama-server"
+    binary.write_text("#!/bin/sh\n")
+    binary.chmod(0o755)
+    backend = LlamaCpp(LlamaCppConfig(server_binary=str(binary)))
+    spec = ModelSpec(
+        name="q",
+        backend="llamacpp",
+        model=gguf,
+        served_name="qwen",
+        context_length=4096,
+        gpu_layers=99,
+        extra_args=("-np", "4", "--no-mmap"),
+    )
+    assert backend.command(spec, 1234) == [
+        str(binary),
+        "-m",
+        gguf,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "1234",
+        "--alias",
+        "qwen",
+        "-ngl",
+        "99",
+        "--metrics",
+        "-c",
+        "4096",
+        "-np",
+        "4",
+        "--no-mmap",
+    ]
+
+
+def test_llama_cpp_python_fallback_argv(gguf, monkeypatch):
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    backend = LlamaCpp(LlamaCppConfig(python=sys.executable))
+    spec = ModelSpec(
+        name="s", backend="llamacpp", model=gguf, context_length=2048, extra_args=("--n_threads=2",)
+    )
+    assert backend.command(spec, 99) == [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        gguf,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "99",
+        "--model_alias",
+        "s",
+        "--n_gpu_layers",
+        "0",
+        "--n_ctx",
+        "2048",
+        "--n_threads",
+        "2",
+    ]
+
+
+def test_configured_binary_missing_is_unavailable(gguf):
+    backend = LlamaCpp(LlamaCppConfig(server_binary="/opt/nope/llama-server"))
+    assert not backend.info().available
+    with pytest.raises(FailedPrecondition, match="llamacpp unavailable.*/opt/nope"):
+        backend.command(ModelSpec(name="s", backend="llamacpp", model=gguf), 1)
+
+
+def test_vllm_serve_takes_the_model_positionally(tmp_path):
+    backend = Vllm(VllmConfig(command=[sys.executable, "serve"]))
+    spec = ModelSpec(
+        name="q",
+        backend="vllm",
+        model="Qwen/Qwen3.5-35B-A3B-FP8",
+        context_length=32768,
+        gpu_memory_fraction=0.85,
+        quantization="fp8",
+        extra_args=("--max-num-seqs=64", "--enable-prefix-caching"),
+    )
+    assert backend.command(spec, 8000) == [
+        sys.executable,
+        "serve",
+        "Qwen/Qwen3.5-35B-A3B-FP8",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "8000",
+        "--served-model-name",
+        "q",
+        "--max-model-len",
+        "32768",
+        "--gpu-memory-utilization",
+        "0.85",
+        "--quantization",
+        "fp8",
+        "--max-num-seqs",
+        "64",
+        "--enable-prefix-caching",
+    ]
+
+
+def test_vllm_module_launch_takes_model_flag(tmp_path):
+    backend = Vllm(VllmConfig(command=[sys.executable, "-m", "vllm.entrypoints.openai.api_server"]))
+    argv = backend.command(ModelSpec(name="s", backend="vllm", model=str(tmp_path)), 1)
+    assert argv[3:5] == ["--model", str(tmp_path)]
+
+
+def test_vllm_missing_local_folder_is_refused(tmp_path):
+    backend = Vllm(VllmConfig(command=[sys.executable, "serve"]))
+    with pytest.raises(FailedPrecondition, match="model folder not found"):
+        backend.command(ModelSpec(name="s", backend="vllm", model=str(tmp_path / "no")), 1)
+
+
+@pytest.mark.parametrize(
+    ("args", "bad"),
+    [
+        (("--trust-remote-code",), "--trust-remote-code"),
+        (("--max-num-seqs", "--trust-remote-code"), "looks like a flag"),
+        (("--max-num-seqs",), "needs a value"),
+        (("; rm -rf /",), "; rm -rf /"),
+        (("--dtype=--load-format=x",), "looks like a flag"),
+    ],
+)
+def test_extra_args_outside_the_allowlist_are_refused(args, bad):
+    backend = Vllm(VllmConfig(command=[sys.executable, "serve"]))
+    with pytest.raises(InvalidArgument, match=bad.replace("-", r"\-")):
+        backend.command(ModelSpec(name="s", backend="vllm", model="org/m", extra_args=args), 1)
+
+
+def test_node_config_can_allow_more_extra_args():
+    backend = Vllm(
+        VllmConfig(command=[sys.executable, "serve"], allowed_extra_args=["--trust-remote-code"])
+    )
+    # Allowed as a flag that takes a value only: a switch must be listed as such.
+    argv = backend.command(
+        ModelSpec(name="s", backend="vllm", model="org/m", extra_args=("--trust-remote-code", "1")),
+        1,
+    )
+    assert argv[-2:] == ["--trust-remote-code", "1"]
+
+
+def test_negative_numbers_are_values_not_flags():
+    backend = Vllm(VllmConfig(command=[sys.executable, "serve"]))
+    argv = backend.command(
+        ModelSpec(name="s", backend="vllm", model="org/m", extra_args=("--seed", "-1")), 1
+    )
+    assert argv[-2:] == ["--seed", "-1"]
+
+
+def test_builtin_smollm2_resolves_to_the_packaged_gguf():
+    path = Path(resolve_model_path("builtin:smollm2", "s"))
+    assert path.name == "SmolLM2-135M-Instruct.Q4_1.gguf" and path.stat().st_size > 90e6
+
+
+def test_missing_model_file_names_the_path(tmp_path):
+    with pytest.raises(FailedPrecondition, match=r"model s: model file not found: .*x\.gguf"):
+        resolve_model_path(str(tmp_path / "x.gguf"), "s")
+
+
+def test_memory_estimates():
+    vllm = Vllm(VllmConfig(command=[sys.executable, "serve"]))
+    assert vllm.required_memory(ModelSpec("a", "vllm", "m", gpu_memory_fraction=0.5), 80) == 40
+    assert vllm.required_memory(ModelSpec("a", "vllm", "m"), 0) == 0  # no GPU: no estimate
+    assert vllm.required_memory(ModelSpec("a", "vllm", "m", min_free_memory_bytes=7), 80) == 7
+
+
+def test_prometheus_counters_sum_label_variants():
+    text = (
+        "# HELP vllm:generation_tokens_total x\n"
+        'vllm:generation_tokens_total{model_name="a"} 10.0\n'
+        'vllm:generation_tokens_total{model_name="b"} 5\n'
+        "llamacpp:tokens_predicted_total 7\n"
+        "garbage line\n"
+    )
+    assert parse_prometheus(text) == {
+        "vllm:generation_tokens_total": 15.0,
+        "llamacpp:tokens_predicted_total": 7.0,
+    }

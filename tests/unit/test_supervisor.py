@@ -1,0 +1,265 @@
+"""The supervisor against the fake servers, launched through the real backends and
+process code with only the executable swapped."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from pathlib import Path
+
+import psutil
+import pytest
+from trinity.agent.config import AgentConfig, LlamaCppConfig, SupervisorConfig, VllmConfig
+from trinity.agent.errors import (
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    ResourceExhausted,
+    Unavailable,
+)
+from trinity.agent.spec import ModelSpec, ModelState
+from trinity.agent.supervisor import Supervisor
+
+ROOT = Path(__file__).resolve().parents[2]
+GiB = 1024**3
+
+
+def fake_config(tmp_path: Path, faults: str = "", **policy: float) -> AgentConfig:
+    """Both backends point at the fake server; faults reach it through the env."""
+    wrapper = tmp_path / "llama-server"
+    wrapper.write_text(
+        f'#!/bin/sh\nexec {sys.executable} -m tests.fakes.fake_openai --flavour llamacpp "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    env = {"TRINITY_FAKE": faults, "PYTHONPATH": str(ROOT)}
+    timings = dict(
+        health_interval_s=0.2,
+        ready_timeout_s=5.0,
+        unhealthy_after=2,
+        max_restarts=2,
+        backoff_initial_s=0.05,
+        backoff_max_s=0.2,
+        stop_grace_s=1.0,
+    )
+    timings.update(policy)
+    return AgentConfig(
+        token_file=tmp_path / "token",
+        state_dir=tmp_path / "state",
+        llamacpp=LlamaCppConfig(server_binary=str(wrapper), env=env),
+        vllm=VllmConfig(
+            command=[sys.executable, "-m", "tests.fakes.fake_openai", "--flavour", "vllm"],
+            env=env,
+        ),
+        supervisor=SupervisorConfig(**timings),
+    )
+
+
+def gguf(tmp_path: Path) -> str:
+    path = tmp_path / "model.gguf"
+    path.write_bytes(b"GGUF" + b"\0" * 1024)
+    return str(path)
+
+
+def vllm_spec(name: str = "m") -> ModelSpec:
+    return ModelSpec(name=name, backend="vllm", model="org/fake-model", served_name="fake")
+
+
+def group_alive(pgid: int) -> bool:
+    for proc in psutil.process_iter():
+        try:
+            if os.getpgid(proc.pid) == pgid and proc.status() != psutil.STATUS_ZOMBIE:
+                return True
+        except (OSError, psutil.Error):
+            continue
+    return False
+
+
+@pytest.fixture
+async def make_supervisor():
+    made: list[Supervisor] = []
+
+    def make(config: AgentConfig, **kwargs) -> Supervisor:
+        supervisor = Supervisor(config, **kwargs)
+        made.append(supervisor)
+        return supervisor
+
+    yield make
+    for supervisor in made:
+        await supervisor.close()
+
+
+@pytest.mark.parametrize("backend", ["llamacpp", "vllm"])
+async def test_model_becomes_ready_against_both_flavours(tmp_path, make_supervisor, backend):
+    supervisor = make_supervisor(fake_config(tmp_path))
+    model = gguf(tmp_path) if backend == "llamacpp" else "org/fake-model"
+    spec = ModelSpec(name="m", backend=backend, model=model)
+    status = await supervisor.start_model(spec, wait_ready_s=10)
+    assert status.state is ModelState.READY, status.last_error
+    assert status.pid > 0 and status.port > 0
+    endpoint = supervisor.endpoint("m")
+    assert endpoint.base_url == f"http://127.0.0.1:{status.port}"
+    assert any("chat/completions" in line for line in supervisor.logs("m"))
+
+
+async def test_slow_start_still_becomes_ready(tmp_path, make_supervisor):
+    supervisor = make_supervisor(fake_config(tmp_path, "slow_start=1.5"))
+    status = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
+    assert status.state is ModelState.READY
+    assert status.restarts == 0
+    assert any('"GET /health HTTP/1.1" 503' in line for line in supervisor.logs("m"))
+
+
+async def test_crash_at_start_is_retried_then_failed_with_the_cause(tmp_path, make_supervisor):
+    supervisor = make_supervisor(fake_config(tmp_path, "exit_at_start=3"))
+    status = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
+    assert status.state is ModelState.FAILED
+    assert status.restarts == 2
+    assert "exited 3 while starting" in status.last_error
+    assert "exiting at start as asked" in status.last_error
+
+
+async def test_killed_server_is_restarted_and_counted(tmp_path, make_supervisor):
+    supervisor = make_supervisor(fake_config(tmp_path))
+    first = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
+    os.kill(first.pid, signal.SIGKILL)
+    for _ in range(100):
+        status = supervisor.status("m")
+        if status.restarts == 1 and status.state is ModelState.READY:
+            break
+        await _sleep(0.1)
+    assert status.restarts == 1 and status.state is ModelState.READY
+    assert status.pid != first.pid
+    assert "killed by signal 9 while ready" in status.last_error
+
+
+async def test_http_500_on_chat_fails_readiness(tmp_path, make_supervisor):
+    config = fake_config(tmp_path, "http_500=1", ready_timeout_s=1.0, max_restarts=0)
+    supervisor = make_supervisor(config)
+    status = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
+    assert status.state is ModelState.FAILED
+    assert "not ready after 1 s" in status.last_error
+    with pytest.raises(Unavailable, match="model m is failed"):
+        supervisor.endpoint("m")
+
+
+async def test_hanging_server_times_out_readiness(tmp_path, make_supervisor):
+    # The 1-token probe hangs; the ready deadline (1 s) must still hold.
+    config = fake_config(tmp_path, "hang=1", ready_timeout_s=1.0, max_restarts=0)
+    supervisor = make_supervisor(config)
+    status = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
+    assert status.state is ModelState.FAILED
+    assert "not ready" in status.last_error
+
+
+async def test_failing_health_goes_unhealthy_then_restarts(tmp_path, make_supervisor):
+    supervisor = make_supervisor(fake_config(tmp_path, "health_fail_after=0.5"))
+    await supervisor.start_model(vllm_spec(), wait_ready_s=10)
+    seen = set()
+    for _ in range(60):
+        status = supervisor.status("m")
+        seen.add(status.state)
+        if status.restarts >= 1:
+            break
+        await _sleep(0.05)
+    assert ModelState.UNHEALTHY in seen
+    assert status.restarts >= 1
+    assert "unhealthy" in status.last_error or "health check failed" in status.last_error
+
+
+async def test_stop_kills_the_whole_group_even_when_sigterm_is_ignored(tmp_path, make_supervisor):
+    supervisor = make_supervisor(fake_config(tmp_path, "ignore_sigterm=1", stop_grace_s=0.3))
+    status = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
+    stopped = await supervisor.stop_model("m")
+    assert stopped.state is ModelState.STOPPED and stopped.pid == 0
+    assert not psutil.pid_exists(status.pid) or psutil.Process(status.pid).status() == "zombie"
+    assert not group_alive(status.pid)
+
+
+async def test_desired_state_brings_models_back_after_agent_restart(tmp_path, make_supervisor):
+    config = fake_config(tmp_path)
+    first = make_supervisor(config)
+    await first.start_model(vllm_spec(), wait_ready_s=10)
+    old_pid = first.status("m").pid
+    await first.close()
+    assert not group_alive(old_pid)
+    second = make_supervisor(config)
+    await second.start()
+    for _ in range(100):
+        if second.status("m").state is ModelState.READY:
+            break
+        await _sleep(0.1)
+    assert second.status("m").state is ModelState.READY
+
+
+async def test_stopped_model_does_not_come_back(tmp_path, make_supervisor):
+    config = fake_config(tmp_path)
+    first = make_supervisor(config)
+    await first.start_model(vllm_spec(), wait_ready_s=10)
+    await first.stop_model("m")
+    await first.close()
+    second = make_supervisor(config)
+    await second.start()
+    assert second.list_models() == []
+
+
+async def test_orphans_of_a_crashed_agent_are_killed(tmp_path, make_supervisor):
+    from trinity.agent.state import AgentState, RunningRecord
+
+    orphan = psutil.Popen(
+        [sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=True
+    )
+    AgentState(tmp_path / "state").launched(
+        RunningRecord("m", orphan.pid, ("python",), orphan.create_time())
+    )
+    await make_supervisor(fake_config(tmp_path)).start()
+    assert orphan.wait(timeout=5) == -signal.SIGKILL
+
+
+async def test_not_enough_memory_refuses_and_starts_nothing(tmp_path, make_supervisor):
+    supervisor = make_supervisor(
+        fake_config(tmp_path), free_memory=lambda: 3 * GiB, total_memory=lambda: 80 * GiB
+    )
+    spec = ModelSpec(name="big", backend="vllm", model="org/x", gpu_memory_fraction=0.5)
+    with pytest.raises(ResourceExhausted, match="needs 40.0 GiB free GPU memory.*has 3.0 GiB"):
+        await supervisor.start_model(spec)
+    assert supervisor.list_models() == []
+    assert not (tmp_path / "state" / "desired.json").exists()
+
+
+async def test_missing_model_file_is_refused_before_launch(tmp_path, make_supervisor):
+    supervisor = make_supervisor(fake_config(tmp_path))
+    spec = ModelSpec(name="m", backend="llamacpp", model=str(tmp_path / "nope.gguf"))
+    with pytest.raises(FailedPrecondition, match="model file not found: .*nope.gguf"):
+        await supervisor.start_model(spec)
+    assert supervisor.list_models() == []
+
+
+async def test_unknown_backend_is_invalid(tmp_path, make_supervisor):
+    supervisor = make_supervisor(fake_config(tmp_path))
+    with pytest.raises(InvalidArgument, match="unknown backend 'sglang'"):
+        await supervisor.start_model(ModelSpec(name="m", backend="sglang", model="x"))
+
+
+async def test_start_is_idempotent_and_refuses_a_different_spec(tmp_path, make_supervisor):
+    supervisor = make_supervisor(fake_config(tmp_path))
+    first = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
+    again = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
+    assert again.pid == first.pid
+    different = ModelSpec(name="m", backend="vllm", model="org/other")
+    with pytest.raises(FailedPrecondition, match="different spec: stop it first"):
+        await supervisor.start_model(different)
+
+
+async def test_unknown_model_name_is_not_found(tmp_path, make_supervisor):
+    supervisor = make_supervisor(fake_config(tmp_path))
+    with pytest.raises(NotFound, match="no model named ghost"):
+        supervisor.status("ghost")
+    with pytest.raises(NotFound):
+        await supervisor.stop_model("ghost")
+
+
+async def _sleep(seconds: float) -> None:
+    import asyncio
+
+    await asyncio.sleep(seconds)
