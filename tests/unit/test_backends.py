@@ -86,7 +86,7 @@ def test_llama_cpp_python_fallback_argv(gguf, monkeypatch):
 def test_configured_binary_missing_is_unavailable(gguf):
     backend = LlamaCpp(LlamaCppConfig(server_binary="/opt/nope/llama-server"))
     assert not backend.info().available
-    with pytest.raises(FailedPrecondition, match="llamacpp unavailable.*/opt/nope"):
+    with pytest.raises(FailedPrecondition, match=r"llamacpp unavailable.*/opt/nope"):
         backend.command(ModelSpec(name="s", backend="llamacpp", model=gguf), 1)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -17,9 +18,10 @@ def test_log_buffer_keeps_the_last_lines_bounded():
     logs = LogBuffer(3)
     logs.feed(b"one\ntwo\nthr")
     logs.feed(b"ee\nfour\n" + b"x" * (MAX_LINE + 50) + b"\n\xff\xfebad\n")
-    assert list(logs.lines)[0] == "four"
-    assert list(logs.lines)[1].endswith(" …") and len(list(logs.lines)[1]) == MAX_LINE + 2
-    assert list(logs.lines)[2] == "\ufffd\ufffdbad"
+    first, long_line, undecodable = logs.lines
+    assert first == "four"
+    assert long_line.endswith(" …") and len(long_line) == MAX_LINE + 2
+    assert undecodable == "\ufffd\ufffdbad"
     assert logs.last() == "\ufffd\ufffdbad"
 
 
@@ -49,8 +51,7 @@ async def test_stop_kills_grandchildren_and_ignores_sigterm_after_grace():
     for _ in range(100):
         if proc.logs.lines:
             break
-        time.sleep(0.05)
-        await _yield()
+        await asyncio.sleep(0.05)
     grandchild = int(proc.logs.lines[0])
     started = time.monotonic()
     await proc.stop(0.3)
@@ -105,12 +106,6 @@ def _gone(pid: int, within_s: float = 2.0) -> bool:
             return True
         time.sleep(0.05)
     return False
-
-
-async def _yield() -> None:
-    import asyncio
-
-    await asyncio.sleep(0)
 
 
 @pytest.fixture(autouse=True)

@@ -221,7 +221,7 @@ async def test_not_enough_memory_refuses_and_starts_nothing(tmp_path, make_super
         fake_config(tmp_path), free_memory=lambda: 3 * GiB, total_memory=lambda: 80 * GiB
     )
     spec = ModelSpec(name="big", backend="vllm", model="org/x", gpu_memory_fraction=0.5)
-    with pytest.raises(ResourceExhausted, match="needs 40.0 GiB free GPU memory.*has 3.0 GiB"):
+    with pytest.raises(ResourceExhausted, match=r"needs 40\.0 GiB free GPU memory.*has 3\.0 GiB"):
         await supervisor.start_model(spec)
     assert supervisor.list_models() == []
     assert not (tmp_path / "state" / "desired.json").exists()
@@ -230,7 +230,7 @@ async def test_not_enough_memory_refuses_and_starts_nothing(tmp_path, make_super
 async def test_missing_model_file_is_refused_before_launch(tmp_path, make_supervisor):
     supervisor = make_supervisor(fake_config(tmp_path))
     spec = ModelSpec(name="m", backend="llamacpp", model=str(tmp_path / "nope.gguf"))
-    with pytest.raises(FailedPrecondition, match="model file not found: .*nope.gguf"):
+    with pytest.raises(FailedPrecondition, match=r"model file not found: .*nope\.gguf"):
         await supervisor.start_model(spec)
     assert supervisor.list_models() == []
 
