@@ -78,9 +78,16 @@ class ManagedProcess:
         return self._proc.returncode if self._proc else None
 
     async def start(self) -> None:
-        """Launch; raises OSError when the executable cannot be run."""
+        """Launch through the launcher; a missing server executable shows as an exit
+        with the reason in the log (OSError only when Python itself cannot start)."""
         self._proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-I", "-S", "-c", _LAUNCHER, str(os.getpid()), *self.argv,
+            sys.executable,
+            "-I",
+            "-S",
+            "-c",
+            _LAUNCHER,
+            str(os.getpid()),
+            *self.argv,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
