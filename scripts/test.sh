@@ -22,6 +22,7 @@ export TRINITY_VLLM_MODEL_DIR="${TRINITY_VLLM_MODEL_DIR:-$HOME/.cache/trinity/sm
 
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/mypy agent controller
 
 set +e
 .venv/bin/python -m pytest "$@"
