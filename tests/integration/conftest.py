@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import grpc
-import psutil
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from trinity.agent.ports import free_port
@@ -55,19 +54,6 @@ def trinityctl(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[s
         stdin=subprocess.DEVNULL,
         env={**os.environ, "COLUMNS": "200"},
     )
-
-
-def gone(pid: int, within_s: float = 15.0) -> bool:
-    """True once pid has exited (a zombie counts: it holds no memory)."""
-    deadline = time.monotonic() + within_s
-    while time.monotonic() < deadline:
-        try:
-            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
-                return True
-        except psutil.NoSuchProcess:
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @dataclass

@@ -16,7 +16,8 @@ import psutil
 import pytest
 from trinity.v1 import agent_pb2 as pb
 
-from tests.integration.conftest import gone, trinityctl
+from tests.integration.conftest import trinityctl
+from tests.procs import gone
 
 pytestmark = pytest.mark.integration
 

@@ -13,6 +13,8 @@ import psutil
 import pytest
 from trinity.agent.process import MAX_LINE, LogBuffer, ManagedProcess
 
+from tests.procs import gone
+
 
 def test_log_buffer_keeps_the_last_lines_bounded():
     logs = LogBuffer(3)
@@ -57,7 +59,7 @@ async def test_stop_kills_grandchildren_and_ignores_sigterm_after_grace():
     await proc.stop(0.3)
     assert time.monotonic() - started >= 0.3  # it waited the grace, then killed
     assert proc.returncode == -signal.SIGKILL
-    assert _gone(grandchild)
+    assert gone(grandchild)
 
 
 def test_server_dies_when_the_agent_is_sigkilled(tmp_path):
@@ -83,7 +85,7 @@ def test_server_dies_when_the_agent_is_sigkilled(tmp_path):
         time.sleep(0.3)  # let the launcher exec the server
         fake_agent.kill()
         fake_agent.wait()
-        assert _gone(server, within_s=5)
+        assert gone(server, within_s=5)
     finally:
         fake_agent.kill()
 
@@ -94,18 +96,6 @@ async def test_missing_executable_exits_with_the_reason_in_the_log():
     assert await proc.wait() != 0
     await proc.stop(0.1)
     assert "No such file" in proc.logs.last() or "FileNotFoundError" in "\n".join(proc.logs.lines)
-
-
-def _gone(pid: int, within_s: float = 2.0) -> bool:
-    deadline = time.monotonic() + within_s
-    while time.monotonic() < deadline:
-        try:
-            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
-                return True
-        except psutil.NoSuchProcess:
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.fixture(autouse=True)

