@@ -3,6 +3,8 @@ SmolLM2 behind it) and the real `trinityctl` command line, shared per module."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -21,11 +23,20 @@ from trinity.v1 import agent_pb2_grpc
 
 START_TIMEOUT_S = 30.0
 
-# Short supervisor timings so a killed server comes back within seconds.
-SUPERVISOR = """
+# Short supervisor timings so a killed server comes back within seconds. The [vllm]
+# section is filled from TRINITY_VLLM_PYTHON for the real vLLM CPU server's tests.
+AGENT_TOML = """
+listen = "{address}"
+token_file = "token"
+state_dir = "state"
+
+[vllm]
+command = {vllm_command}
+env = {{ HF_HUB_OFFLINE = "1", VLLM_CPU_KVCACHE_SPACE = "1" }}
+
 [supervisor]
 health_interval_s = 1.0
-ready_timeout_s = 120.0
+ready_timeout_s = 300.0
 backoff_initial_s = 0.5
 stop_grace_s = 5.0
 """
@@ -61,7 +72,6 @@ class AgentNode:
     """One real agent process in a folder of its own, and a models.toml pointing at it."""
 
     folder: Path
-    extra_config: str = ""
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
@@ -86,12 +96,14 @@ class AgentNode:
         return str(self.folder / "models.toml")
 
     def init(self) -> None:
+        """`trinity-agent init` for the token, then our own agent.toml beside it."""
         done = self.run_agent_cli("init", "--dir", str(self.folder), "--listen", self.address)
         assert done.returncode == 0, done.stderr
-        with open(self.agent_toml) as fh:
-            text = fh.read()
-        head, _, _ = text.partition("[supervisor]")
-        (self.folder / "agent.toml").write_text(head + SUPERVISOR + self.extra_config)
+        vllm_python = os.environ.get("TRINITY_VLLM_PYTHON", "vllm")
+        command = json.dumps([vllm_python, "-m", "vllm.entrypoints.openai.api_server"])
+        Path(self.agent_toml).write_text(
+            AGENT_TOML.format(address=self.address, vllm_command=command)
+        )
         self.write_models(self.folder)
 
     def write_models(
@@ -185,7 +197,9 @@ class AgentNode:
         return finals[0]
 
 
-def _node(folder: Path) -> Iterator[AgentNode]:
+@contextlib.contextmanager
+def running_agent(folder: Path) -> Iterator[AgentNode]:
+    """A real agent process in `folder`, stopped (models with it) on the way out."""
     node = AgentNode(folder)
     node.init()
     node.start_agent()
@@ -198,10 +212,12 @@ def _node(folder: Path) -> Iterator[AgentNode]:
 @pytest.fixture(scope="module")
 def llama_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AgentNode]:
     """One agent for a whole module; its tests run in order against the same server."""
-    yield from _node(tmp_path_factory.mktemp("agent"))
+    with running_agent(tmp_path_factory.mktemp("agent")) as node:
+        yield node
 
 
 @pytest.fixture
 def restartable_node(tmp_path: Path) -> Iterator[AgentNode]:
     """An agent of the test's own, which the test may stop and start again."""
-    yield from _node(tmp_path)
+    with running_agent(tmp_path) as node:
+        yield node
