@@ -1,9 +1,15 @@
 """A Supervisor stand-in and an in-process agent server, for testing the gRPC edge
-(servicer, auth, TLS) without launching model processes."""
+(servicer, auth, TLS) without the supervisor launching model processes; and fake OpenAI
+servers (tests/fakes/fake_openai.py) started directly, for the generate path."""
 
 from __future__ import annotations
 
 import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -134,3 +140,57 @@ def stub(address: str, token: str | None = None, channel: grpc.aio.Channel | Non
     channel = channel or grpc.aio.insecure_channel(address)
     metadata = (("authorization", f"Bearer {token}"),) if token is not None else ()
     return agent_pb2_grpc.AgentStub(channel), metadata, channel
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class FakeServers:
+    """Starts fake OpenAI servers as processes; all are killed on exit."""
+
+    def __init__(self) -> None:
+        self._procs: list[subprocess.Popen] = []
+
+    def __enter__(self) -> FakeServers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for proc in self._procs:
+            proc.kill()
+            proc.wait()
+
+    def start(self, flavour: str, faults: str = "", name: str = "m") -> Endpoint:
+        """A ready server of `flavour` with TRINITY_FAKE=`faults`, as model `name`."""
+        port = free_port()
+        argv = [sys.executable, "-m", "tests.fakes.fake_openai", "--flavour", flavour]
+        argv += ["--port", str(port), "--served-model-name", "fake-served"]
+        proc = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            env={**os.environ, "TRINITY_FAKE": faults},
+            stderr=subprocess.DEVNULL,
+        )
+        self._procs.append(proc)
+        base_url = f"http://127.0.0.1:{port}"
+        _wait_healthy(base_url, proc)
+        return Endpoint(name=name, backend=flavour, base_url=base_url, served_name="fake-served")
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"fake server exited with {proc.returncode}")
+        try:
+            if httpx.get(f"{url}/health", timeout=1, trust_env=False).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"fake server at {url} never became healthy")

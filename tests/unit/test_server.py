@@ -22,7 +22,13 @@ from trinity.agent.errors import (
 from trinity.agent.spec import ModelSpec, ModelState, ModelStatus
 from trinity.v1 import agent_pb2 as pb
 
-from tests.fakes.fake_supervisor import FakeSupervisor, agent_config, running_agent, stub
+from tests.fakes.fake_supervisor import (
+    FakeServers,
+    FakeSupervisor,
+    agent_config,
+    running_agent,
+    stub,
+)
 
 TOKEN = "server-test-token"
 
@@ -185,6 +191,42 @@ async def test_generate_on_model_not_ready_is_unavailable(agent) -> None:
             pass
     assert info.value.code() == grpc.StatusCode.UNAVAILABLE
     assert info.value.details() == "model smollm2 is starting, not ready"
+
+
+async def test_generate_streams_batched_deltas_then_one_final(agent) -> None:
+    with FakeServers() as servers:
+        agent.supervisor.endpoints["qwen"] = servers.start("vllm", name="qwen")
+        request = pb.GenerateRequest(
+            model="qwen",
+            messages=[pb.ChatMessage(role="user", content="think about it")],
+            max_tokens=40,
+            enable_thinking=True,
+        )
+        events = [e async for e in agent.stub.Generate(request, metadata=agent.md)]
+    *deltas, last = events
+    assert deltas and all(e.WhichOneof("event") == "delta" for e in deltas)
+    assert len(deltas) < 40  # batched, not one message per token
+    final = last.final
+    assert last.WhichOneof("event") == "final"
+    assert final.reasoning == "think0 think1 think2 "
+    assert final.text == "".join(f"tok{i} " for i in range(37))
+    assert "".join(e.delta.text for e in deltas) == final.text
+    assert "".join(e.delta.reasoning for e in deltas) == final.reasoning
+    assert final.usage.completion_tokens == 40 and final.usage.prompt_tokens == 3
+    assert final.usage_from_server and final.finish_reason == "length"
+    assert final.chunks == 40 and final.ttft_s > 0 and final.total_s >= final.ttft_s
+    assert agent.telemetry.rates.totals() == {"qwen": 40}
+
+
+async def test_generate_server_error_is_unavailable_over_grpc(agent) -> None:
+    with FakeServers() as servers:
+        agent.supervisor.endpoints["m"] = servers.start("llamacpp", "http_500=1")
+        request = pb.GenerateRequest(model="m", messages=[pb.ChatMessage(role="user", content="x")])
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            async for _ in agent.stub.Generate(request, metadata=agent.md):
+                pass
+    assert info.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert info.value.details().startswith("model m: server answered HTTP 500: ")
 
 
 @pytest.mark.parametrize(
