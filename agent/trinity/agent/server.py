@@ -360,8 +360,7 @@ async def serve(
     supervisor = Supervisor(
         config,
         free_memory=telemetry.free_memory_bytes,
-        # The smallest GPU bounds a fraction-of-memory spec; 0 (no GPU) skips that estimate.
-        total_memory=lambda: min((g.memory_total_bytes for g in telemetry.gpus()), default=0),
+        total_memory=telemetry.total_memory_bytes,  # 0 without a GPU: no fraction estimate
         backends=backends,
     )
     # Loopback only, never through a proxy from the environment; many concurrent streams.

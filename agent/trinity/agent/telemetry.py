@@ -262,6 +262,11 @@ class Telemetry:
         frees = [self._gpu_free(g, h) for g, h in zip(self._gpus, self._handles, strict=True)]
         return min(frees) if frees else self._host_memory()[1]
 
+    def total_memory_bytes(self) -> int:
+        """The smallest GPU's memory (a vLLM memory fraction applies per GPU); 0 without
+        a GPU, where a GPU fraction means nothing (vLLM on CPU sizes its KV cache itself)."""
+        return min((g.memory_total_bytes for g in self._gpus), default=0)
+
     def _gpu_free(self, gpu: GpuInfoData, handle: Any) -> int:
         if gpu.unified_memory:
             return self._host_memory()[1]
