@@ -9,6 +9,7 @@ import socket
 from pathlib import Path
 
 import grpc
+import httpx
 import pytest
 from trinity.agent import server
 from trinity.agent.errors import (
@@ -216,6 +217,32 @@ async def test_generate_streams_batched_deltas_then_one_final(agent) -> None:
     assert final.usage_from_server and final.finish_reason == "length"
     assert final.chunks == 40 and final.ttft_s > 0 and final.total_s >= final.ttft_s
     assert agent.telemetry.rates.totals() == {"qwen": 40}
+
+
+async def test_cancelled_generate_closes_the_model_server_stream(agent) -> None:
+    with FakeServers() as servers:
+        endpoint = servers.start("vllm", "tok_s=50", name="m")
+        agent.supervisor.endpoints["m"] = endpoint
+        request = pb.GenerateRequest(
+            model="m", messages=[pb.ChatMessage(role="user", content="x")], max_tokens=5000
+        )
+        call = agent.stub.Generate(request, metadata=agent.md)
+        await call.read()  # streaming has begun
+        assert await _running(endpoint.base_url) == 1
+        call.cancel()
+        for _ in range(100):  # the fake notices at its next token write (20 ms)
+            if await _running(endpoint.base_url) == 0:
+                break
+            await asyncio.sleep(0.05)
+        assert await _running(endpoint.base_url) == 0
+
+
+async def _running(base_url: str) -> float:
+    """vllm:num_requests_running from the fake vLLM server's /metrics."""
+    async with httpx.AsyncClient(trust_env=False) as http:
+        text = (await http.get(f"{base_url}/metrics")).text
+    (line,) = [x for x in text.splitlines() if x.startswith("vllm:num_requests_running")]
+    return float(line.split()[-1])
 
 
 async def test_generate_server_error_is_unavailable_over_grpc(agent) -> None:
