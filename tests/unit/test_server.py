@@ -302,13 +302,30 @@ async def test_watch_telemetry_reports_generated_tokens_per_model(agent) -> None
     assert rate.name == "smollm2" and rate.generated_tok_s > 0
 
 
-async def test_execute_is_unimplemented_until_the_sandbox_lands(agent) -> None:
-    if server._sandbox() is not None and hasattr(server._sandbox(), "execute"):
-        pytest.skip("the sandbox is installed; tests/unit/test_sandbox* cover Execute")
+ADD_TEST = b"from solution import add\n\ndef check_sum():\n    return add(2, 3)\n"
+
+
+async def test_execute_scores_a_solution_in_the_sandbox(agent) -> None:
+    request = pb.ExecuteRequest(
+        files=[
+            pb.File(path="solution.py", content=b"def add(a, b):\n    return a + b\n"),
+            pb.File(path="test_add.py", content=ADD_TEST),
+        ],
+        test_file="test_add.py",
+        checks=["sum"],
+        expected=[pb.ExpectedValue(check="sum", json="5")],
+    )
+    result = await agent.stub.Execute(request, metadata=agent.md)
+    assert result.status == pb.EXECUTE_STATUS_PASSED
+    assert (result.declared, result.passed, result.score) == (1, 1, 100.0)
+    assert result.sandbox in ("bwrap", "none")
+
+
+async def test_execute_without_declared_checks_is_invalid(agent) -> None:
     with pytest.raises(grpc.aio.AioRpcError) as info:
-        await agent.stub.Execute(pb.ExecuteRequest(), metadata=agent.md)
-    assert info.value.code() == grpc.StatusCode.UNIMPLEMENTED
-    assert "sandboxed execution is not built yet" in info.value.details()
+        await agent.stub.Execute(pb.ExecuteRequest(test_file="t.py"), metadata=agent.md)
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "no checks declared" in info.value.details()
 
 
 # ---------------------------------------------------------------- binding

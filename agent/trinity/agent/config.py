@@ -82,6 +82,25 @@ class SupervisorConfig(_Frozen):
     log_lines: int = Field(default=200, ge=1, description="Log lines kept per model.")
 
 
+class SandboxConfig(_Frozen):
+    """Where and how untrusted code (model output) runs: Execute."""
+
+    bwrap: str = Field(default="bwrap", description="The bubblewrap executable.")
+    allow_unsandboxed: bool = Field(
+        default=False,
+        description="DEVELOPMENT ONLY: run code without isolation when bubblewrap is "
+        "unavailable (logged loudly; results say sandbox=none).",
+    )
+    python: str = Field(
+        default="",
+        description="Interpreter inside the sandbox; empty = the agent's base interpreter.",
+    )
+    work_root: Path | None = Field(
+        default=None, description="Where run folders are made; empty = the system temp dir."
+    )
+    max_concurrent: int = Field(default=0, ge=0, description="Runs at once; 0 = one per CPU core.")
+
+
 class AgentConfig(_Frozen):
     """The whole agent.toml."""
 
@@ -96,6 +115,7 @@ class AgentConfig(_Frozen):
     llamacpp: LlamaCppConfig = Field(default_factory=LlamaCppConfig)
     vllm: VllmConfig = Field(default_factory=VllmConfig)
     supervisor: SupervisorConfig = Field(default_factory=SupervisorConfig)
+    sandbox: SandboxConfig = Field(default_factory=SandboxConfig)
     telemetry_interval_s: float = Field(default=1.0, gt=0, description="NVML sample period.")
 
 

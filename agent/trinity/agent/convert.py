@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from trinity.agent.generate import ChatMessage, GenerateOutcome, GenerateParams
+from trinity.agent.sandbox import ExecuteOutcome, ExecuteSpec, ExecuteStatus, Limits
 from trinity.agent.spec import ModelSpec, ModelState, ModelStatus
 from trinity.agent.telemetry import GpuInfoData, TelemetrySampleData
 from trinity.v1 import agent_pb2 as pb
@@ -148,3 +149,50 @@ def sample_to_proto(sample: TelemetrySampleData) -> pb.TelemetrySample:
             pb.ModelRate(name=m.name, generated_tok_s=m.generated_tok_s) for m in sample.models
         ],
     )
+
+
+def execute_spec_from_proto(request: pb.ExecuteRequest) -> ExecuteSpec:
+    """The request's files, checks and limits; zero limits take the node's defaults."""
+    limits = request.limits
+    return ExecuteSpec(
+        files=tuple((f.path, f.content) for f in request.files),
+        test_file=request.test_file,
+        checks=tuple(request.checks),
+        limits=Limits().merged(
+            wall_s=limits.wall_s,
+            cpu_s=limits.cpu_s,
+            memory_bytes=limits.memory_bytes,
+            processes=limits.processes,
+            file_size_bytes=limits.file_size_bytes,
+            open_files=limits.open_files,
+            output_bytes=limits.output_bytes,
+        ),
+        expected={e.check: e.json for e in request.expected},
+    )
+
+
+def execute_outcome_to_proto(outcome: ExecuteOutcome) -> pb.ExecuteResult:
+    return pb.ExecuteResult(
+        status=EXECUTE_STATUS[outcome.status],
+        checks=[
+            pb.CheckResult(name=c.name, passed=c.passed, message=c.message) for c in outcome.checks
+        ],
+        declared=outcome.declared,
+        passed=outcome.passed,
+        score=outcome.score,
+        duration_s=outcome.duration_s,
+        peak_memory_bytes=outcome.peak_memory_bytes,
+        stdout_tail=outcome.stdout_tail,
+        stderr_tail=outcome.stderr_tail,
+        sandbox=outcome.sandbox,
+    )
+
+
+EXECUTE_STATUS = {
+    ExecuteStatus.PASSED: pb.EXECUTE_STATUS_PASSED,
+    ExecuteStatus.FAILED: pb.EXECUTE_STATUS_FAILED,
+    ExecuteStatus.ERROR: pb.EXECUTE_STATUS_ERROR,
+    ExecuteStatus.TIMEOUT: pb.EXECUTE_STATUS_TIMEOUT,
+    ExecuteStatus.OUT_OF_MEMORY: pb.EXECUTE_STATUS_OUT_OF_MEMORY,
+    ExecuteStatus.KILLED: pb.EXECUTE_STATUS_KILLED,
+}

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import errno
 import functools
-import importlib
 import importlib.metadata
 import logging
 import math
@@ -32,6 +31,7 @@ from trinity.agent.auth import TokenAuthInterceptor, load_token
 from trinity.agent.config import AgentConfig, TlsConfig
 from trinity.agent.errors import AgentError, ConfigError, InvalidArgument
 from trinity.agent.generate import generate
+from trinity.agent.sandbox import Sandbox
 from trinity.agent.telemetry import Telemetry
 from trinity.v1 import agent_pb2 as pb
 from trinity.v1 import agent_pb2_grpc
@@ -99,16 +99,6 @@ def _name(value: str, what: str) -> str:
     return value
 
 
-def _sandbox() -> Any | None:
-    """trinity.agent.sandbox (issue 3) when it is installed, else None."""
-    try:
-        return importlib.import_module("trinity.agent.sandbox")
-    except ModuleNotFoundError as exc:
-        if exc.name != "trinity.agent.sandbox":
-            raise
-        return None
-
-
 class AgentServicer(agent_pb2_grpc.AgentServicer):
     """trinity.v1.Agent over a Supervisor, the generate proxy and telemetry."""
 
@@ -125,6 +115,7 @@ class AgentServicer(agent_pb2_grpc.AgentServicer):
         self._telemetry = telemetry
         self._backends = backends
         self._http = http
+        self._sandbox = Sandbox(config.sandbox)
 
     @_rpc
     async def GetNodeInfo(self, request, context) -> pb.NodeInfo:
@@ -205,20 +196,12 @@ class AgentServicer(agent_pb2_grpc.AgentServicer):
 
     @_rpc
     async def Execute(self, request: pb.ExecuteRequest, context) -> pb.ExecuteResult:
-        # The one place the sandbox (issue 3) plugs in: trinity.agent.sandbox.execute.
-        sandbox = _sandbox()
-        execute: Any = getattr(sandbox, "execute", None)
-        if execute is None:
-            await context.abort(
-                grpc.StatusCode.UNIMPLEMENTED,
-                "sandboxed execution is not built yet on this agent (trinity.agent.sandbox)",
-            )
-        return await execute(request)
+        spec = convert.execute_spec_from_proto(request)
+        return convert.execute_outcome_to_proto(await self._sandbox.execute(spec))
 
     def _sandbox_isolation(self) -> str:
-        """The isolation Execute would use, as the sandbox module names it."""
-        isolation = getattr(_sandbox(), "isolation", None)
-        return str(isolation()) if callable(isolation) else "none"
+        """The isolation Execute uses here: bwrap, none (development flag) or unavailable."""
+        return self._sandbox.isolation
 
     @_rpc
     async def WatchTelemetry(self, request: pb.WatchTelemetryRequest, context) -> None:
