@@ -1,17 +1,32 @@
 """A fake OpenAI-compatible model server (llama.cpp-like or vLLM-like) with fault knobs.
 
 Run it as `python -m tests.fakes.fake_openai --flavour llamacpp|vllm [server args]`. It
-accepts the argv our backends build for llama-server, `python -m llama_cpp.server` and
-vLLM (unknown flags are ignored), so tests launch it through the production argument
-builder and supervisor with only the executable swapped.
+accepts the argv our backends build for llama-server (`-m`, `--alias`, `-c`, `-ngl`),
+`python -m llama_cpp.server` (`--model`, `--model_alias`, `--n_ctx`) and vLLM (`serve
+MODEL` or `--model`, `--served-model-name`, `--max-model-len`); unknown flags are
+ignored. So tests launch it through the production argument builder and supervisor with
+only the executable swapped:
+  - vLLM: set `VllmConfig.command` to
+    `[sys.executable, "-m", "tests.fakes.fake_openai", "--flavour", "vllm"]`;
+  - llama.cpp: `LlamaCppConfig.server_binary` must be one executable, so tests write a
+    two-line wrapper in their tmp dir (see `write_llama_wrapper`) and set
+    PYTHONPATH to the repo root through the backend's `env`.
+
+Endpoints: GET /health (503 while loading), GET /v1/models, POST /v1/chat/completions
+(plain or SSE stream; `stream_options.include_usage` adds a usage chunk whose
+`prompt_tokens_details.cached_tokens` counts the words shared with the previous prompt,
+like a prefix cache), GET /metrics (Prometheus text). Generated text is deterministic:
+"tok0 tok1 ...", preceded in the vLLM flavour by `reasoning_content` "think0 ..." when
+`chat_template_kwargs.enable_thinking` is true. The llama.cpp flavour adds `timings`.
 
 Faults come from the TRINITY_FAKE environment variable (the supervisor passes a backend's
 env from the node config, never extra flags), comma-separated:
   slow_start=S        /health answers 503 "loading" for S seconds
   tok_s=R             pace generated tokens at R per second (default: as fast as possible)
-  crash_after=N       exit(1) on the (N+1)th chat request
+  crash_after=N       exit(1) on the chat request after the first N
   http_500=1          chat requests answer 500
   hang=1              chat requests are accepted and never answered
+  hang_after=N        chat requests after the first N hang
   health_fail_after=S /health answers 500 once the server has run S seconds
   ignore_sigterm=1    SIGTERM is ignored (the supervisor must SIGKILL)
   exit_at_start=CODE  exit with CODE before listening
@@ -29,7 +44,8 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from pathlib import Path
+from typing import Any, NoReturn
 
 
 def parse_faults(text: str) -> dict[str, float]:
@@ -42,26 +58,39 @@ def parse_faults(text: str) -> dict[str, float]:
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(add_help=False)
+    parser = argparse.ArgumentParser(prog="fake_openai", add_help=False)
     parser.add_argument("--flavour", choices=["llamacpp", "vllm"], required=True)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("-m", "--model", dest="model", default="")
     parser.add_argument("--alias", "--model_alias", "--served-model-name", dest="served")
-    parser.add_argument("positional", nargs="*")
-    args, _unknown = parser.parse_known_args(argv)
-    if not args.model and args.positional:
-        args.model = args.positional[-1]  # `vllm serve MODEL`
+    parser.add_argument("-c", "--ctx-size", "--n_ctx", "--max-model-len", dest="ctx", type=int)
+    args, unknown = parser.parse_known_args(argv)
+    if not args.model and "serve" in unknown:  # `vllm serve MODEL ...`
+        rest = unknown[unknown.index("serve") + 1 :]
+        args.model = rest[0] if rest and not rest[0].startswith("-") else ""
     args.served = args.served or args.model or "fake"
+    args.ctx = args.ctx or 2048
     return args
+
+
+def write_llama_wrapper(folder: Path) -> Path:
+    """An executable `llama-server` in `folder` that runs this fake (llama.cpp flavour)."""
+    wrapper = folder / "llama-server"
+    wrapper.write_text(
+        f'#!/bin/sh\nexec {sys.executable} -m tests.fakes.fake_openai --flavour llamacpp "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    return wrapper
 
 
 class FakeModel:
     """Server state shared by the request threads."""
 
-    def __init__(self, flavour: str, served: str, faults: dict[str, float]) -> None:
+    def __init__(self, flavour: str, served: str, ctx: int, faults: dict[str, float]) -> None:
         self.flavour = flavour
         self.served = served
+        self.ctx = ctx
         self.faults = faults
         self.started = time.monotonic()
         self.lock = threading.Lock()
@@ -69,6 +98,7 @@ class FakeModel:
         self.generated_total = 0
         self.prompt_total = 0
         self.running = 0
+        self.last_prompt: list[str] = []
 
     def uptime(self) -> float:
         return time.monotonic() - self.started
@@ -96,19 +126,52 @@ class FakeModel:
             f"llamacpp:prompt_tokens_total {float(self.prompt_total)}\n"
         )
 
-    def admit_chat(self) -> None:
-        """Count a chat request, applying the crash fault."""
+    def admit_chat(self) -> bool:
+        """Count a chat request, applying the crash fault; False when it should hang."""
         with self.lock:
             self.chat_requests += 1
             crash_after = self.faults.get("crash_after")
             if crash_after is not None and self.chat_requests > crash_after:
                 print("fake: crashing as asked (crash_after)", file=sys.stderr, flush=True)
                 os._exit(1)
+            hang_after = self.faults.get("hang_after")
+            if hang_after is not None and self.chat_requests > hang_after:
+                return False
+        return not self.faults.get("hang")
+
+    def cached(self, prompt: list[str]) -> int:
+        """Words shared with the previous prompt's start: a crude prefix cache."""
+        with self.lock:
+            shared = 0
+            for old, new in zip(self.last_prompt, prompt, strict=False):
+                if old != new:
+                    break
+                shared += 1
+            self.last_prompt = prompt
+        return shared
+
+    def models(self) -> dict[str, Any]:
+        entry: dict[str, Any] = {"id": self.served, "object": "model", "owned_by": "fake"}
+        if self.flavour == "vllm":
+            entry["max_model_len"] = self.ctx
+        else:
+            entry["meta"] = {"n_ctx_train": self.ctx}
+        return {"object": "list", "data": [entry]}
 
 
-def prompt_tokens(body: dict[str, Any]) -> int:
-    words = sum(len(str(m.get("content", "")).split()) for m in body.get("messages", []))
-    return max(1, words)
+def prompt_words(body: dict[str, Any]) -> list[str]:
+    """The prompt as "tokens": one per whitespace-separated word, at least one."""
+    words = [w for m in body.get("messages", []) for w in str(m.get("content", "")).split()]
+    return words or ["<empty>"]
+
+
+def usage(prompt: int, generated: int, cached: int) -> dict[str, Any]:
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": generated,
+        "total_tokens": prompt + generated,
+        "prompt_tokens_details": {"cached_tokens": cached},
+    }
 
 
 def chunk(model: FakeModel, delta: dict[str, Any], finish: str | None = None) -> dict:
@@ -148,7 +211,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/health":
             self._json(*self.model.health())
         elif self.path == "/v1/models":
-            self._json(200, {"object": "list", "data": [{"id": self.model.served}]})
+            self._json(200, self.model.models())
         elif self.path == "/metrics":
             self._text(200, self.model.metrics())
         else:
@@ -161,8 +224,8 @@ class Handler(BaseHTTPRequestHandler):
             self._json(404, {"error": "not found"})
             return
         model = self.model
-        model.admit_chat()
-        if model.faults.get("hang"):
+        if not model.admit_chat():
+            print("fake: hanging as asked", file=sys.stderr, flush=True)
             time.sleep(3600)
             return
         if model.faults.get("http_500"):
@@ -182,15 +245,16 @@ class Handler(BaseHTTPRequestHandler):
             with model.lock:
                 model.running -= 1
 
-    def _plan(self, body: dict[str, Any]) -> tuple[list[str], list[str], int]:
-        """Reasoning words, content words and the prompt size for one request."""
-        n = int(body.get("max_tokens") or 16)
+    def _plan(self, body: dict[str, Any]) -> tuple[list[str], list[str], int, int]:
+        """Reasoning words, content words, prompt size and cached prompt size."""
+        n = int(body.get("max_tokens") or body.get("max_completion_tokens") or 16)
         thinking = (body.get("chat_template_kwargs") or {}).get("enable_thinking")
         reasoning = []
         if self.model.flavour == "vllm" and thinking:
             reasoning = [f"think{i} " for i in range(min(3, n))]
         content = [f"tok{i} " for i in range(n - len(reasoning))]
-        return reasoning, content, prompt_tokens(body)
+        prompt = prompt_words(body)
+        return reasoning, content, len(prompt), self.model.cached(prompt)
 
     def _account(self, prompt: int, generated: int) -> None:
         with self.model.lock:
@@ -202,8 +266,13 @@ class Handler(BaseHTTPRequestHandler):
         if rate:
             time.sleep(1.0 / rate)
 
+    def _timings(self, generated: int, started: float) -> dict[str, float]:
+        elapsed = max(time.monotonic() - started, 1e-6)
+        return {"predicted_n": generated, "predicted_per_second": generated / elapsed}
+
     def _complete(self, body: dict[str, Any]) -> None:
-        reasoning, content, prompt = self._plan(body)
+        reasoning, content, prompt, cached = self._plan(body)
+        started = time.monotonic()
         for _ in reasoning + content:
             self._pace()
         message: dict[str, Any] = {"role": "assistant", "content": "".join(content)}
@@ -211,20 +280,16 @@ class Handler(BaseHTTPRequestHandler):
             message["reasoning_content"] = "".join(reasoning)
         generated = len(reasoning) + len(content)
         self._account(prompt, generated)
-        self._json(
-            200,
-            {
-                "id": "chatcmpl-fake",
-                "object": "chat.completion",
-                "model": self.model.served,
-                "choices": [{"index": 0, "message": message, "finish_reason": "length"}],
-                "usage": {
-                    "prompt_tokens": prompt,
-                    "completion_tokens": generated,
-                    "total_tokens": prompt + generated,
-                },
-            },
-        )
+        payload: dict[str, Any] = {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion",
+            "model": self.model.served,
+            "choices": [{"index": 0, "message": message, "finish_reason": "length"}],
+            "usage": usage(prompt, generated, cached),
+        }
+        if self.model.flavour == "llamacpp":
+            payload["timings"] = self._timings(generated, started)
+        self._json(200, payload)
 
     def _send_event(self, payload: Any) -> None:
         data = payload if isinstance(payload, str) else json.dumps(payload)
@@ -233,13 +298,15 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def _stream(self, body: dict[str, Any]) -> None:
-        reasoning, content, prompt = self._plan(body)
+        reasoning, content, prompt, cached = self._plan(body)
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         started = time.monotonic()
-        self._send_event(chunk(self.model, {"role": "assistant", "content": ""}))
+        # The role-only first chunk, as each server sends it (vLLM "", llama.cpp null).
+        empty = "" if self.model.flavour == "vllm" else None
+        self._send_event(chunk(self.model, {"role": "assistant", "content": empty}))
         for word in reasoning:
             self._pace()
             self._send_event(chunk(self.model, {"reasoning_content": word}))
@@ -249,26 +316,28 @@ class Handler(BaseHTTPRequestHandler):
         generated = len(reasoning) + len(content)
         final = chunk(self.model, {}, finish="length")
         if self.model.flavour == "llamacpp":
-            elapsed = max(time.monotonic() - started, 1e-6)
-            final["timings"] = {
-                "predicted_n": generated,
-                "predicted_per_second": generated / elapsed,
-            }
+            final["timings"] = self._timings(generated, started)
         self._send_event(final)
         if (body.get("stream_options") or {}).get("include_usage"):
             usage_chunk = chunk(self.model, {})
             usage_chunk["choices"] = []
-            usage_chunk["usage"] = {
-                "prompt_tokens": prompt,
-                "completion_tokens": generated,
-                "total_tokens": prompt + generated,
-                "prompt_tokens_details": {"cached_tokens": 0},
-            }
+            usage_chunk["usage"] = usage(prompt, generated, cached)
             self._send_event(usage_chunk)
         self._account(prompt, generated)
         self._send_event("[DONE]")
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
+
+
+def bind_failed(args: argparse.Namespace) -> NoReturn:
+    """Say it the way llama-server does, and exit 1."""
+    print(
+        f"error: couldn't bind HTTP server socket, hostname: {args.host}, port: {args.port}: "
+        "address already in use",
+        file=sys.stderr,
+        flush=True,
+    )
+    sys.exit(1)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -279,18 +348,15 @@ def main(argv: list[str] | None = None) -> None:
         print("fake: exiting at start as asked", file=sys.stderr, flush=True)
         sys.exit(int(faults["exit_at_start"]))
     if faults.get("bind_fail"):
-        print(
-            f"error: couldn't bind to {args.host}:{args.port}: address already in use",
-            file=sys.stderr,
-            flush=True,
-        )
-        sys.exit(1)
+        bind_failed(args)
     if faults.get("ignore_sigterm"):
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    handler = type(
-        "BoundHandler", (Handler,), {"model": FakeModel(args.flavour, args.served, faults)}
-    )
-    server = ThreadingHTTPServer((args.host, args.port), handler)
+    model = FakeModel(args.flavour, args.served, args.ctx, faults)
+    handler = type("BoundHandler", (Handler,), {"model": model})
+    try:
+        server = ThreadingHTTPServer((args.host, args.port), handler)
+    except OSError:
+        bind_failed(args)
     server.daemon_threads = True
     print(f"fake: listening on http://{args.host}:{args.port}", file=sys.stderr, flush=True)
     server.serve_forever()

@@ -21,17 +21,15 @@ from trinity.agent.errors import (
 from trinity.agent.spec import ModelSpec, ModelState
 from trinity.agent.supervisor import Supervisor
 
+from tests.fakes.fake_openai import write_llama_wrapper
+
 ROOT = Path(__file__).resolve().parents[2]
 GiB = 1024**3
 
 
 def fake_config(tmp_path: Path, faults: str = "", **policy: float) -> AgentConfig:
     """Both backends point at the fake server; faults reach it through the env."""
-    wrapper = tmp_path / "llama-server"
-    wrapper.write_text(
-        f'#!/bin/sh\nexec {sys.executable} -m tests.fakes.fake_openai --flavour llamacpp "$@"\n'
-    )
-    wrapper.chmod(0o755)
+    wrapper = write_llama_wrapper(tmp_path)
     env = {"TRINITY_FAKE": faults, "PYTHONPATH": str(ROOT)}
     timings = dict(
         health_interval_s=0.2,
