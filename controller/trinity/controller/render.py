@@ -14,6 +14,8 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 from trinity.controller.cluster import DownResult, NodeStatus, UpResult
+from trinity.controller.scoring import Score
+from trinity.controller.validation import TaskValidation
 
 STATE_STYLES = {
     "ready": "green",
@@ -200,3 +202,39 @@ def jsonable(value: Any) -> Any:
 def dumps(value: Any) -> str:
     """Stable JSON text: sorted keys, two-space indent."""
     return json.dumps(jsonable(value), indent=2, sort_keys=True, ensure_ascii=False)
+
+
+# ---------------------------------------------------------------- scores
+
+
+def score_table(score: Score) -> Table:
+    """One solution's checks, passed or not, with why."""
+    rows = [
+        (Text(c.name), Text("pass", style="green") if c.passed else Text("FAIL", style="red"),
+         Text(c.message))
+        for c in score.checks
+    ]  # fmt: skip
+    title = (
+        f"{score.task}: {score.score:.1f} ({score.passed}/{score.declared} checks, "
+        f"{score.status}, {score.duration_s * 1000:.0f} ms, sandbox {score.sandbox})"
+    )
+    return _table(title, ("Check", "Result", "Message"), rows)
+
+
+def validation_table(results: Sequence[TaskValidation]) -> Table:
+    """One row per task and node: its references, mutants and cheats, and the verdict."""
+    rows = []
+    for v in results:
+        counts = {
+            role: f"{sum(p.ok for p in v.probes if p.role == role)}/"
+            f"{sum(1 for p in v.probes if p.role == role)}"
+            for role in ("reference", "mutant", "cheat")
+        }
+        verdict = Text("ok", style="green") if v.ok else Text("INVALID", style="red")
+        rows.append((Text(v.task), v.node, counts["reference"], counts["mutant"],
+                     counts["cheat"], verdict))  # fmt: skip
+    return _table(
+        "trinityctl validate",
+        ("Task", "Node", "References = 100", "Mutants < 100", "Cheats = 0", "Verdict"),
+        rows,
+    )

@@ -1,0 +1,94 @@
+"""Pre-flight: a task proves itself before it scores a model. In the sandbox of every node
+taking part, each reference solution must score 100, each mutant below 100, and each
+cheat (an empty file, `pass`, `exit(0)`) 0. A task that fails its own check is not run."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from trinity.controller.client import AgentClient
+from trinity.controller.scoring import Score, score_solution
+from trinity.controller.suites import CHEATS, Task
+
+DEFAULT_CONCURRENCY = 4
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One solution of a task's own (reference, mutant or cheat) and what it scored."""
+
+    task: str
+    role: str  # reference | mutant | cheat
+    name: str
+    score: float
+    status: str
+    ok: bool
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class TaskValidation:
+    task: str
+    node: str
+    probes: tuple[Probe, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(p.ok for p in self.probes)
+
+    def problems(self) -> list[str]:
+        return [f"{p.role} {p.name} scored {p.score:g} ({p.why})" for p in self.probes if not p.ok]
+
+
+def _judge(role: str, score: Score) -> tuple[bool, str]:
+    if role == "reference":
+        return score.score == 100.0, "a reference must score 100"
+    if role == "mutant":
+        return score.score < 100.0, "a mutant must score below 100"
+    return score.score == 0.0, "a cheat must score 0"
+
+
+def _solutions(task: Task) -> list[tuple[str, str, bytes]]:
+    return (
+        [("reference", name, code) for name, code in task.references]
+        + [("mutant", name, code) for name, code in task.mutants]
+        + [("cheat", name, code) for name, code in CHEATS]
+    )
+
+
+async def validate(
+    client: AgentClient,
+    tasks: Sequence[Task],
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    progress: Callable[[Probe], None] | None = None,
+) -> list[TaskValidation]:
+    """Every task's own solutions through one node's sandbox, a few at a time."""
+    slots = asyncio.Semaphore(concurrency)
+
+    async def probe(task: Task, role: str, name: str, code: bytes) -> Probe:
+        async with slots:
+            score = await score_solution(client, task, code)
+        ok, why = _judge(role, score)
+        result = Probe(task.id, role, name, score.score, score.status, ok, "" if ok else why)
+        if progress is not None:
+            progress(result)
+        return result
+
+    validations = []
+    runs = [[probe(t, *s) for s in _solutions(t)] for t in tasks if t.kind == "code"]
+    results = await asyncio.gather(*(asyncio.gather(*r) for r in runs))
+    code_tasks = [t for t in tasks if t.kind == "code"]
+    for task, probes in zip(code_tasks, results, strict=True):
+        if not task.references:
+            probes = [*probes, Probe(task.id, "reference", "(none)", 0.0, "missing", False,
+                                     "a task needs at least one reference")]  # fmt: skip
+        validations.append(TaskValidation(task.id, client.name, tuple(probes)))
+    return validations
+
+
+def probe_count(tasks: Sequence[Task]) -> int:
+    """How many sandbox runs validate() makes, for a progress bar."""
+    return sum(len(_solutions(t)) for t in tasks if t.kind == "code")
