@@ -112,14 +112,16 @@ def _group_members(record: RunningRecord) -> list[psutil.Process]:
     """Live processes of the recorded group.
 
     While any member lives, Linux cannot hand the pgid to a new process; so the only
-    reuse to rule out is a live leader that is not ours, told apart by its start time.
+    reuse to rule out is a live leader that is not ours, told apart by its start time
+    and its command line.
     """
     try:
         leader = psutil.Process(record.pgid)
-        if abs(leader.create_time() - record.started_at) > LEADER_CLOCK_SLACK_S:
+        if not _is_ours(leader, record):
+            log.info("pgid reused, not killing model=%s pgid=%d", record.name, record.pgid)
             return []
     except psutil.Error:
-        pass
+        pass  # the leader is gone; members left in its group are still ours
     members = []
     for proc in psutil.process_iter():
         try:
@@ -128,3 +130,16 @@ def _group_members(record: RunningRecord) -> list[psutil.Process]:
         except OSError:
             continue
     return members
+
+
+def _is_ours(leader: psutil.Process, record: RunningRecord) -> bool:
+    """Started when we recorded it, running what we launched.
+
+    Only the arguments are compared: a script's interpreter (a shebang, a wrapper that
+    execs python) replaces the executable in the command line.
+    """
+    if abs(leader.create_time() - record.started_at) > LEADER_CLOCK_SLACK_S:
+        return False
+    args = list(record.argv[1:])
+    cmdline = leader.cmdline()
+    return not args or cmdline[-len(args) :] == args

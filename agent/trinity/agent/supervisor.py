@@ -12,8 +12,9 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 from trinity.agent.backends import Backend, registry
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 
 GiB = 1024**3
 READY_POLL_S = 0.5
+PORT_RETRIES = 3  # launches on a fresh port after "address already in use", uncounted
+PORT_ERROR_LINES = 10  # the server's last lines searched for that message
 SETTLED = (ModelState.READY, ModelState.FAILED, ModelState.STOPPED)
 
 
@@ -216,10 +219,17 @@ class Supervisor:
         model.pid = 0
 
     async def _run(self, model: _Model, backend: Backend) -> None:
+        port_retries = 0
         while True:
             reason = await self._attempt(model, backend)
             model.last_error = reason
             log.warning("model ended model=%s reason=%s", model.spec.name, reason)
+            if _port_taken(model) and port_retries < PORT_RETRIES:
+                # Another process took the port between our check and the server's bind:
+                # not the server's fault, so try a new port at once, without counting.
+                port_retries += 1
+                continue
+            port_retries = 0
             if model.restarts >= self._policy.max_restarts:
                 model.enter(ModelState.FAILED)
                 model.last_error = f"gave up after {model.restarts} restarts: {reason}"
@@ -249,60 +259,88 @@ class Supervisor:
             return f"cannot launch {argv[0]}: {exc.strerror or exc}"
         model.pid, model.started_at = process.pid, time.time()
         self._state.launched(RunningRecord(spec.name, process.pid, tuple(argv), model.started_at))
+        exited = asyncio.ensure_future(process.wait())
         try:
-            reason = await self._until_ready(model, backend, process)
+            reason = await self._until_ready(model, backend, process, exited)
             if reason is None:
                 model.ready_at = time.time()
                 model.enter(ModelState.READY)
                 log.info("ready model=%s port=%d pid=%d", spec.name, model.port, model.pid)
-                reason = await self._watch(model, backend, process)
+                reason = await self._watch(model, backend, process, exited)
             return reason
         finally:
+            exited.cancel()
             await process.stop(self._policy.stop_grace_s)
             self._state.ended(spec.name)
             model.pid = 0
 
     async def _until_ready(
-        self, model: _Model, backend: Backend, process: ManagedProcess
+        self, model: _Model, backend: Backend, process: ManagedProcess, exited: asyncio.Future
     ) -> str | None:
+        """Probe until ready; None when it is, else why not."""
         base_url = f"http://127.0.0.1:{model.port}"
         deadline = time.monotonic() + self._policy.ready_timeout_s
-        while time.monotonic() < deadline:
-            if process.returncode is not None:
+        while (remaining := deadline - time.monotonic()) > 0:
+            probe = backend.ready(self._http, base_url, model.spec)
+            if await _probe(probe, exited, remaining, model.spec.name):
+                return None
+            if exited.done():
                 return _exit_reason("while starting", process)
-            # A probe that hangs must not outlive the deadline.
-            with contextlib.suppress(TimeoutError):
-                remaining = max(deadline - time.monotonic(), 0.1)
-                if await asyncio.wait_for(
-                    backend.ready(self._http, base_url, model.spec), remaining
-                ):
-                    return None
-            await asyncio.sleep(READY_POLL_S)
+            await asyncio.wait([exited], timeout=min(READY_POLL_S, remaining))
+        if exited.done():
+            return _exit_reason("while starting", process)
         last = process.logs.last()
         return f"not ready after {self._policy.ready_timeout_s:g} s" + (f": {last}" if last else "")
 
-    async def _watch(self, model: _Model, backend: Backend, process: ManagedProcess) -> str:
+    async def _watch(
+        self, model: _Model, backend: Backend, process: ManagedProcess, exited: asyncio.Future
+    ) -> str:
         """Liveness while ready: an exit or unhealthy_after×2 failed probes end it."""
         base_url = f"http://127.0.0.1:{model.port}"
         failures = 0
-        exited = asyncio.ensure_future(process.wait())
-        try:
-            while True:
-                await asyncio.wait([exited], timeout=self._policy.health_interval_s)
-                if exited.done():
-                    return _exit_reason("while ready", process)
-                if await backend.alive(self._http, base_url):
-                    failures = 0
-                    model.enter(ModelState.READY)
-                    continue
-                failures += 1
-                if failures >= self._policy.unhealthy_after:
-                    model.enter(ModelState.UNHEALTHY)
-                    model.last_error = f"health check failed {failures} times in a row"
-                if failures >= 2 * self._policy.unhealthy_after:
-                    return f"unhealthy: health check failed {failures} times in a row"
-        finally:
-            exited.cancel()
+        while True:
+            await asyncio.wait([exited], timeout=self._policy.health_interval_s)
+            alive = not exited.done() and await _probe(
+                backend.alive(self._http, base_url), exited, None, model.spec.name
+            )
+            if exited.done():
+                return _exit_reason("while ready", process)
+            if alive:
+                failures = 0
+                model.enter(ModelState.READY)
+                continue
+            failures += 1
+            if failures >= self._policy.unhealthy_after:
+                model.enter(ModelState.UNHEALTHY)
+                model.last_error = f"health check failed {failures} times in a row"
+            if failures >= 2 * self._policy.unhealthy_after:
+                return f"unhealthy: health check failed {failures} times in a row"
+
+
+async def _probe(
+    check: Coroutine[Any, Any, bool], exited: asyncio.Future, within_s: float | None, name: str
+) -> bool:
+    """Run one readiness or liveness check; False when it fails, raises, outlives
+    `within_s`, or the server exits meanwhile (a port thief could answer for it)."""
+    task = asyncio.ensure_future(check)
+    try:
+        await asyncio.wait([task, exited], timeout=within_s, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        task.cancel()
+    if not task.done() or task.cancelled() or exited.done():
+        return False
+    if (error := task.exception()) is not None:
+        log.warning("probe raised model=%s error=%r", name, error)
+        return False
+    return bool(task.result())
+
+
+def _port_taken(model: _Model) -> bool:
+    """The server died at start saying its port was in use (llama-server, uvicorn)."""
+    if model.ready_at or "while starting" not in model.last_error:
+        return False
+    tail = list(model.logs.lines)[-PORT_ERROR_LINES:]
+    return any("address already in use" in line.lower() for line in tail)
 
 
 def _exit_reason(when: str, process: ManagedProcess) -> str:

@@ -12,6 +12,7 @@ import sys
 
 import httpx
 from trinity.agent.backends import (
+    PROBE_TIMEOUT_S,
     BackendAvailability,
     ServerBackend,
     check_extra_args,
@@ -165,10 +166,14 @@ class LlamaCpp(ServerBackend):
         )
 
     async def alive(self, client: httpx.AsyncClient, base_url: str) -> bool:
-        # llama-server has /health (503 while loading); llama_cpp.server has none, and
-        # answers /v1/models once the model is loaded.
-        if await get_ok(client, f"{base_url}/health") is not None:
-            return True
+        # llama-server has /health (503 while loading, 500 on error); llama_cpp.server has
+        # none (404) and answers /v1/models once the model is loaded.
+        try:
+            health = await client.get(f"{base_url}/health", timeout=PROBE_TIMEOUT_S)
+        except httpx.HTTPError:
+            return False
+        if health.status_code != 404:
+            return health.status_code == 200
         return await get_ok(client, f"{base_url}/v1/models") is not None
 
     def required_memory(self, spec: ModelSpec, total_bytes: int) -> int:
