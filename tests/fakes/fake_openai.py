@@ -28,6 +28,7 @@ env from the node config, never extra flags), comma-separated:
   hang=1              chat requests are accepted and never answered
   hang_after=N        chat requests after the first N hang
   health_fail_after=S /health answers 500 once the server has run S seconds
+  no_health=1         /health answers 404, as llama_cpp.server (llama-cpp-python) does
   ignore_sigterm=1    SIGTERM is ignored (the supervisor must SIGKILL)
   exit_at_start=CODE  exit with CODE before listening
   bind_fail=1         print llama.cpp's "address already in use" and exit 1
@@ -37,15 +38,25 @@ Every request is logged to stderr, so the supervisor's ring buffer sees it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
+import socket
+import subprocess
 import sys
+import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import IO, Any, NoReturn
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def parse_faults(text: str) -> dict[str, float]:
@@ -72,6 +83,51 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args.served = args.served or args.model or "fake"
     args.ctx = args.ctx or 2048
     return args
+
+
+@dataclass(frozen=True)
+class RunningFake:
+    proc: subprocess.Popen[bytes]
+    url: str  # http://127.0.0.1:PORT, no /v1
+    _stderr: IO[bytes]
+
+    def stderr(self) -> str:
+        """What the server wrote so far (a file, not a pipe: a pipe fills and blocks it)."""
+        self._stderr.seek(0)
+        return self._stderr.read().decode(errors="replace")
+
+
+@contextlib.contextmanager
+def fake_server(flavour: str, *args: str, faults: str = "") -> Iterator[RunningFake]:
+    """Run the fake on a free loopback port (without the supervisor); killed on exit."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "TRINITY_FAKE": faults, "PYTHONPATH": str(REPO_ROOT)}
+    argv = [sys.executable, "-m", "tests.fakes.fake_openai", "--flavour", flavour, *args]
+    with tempfile.TemporaryFile() as stderr:
+        proc = subprocess.Popen(
+            [*argv, "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=stderr
+        )
+        try:
+            _wait_listening(proc, f"http://127.0.0.1:{port}/v1/models")
+            yield RunningFake(proc, f"http://127.0.0.1:{port}", stderr)
+        finally:
+            proc.kill()
+            proc.wait()
+
+
+def _wait_listening(proc: subprocess.Popen[bytes], url: str, within_s: float = 10.0) -> None:
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            urllib.request.urlopen(url, timeout=1).close()
+            return
+        except urllib.error.HTTPError:
+            return  # it answers, if not with 200 (a fault asked for)
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"fake server did not start (exit {proc.poll()})")
 
 
 def write_llama_wrapper(folder: Path) -> Path:
@@ -208,7 +264,7 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self) -> None:
-        if self.path == "/health":
+        if self.path == "/health" and not self.model.faults.get("no_health"):
             self._json(*self.model.health())
         elif self.path == "/v1/models":
             self._json(200, self.model.models())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 from trinity.agent.backends import parse_prometheus, resolve_model_path
 from trinity.agent.backends.llamacpp import LlamaCpp
@@ -12,6 +13,8 @@ from trinity.agent.backends.vllm import Vllm
 from trinity.agent.config import LlamaCppConfig, VllmConfig
 from trinity.agent.errors import FailedPrecondition, InvalidArgument
 from trinity.agent.spec import ModelSpec
+
+from tests.fakes.fake_openai import fake_server
 
 
 @pytest.fixture
@@ -200,3 +203,38 @@ def test_prometheus_counters_sum_label_variants():
         "vllm:generation_tokens_total": 15.0,
         "llamacpp:tokens_predicted_total": 7.0,
     }
+
+
+@pytest.mark.parametrize(
+    ("faults", "alive"),
+    [
+        ("", True),
+        ("no_health=1", True),  # llama_cpp.server: no /health, /v1/models answers
+        ("health_fail_after=0", False),  # llama-server says it is broken: believe it
+        ("slow_start=30", False),  # 503 while loading
+    ],
+)
+async def test_llamacpp_liveness(faults, alive):
+    backend = LlamaCpp(LlamaCppConfig())
+    with fake_server("llamacpp", faults=faults) as fake:
+        async with httpx.AsyncClient() as client:
+            assert await backend.alive(client, fake.url) is alive
+
+
+async def test_vllm_readiness_needs_the_served_name_and_a_token():
+    backend = Vllm(VllmConfig(command=[sys.executable, "serve"]))
+    spec = ModelSpec(name="s", backend="vllm", model="org/m", served_name="smol")
+    async with httpx.AsyncClient() as client:
+        with fake_server("vllm", "--served-model-name", "smol") as fake:
+            assert await backend.ready(client, fake.url, spec)
+            assert (await backend.metrics(client, fake.url))["vllm:generation_tokens_total"] == 1
+        with fake_server("vllm", "--served-model-name", "other") as fake:
+            assert not await backend.ready(client, fake.url, spec)
+        with fake_server("vllm", "--served-model-name", "smol", faults="http_500=1") as fake:
+            assert not await backend.ready(client, fake.url, spec)
+            assert await backend.alive(client, fake.url)
+
+
+async def test_metrics_of_a_server_without_them_are_empty():
+    async with httpx.AsyncClient() as client:
+        assert await LlamaCpp(LlamaCppConfig()).metrics(client, "http://127.0.0.1:9") == {}

@@ -2,63 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.fakes.fake_openai import parse_args, parse_faults
+from tests.fakes.fake_openai import RunningFake, fake_server, parse_args, parse_faults
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Fake:
-    def __init__(self, proc: subprocess.Popen[bytes], port: int) -> None:
-        self.proc = proc
-        self.url = f"http://127.0.0.1:{port}"
-
-
-def launch(flavour: str, *args: str, faults: str = "") -> Fake:
-    port = free_port()
-    env = {**os.environ, "TRINITY_FAKE": faults, "PYTHONPATH": str(ROOT)}
-    argv = [sys.executable, "-m", "tests.fakes.fake_openai", "--flavour", flavour]
-    proc = subprocess.Popen(
-        [*argv, *args, "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/v1/models", timeout=1)
-            return Fake(proc, port)
-        except httpx.TransportError:
-            time.sleep(0.05)
-    proc.kill()
-    raise AssertionError(f"fake did not start: {proc.communicate()[1].decode()}")
-
-
 @pytest.fixture
-def fakes() -> Iterator[list[Fake]]:
-    started: list[Fake] = []
-    yield started
-    for fake in started:
-        fake.proc.kill()
-        fake.proc.wait()
+def fakes() -> Iterator[Callable[..., RunningFake]]:
+    """Start fake servers by calling the fixture; all are killed after the test."""
+    with contextlib.ExitStack() as stack:
+        yield lambda *args, **kwargs: stack.enter_context(fake_server(*args, **kwargs))
 
 
 def sse(response: httpx.Response) -> list[dict | str]:
@@ -113,7 +78,7 @@ def test_faults_parse_from_the_env_string():
 
 
 def test_vllm_flavour_streams_reasoning_then_content_with_usage_and_metrics(fakes):
-    fakes.append(fake := launch("vllm", "serve", "org/m", "--served-model-name", "smol"))
+    fake = fakes("vllm", "serve", "org/m", "--served-model-name", "smol")
     assert httpx.get(f"{fake.url}/health").json() == {"status": "ok"}
     assert [m["id"] for m in httpx.get(f"{fake.url}/v1/models").json()["data"]] == ["smol"]
     events = stream(
@@ -135,10 +100,11 @@ def test_vllm_flavour_streams_reasoning_then_content_with_usage_and_metrics(fake
     assert 'vllm:generation_tokens_total{model_name="smol"} 5.0' in metrics
     assert 'vllm:prompt_tokens_total{model_name="smol"} 3.0' in metrics
     assert "vllm:num_requests_running" in metrics
+    assert '"POST /v1/chat/completions HTTP/1.1" 200' in fake.stderr()  # one line a request
 
 
 def test_llamacpp_flavour_streams_timings_and_counts_cached_prefix(fakes):
-    fakes.append(fake := launch("llamacpp", "-m", "/m.gguf", "--alias", "q"))
+    fake = fakes("llamacpp", "-m", "/m.gguf", "--alias", "q")
     events = stream(fake.url, max_tokens=4, stream_options={"include_usage": True})
     chunks = [e for e in events if isinstance(e, dict)]
     assert chunks[0]["choices"][0]["delta"] == {"role": "assistant", "content": None}
@@ -154,7 +120,7 @@ def test_llamacpp_flavour_streams_timings_and_counts_cached_prefix(fakes):
 
 
 def test_non_stream_honours_max_tokens_and_the_model_name(fakes):
-    fakes.append(fake := launch("vllm", "--model", "/f", "--served-model-name", "x"))
+    fake = fakes("vllm", "--model", "/f", "--served-model-name", "x")
     body = chat(fake.url, model="x", max_tokens=3).json()
     assert body["choices"][0]["message"]["content"] == "tok0 tok1 tok2 "
     assert body["usage"]["completion_tokens"] == 3
@@ -162,24 +128,24 @@ def test_non_stream_honours_max_tokens_and_the_model_name(fakes):
 
 
 def test_slow_start_answers_503_while_loading(fakes):
-    fakes.append(fake := launch("llamacpp", faults="slow_start=30"))
+    fake = fakes("llamacpp", faults="slow_start=30")
     response = httpx.get(f"{fake.url}/health")
     assert response.status_code == 503 and response.json()["status"] == "loading model"
 
 
 def test_http_500_and_crash_after_faults(fakes):
-    fakes.append(failing := launch("vllm", faults="http_500=1"))
+    failing = fakes("vllm", faults="http_500=1")
     assert chat(failing.url).status_code == 500
-    fakes.append(crashing := launch("vllm", faults="crash_after=1"))
+    crashing = fakes("vllm", faults="crash_after=1")
     assert chat(crashing.url).status_code == 200
     with pytest.raises(httpx.TransportError):
         chat(crashing.url)
     assert crashing.proc.wait(timeout=5) == 1
-    assert b"crashing as asked" in crashing.proc.communicate()[1]
+    assert "crashing as asked" in crashing.stderr()
 
 
 def test_hang_after_leaves_the_request_unanswered(fakes):
-    fakes.append(fake := launch("vllm", faults="hang_after=1"))
+    fake = fakes("vllm", faults="hang_after=1")
     assert chat(fake.url).status_code == 200
     with pytest.raises(httpx.ReadTimeout):
         httpx.post(

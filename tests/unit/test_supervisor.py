@@ -3,11 +3,15 @@ process code with only the executable swapped."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
+import socket
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import psutil
 import pytest
 from trinity.agent.config import AgentConfig, LlamaCppConfig, SupervisorConfig, VllmConfig
@@ -18,6 +22,7 @@ from trinity.agent.errors import (
     ResourceExhausted,
     Unavailable,
 )
+from trinity.agent.ports import free_port
 from trinity.agent.spec import ModelSpec, ModelState
 from trinity.agent.supervisor import Supervisor
 
@@ -131,6 +136,42 @@ async def test_killed_server_is_restarted_and_counted(tmp_path, make_supervisor)
     assert "killed by signal 9 while ready" in status.last_error
 
 
+async def test_crash_after_requests_is_restarted_and_counted(tmp_path, make_supervisor):
+    # Readiness spends one chat request; the test's first passes, its second crashes it.
+    supervisor = make_supervisor(fake_config(tmp_path, "crash_after=2"))
+    first = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
+    url = supervisor.endpoint("m").base_url + "/v1/chat/completions"
+    body = {"model": "fake", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 2}
+    async with httpx.AsyncClient() as client:
+        assert (await client.post(url, json=body)).status_code == 200
+        with pytest.raises(httpx.TransportError):
+            await client.post(url, json=body)
+    status = await _until(supervisor, lambda s: s.restarts == 1 and s.state is ModelState.READY)
+    assert status.pid != first.pid
+    assert "exited 1 while ready: fake: crashing as asked" in status.last_error
+
+
+async def test_port_taken_before_the_server_binds_is_retried_uncounted(
+    tmp_path, make_supervisor, monkeypatch
+):
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    taken_port = taken.getsockname()[1]
+    ports = iter([taken_port])
+    monkeypatch.setattr(
+        "trinity.agent.supervisor.free_port", lambda: next(ports, None) or free_port()
+    )
+    supervisor = make_supervisor(fake_config(tmp_path))
+    try:
+        status = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
+    finally:
+        taken.close()
+    assert status.state is ModelState.READY, status.last_error
+    assert status.restarts == 0 and status.port != taken_port
+    assert any("address already in use" in line for line in supervisor.logs("m"))
+
+
 async def test_http_500_on_chat_fails_readiness(tmp_path, make_supervisor):
     config = fake_config(tmp_path, "http_500=1", ready_timeout_s=1.0, max_restarts=0)
     supervisor = make_supervisor(config)
@@ -150,9 +191,11 @@ async def test_hanging_server_times_out_readiness(tmp_path, make_supervisor):
     assert "not ready" in status.last_error
 
 
-async def test_failing_health_goes_unhealthy_then_restarts(tmp_path, make_supervisor):
+@pytest.mark.parametrize("backend", ["llamacpp", "vllm"])
+async def test_failing_health_goes_unhealthy_then_restarts(tmp_path, make_supervisor, backend):
     supervisor = make_supervisor(fake_config(tmp_path, "health_fail_after=0.5"))
-    await supervisor.start_model(vllm_spec(), wait_ready_s=10)
+    model = gguf(tmp_path) if backend == "llamacpp" else "org/fake-model"
+    await supervisor.start_model(ModelSpec(name="m", backend=backend, model=model), 10)
     seen = set()
     for _ in range(60):
         status = supervisor.status("m")
@@ -214,6 +257,22 @@ async def test_orphans_of_a_crashed_agent_are_killed(tmp_path, make_supervisor):
     assert orphan.wait(timeout=5) == -signal.SIGKILL
 
 
+async def test_a_reused_pgid_running_something_else_is_left_alone(tmp_path, make_supervisor):
+    from trinity.agent.state import AgentState, RunningRecord
+
+    other = psutil.Popen(
+        [sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=True
+    )
+    try:
+        record = RunningRecord("m", other.pid, ("llama-server", "-m", "x"), other.create_time())
+        AgentState(tmp_path / "state").launched(record)
+        await make_supervisor(fake_config(tmp_path)).start()
+        assert other.is_running() and other.status() != psutil.STATUS_ZOMBIE
+    finally:
+        other.kill()
+        other.wait()
+
+
 async def test_not_enough_memory_refuses_and_starts_nothing(tmp_path, make_supervisor):
     supervisor = make_supervisor(
         fake_config(tmp_path), free_memory=lambda: 3 * GiB, total_memory=lambda: 80 * GiB
@@ -258,6 +317,14 @@ async def test_unknown_model_name_is_not_found(tmp_path, make_supervisor):
 
 
 async def _sleep(seconds: float) -> None:
-    import asyncio
-
     await asyncio.sleep(seconds)
+
+
+async def _until(supervisor: Supervisor, done, within_s: float = 10.0):
+    """Poll the status of model m until `done(status)` or the time is up; return it."""
+    deadline = time.monotonic() + within_s
+    status = supervisor.status("m")
+    while not done(status) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+        status = supervisor.status("m")
+    return status
