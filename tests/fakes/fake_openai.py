@@ -20,7 +20,8 @@ like a prefix cache), GET /metrics (Prometheus text). Generated text is determin
 `chat_template_kwargs.enable_thinking` is true. The llama.cpp flavour adds `timings`.
 
 Faults come from the TRINITY_FAKE environment variable (the supervisor passes a backend's
-env from the node config, never extra flags), comma-separated:
+env from the node config, never extra flags) and from `--fault` flags (which win),
+comma-separated:
   slow_start=S        /health answers 503 "loading" for S seconds
   tok_s=R             pace generated tokens at R per second (default: as fast as possible)
   crash_after=N       exit(1) on the chat request after the first N
@@ -76,6 +77,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("-m", "--model", dest="model", default="")
     parser.add_argument("--alias", "--model_alias", "--served-model-name", dest="served")
     parser.add_argument("-c", "--ctx-size", "--n_ctx", "--max-model-len", dest="ctx", type=int)
+    parser.add_argument("--fault", action="append", default=[], help="like TRINITY_FAKE")
     args, unknown = parser.parse_known_args(argv)
     if not args.model and "serve" in unknown:  # `vllm serve MODEL ...`
         rest = unknown[unknown.index("serve") + 1 :]
@@ -398,7 +400,7 @@ def bind_failed(args: argparse.Namespace) -> NoReturn:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    faults = parse_faults(os.environ.get("TRINITY_FAKE", ""))
+    faults = parse_faults(",".join([os.environ.get("TRINITY_FAKE", ""), *args.fault]))
     print(f"fake: {args.flavour} server for {args.served} faults={faults}", file=sys.stderr)
     if "exit_at_start" in faults:
         print("fake: exiting at start as asked", file=sys.stderr, flush=True)

@@ -191,6 +191,12 @@ def test_memory_estimates():
     assert vllm.required_memory(ModelSpec("a", "vllm", "m", min_free_memory_bytes=7), 80) == 7
 
 
+def test_llamacpp_needs_gpu_memory_only_when_layers_are_offloaded(gguf):
+    llama = LlamaCpp(LlamaCppConfig())
+    assert llama.required_memory(ModelSpec("a", "llamacpp", gguf), 80) == 0  # CPU
+    assert llama.required_memory(ModelSpec("a", "llamacpp", gguf, gpu_layers=99), 80) == 1200
+
+
 def test_prometheus_counters_sum_label_variants():
     text = (
         "# HELP vllm:generation_tokens_total x\n"

@@ -128,7 +128,7 @@ def test_non_stream_honours_max_tokens_and_the_model_name(fakes):
 
 
 def test_slow_start_answers_503_while_loading(fakes):
-    fake = fakes("llamacpp", faults="slow_start=30")
+    fake = fakes("llamacpp", "--fault", "slow_start=30", faults="slow_start=0")
     response = httpx.get(f"{fake.url}/health")
     assert response.status_code == 503 and response.json()["status"] == "loading model"
 
