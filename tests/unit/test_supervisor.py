@@ -308,6 +308,20 @@ async def test_start_is_idempotent_and_refuses_a_different_spec(tmp_path, make_s
         await supervisor.start_model(different)
 
 
+async def test_an_unexpected_error_fails_the_model_not_the_agent(tmp_path, make_supervisor):
+    from trinity.agent.backends.vllm import Vllm
+
+    class Broken(Vllm):
+        def env(self) -> dict[str, str]:
+            raise RuntimeError("boom")
+
+    config = fake_config(tmp_path)
+    supervisor = make_supervisor(config, backends={"vllm": Broken(config.vllm)})
+    status = await supervisor.start_model(vllm_spec(), wait_ready_s=5)
+    assert status.state is ModelState.FAILED
+    assert "RuntimeError('boom')" in status.last_error
+
+
 async def test_unknown_model_name_is_not_found(tmp_path, make_supervisor):
     supervisor = make_supervisor(fake_config(tmp_path))
     with pytest.raises(NotFound, match="no model named ghost"):

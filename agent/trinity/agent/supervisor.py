@@ -219,6 +219,16 @@ class Supervisor:
         model.pid = 0
 
     async def _run(self, model: _Model, backend: Backend) -> None:
+        """The model's task; a bug in it fails this model, never the agent, and says so."""
+        try:
+            await self._supervise(model, backend)
+        except Exception as exc:
+            log.exception("supervisor bug model=%s", model.spec.name)
+            model.last_error = f"agent error while supervising: {exc!r} (see the agent log)"
+            model.pid = 0
+            model.enter(ModelState.FAILED)
+
+    async def _supervise(self, model: _Model, backend: Backend) -> None:
         port_retries = 0
         while True:
             reason = await self._attempt(model, backend)
