@@ -1,8 +1,9 @@
 """The check runner: runs INSIDE the sandbox, next to untrusted code. Standard library only.
 
-    python -I checkrunner.py REPORT_FD SECRET_FD LIMITS_JSON TEST_MODULE CHECK [CHECK ...]
+    python -I checkrunner.py REPORT_FD SECRET_FD RUN_UID LIMITS_JSON TEST_MODULE CHECK...
 
-It reads a per-run secret from SECRET_FD and closes it, applies the resource limits, imports
+It reads a per-run secret from SECRET_FD and closes it, drops to RUN_UID when started as
+root (-1: already unprivileged), applies the resource limits, imports
 the hidden test module (which imports the solution), calls `check_<name>()` for each
 declared check in order, and writes one record per check to REPORT_FD, each line
 `<hmac-sha256 hex> <json>` keyed with the secret. A check passes when it returns without
@@ -126,16 +127,25 @@ def _run(report, module_name, checks):
         )
 
 
+def _drop_to(uid):
+    """Give up root for the run's own uid; setuid from 0 clears every capability."""
+    if uid >= 0 and os.getuid() == 0:
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+
+
 def main(argv):
     report_fd, secret_fd = int(argv[1]), int(argv[2])
     secret = os.read(secret_fd, 64)
     os.close(secret_fd)
+    _drop_to(int(argv[3]))
     os.set_inheritable(report_fd, False)  # children of the solution don't get it
     report = _make_reporter(report_fd, secret)
     del secret
-    _limits(json.loads(argv[3]))
+    _limits(json.loads(argv[4]))
     sys.path.insert(0, os.getcwd())
-    _run(report, argv[4], argv[5:])
+    _run(report, argv[5], argv[6:])
     usage = max(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,

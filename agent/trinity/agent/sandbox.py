@@ -49,6 +49,12 @@ CHECK_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
 MiB = 1024 * 1024
 MAX_REPORT_BYTES = 4 * MiB
 TMPFS_BYTES = 64 * MiB
+RUN_UID_BASE = 61000  # uids no account uses; one per concurrent run
+
+
+def _privileged() -> bool:
+    """Root agent: bwrap runs without a user namespace and the runner drops to a run uid."""
+    return os.geteuid() == 0
 
 
 class ExecuteStatus(StrEnum):
@@ -128,7 +134,12 @@ class Sandbox:
 
     def __init__(self, config: SandboxConfig) -> None:
         self._config = config
-        self._slots = asyncio.Semaphore(config.max_concurrent or os.cpu_count() or 1)
+        slots = config.max_concurrent or os.cpu_count() or 1
+        # One uid per concurrent run: RLIMIT_NPROC counts processes per uid, so each run
+        # gets its own budget and one run's fork bomb cannot starve another's.
+        self._uids: asyncio.Queue[int] = asyncio.Queue()
+        for slot in range(slots):
+            self._uids.put_nowait(RUN_UID_BASE + slot)
 
     @property
     def isolation(self) -> str:
@@ -152,18 +163,23 @@ class Sandbox:
         isolation = self.require()
         if isolation == "none":
             log.warning("RUNNING UNTRUSTED CODE WITHOUT A SANDBOX (sandbox.allow_unsandboxed)")
-        async with self._slots:
-            work = Path(tempfile.mkdtemp(prefix="trinity-run-", dir=self._config.work_root))
-            try:
-                _write_files(work, spec.files)
-                raw = await self._run(work, spec, isolation)
-            finally:
-                shutil.rmtree(work, ignore_errors=True)
+        uid = await self._uids.get()
+        work = Path(tempfile.mkdtemp(prefix="trinity-run-", dir=self._config.work_root))
+        try:
+            _write_files(work, spec.files)
+            if _privileged():
+                # The run's uid owns its dir; bwrap (root without DAC override) may enter.
+                os.chown(work, uid, uid)
+                os.chmod(work, 0o711)
+            raw = await self._run(work, spec, isolation, uid)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+            self._uids.put_nowait(uid)
         return score(spec, raw, isolation)
 
     # ---------------------------------------------------------------- the process
 
-    async def _run(self, work: Path, spec: ExecuteSpec, isolation: str) -> _Raw:
+    async def _run(self, work: Path, spec: ExecuteSpec, isolation: str, uid: int) -> _Raw:
         secret = os.urandom(32)
         secret_r, secret_w = os.pipe()
         report_r, report_w = os.pipe()
@@ -172,7 +188,7 @@ class Sandbox:
         module = PurePosixPath(spec.test_file).with_suffix("").as_posix().replace("/", ".")
         limits = spec.limits
         runner_args = [
-            str(report_w), str(secret_r),
+            str(report_w), str(secret_r), str(uid if _privileged() else -1),
             json.dumps({k: v for k, v in limits.__dict__.items() if k != "wall_s"}),
             module, *spec.checks,
         ]  # fmt: skip
@@ -223,12 +239,29 @@ class Sandbox:
     def _bwrap_argv(self, work: Path) -> list[str]:
         python = self._python()
         prefix = sys.base_prefix
+        if _privileged():
+            # No user namespace: RLIMIT_NPROC is not enforced inside one. The runner keeps
+            # only the capabilities to drop to its run uid, and does so before anything.
+            identity = [
+                "--unshare-ipc",
+                "--unshare-pid",
+                "--unshare-net",
+                "--unshare-uts",
+                "--unshare-cgroup-try",
+                "--cap-drop",
+                "ALL",
+                "--cap-add",
+                "CAP_SETUID",
+                "--cap-add",
+                "CAP_SETGID",
+            ]
+        else:
+            identity = ["--unshare-all", "--cap-drop", "ALL", "--uid", "65534", "--gid", "65534"]
         argv = [
-            self._config.bwrap,
-            "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
+            self._config.bwrap, *identity,
+            "--die-with-parent", "--new-session", "--clearenv",
             "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "LANG", "C.UTF-8",
             "--setenv", "HOME", WORK_IN_SANDBOX, "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
-            "--cap-drop", "ALL", "--uid", "65534", "--gid", "65534",
             "--ro-bind", "/usr", "/usr",
             "--symlink", "usr/lib", "/lib", "--symlink", "usr/bin", "/bin",
             "--symlink", "usr/sbin", "/sbin",
