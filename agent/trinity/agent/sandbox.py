@@ -269,6 +269,10 @@ class Sandbox:
         if os.path.isdir("/usr/lib64"):
             argv += ["--symlink", "usr/lib64", "/lib64"]
         if not prefix.startswith("/usr/"):
+            # Folders bwrap makes on the way to a bind are private to root by default;
+            # the run's uid must be able to walk to the Python install.
+            for parent in reversed(PurePosixPath(prefix).parents[:-1]):
+                argv += ["--perms", "0755", "--dir", str(parent)]
             argv += ["--ro-bind", prefix, prefix]
         argv += [
             "--proc", "/proc", "--dev", "/dev",
