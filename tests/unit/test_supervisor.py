@@ -36,7 +36,7 @@ def fake_config(tmp_path: Path, faults: str = "", **policy: float) -> AgentConfi
     """Both backends point at the fake server; faults reach it through the env."""
     wrapper = write_llama_wrapper(tmp_path)
     env = {"TRINITY_FAKE": faults, "PYTHONPATH": str(ROOT)}
-    timings = dict(
+    timings: dict[str, float] = dict(
         health_interval_s=0.2,
         ready_timeout_s=5.0,
         unhealthy_after=2,
@@ -54,7 +54,7 @@ def fake_config(tmp_path: Path, faults: str = "", **policy: float) -> AgentConfi
             command=[sys.executable, "-m", "tests.fakes.fake_openai", "--flavour", "vllm"],
             env=env,
         ),
-        supervisor=SupervisorConfig(**timings),
+        supervisor=SupervisorConfig.model_validate(timings),
     )
 
 
