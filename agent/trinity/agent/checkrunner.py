@@ -1,6 +1,8 @@
 """The check runner: runs INSIDE the sandbox, next to untrusted code. Standard library only.
 
-    python -I checkrunner.py REPORT_FD SECRET_FD RUN_UID LIMITS_JSON TEST_MODULE CHECK...
+    python -I -S checkrunner.py REPORT_FD SECRET_FD RUN_UID LIMITS TEST_MODULE CHECK...
+
+LIMITS is `cpu_s,memory_bytes,processes,file_size_bytes,open_files` (0 = unlimited).
 
 It reads a per-run secret from SECRET_FD and closes it, drops to RUN_UID when started as
 root (-1: already unprivileged), applies the resource limits, imports
@@ -19,55 +21,98 @@ memory (gc, frames, ctypes) could forge the pass/fail of assertion checks; it ca
 forge value checks, whose expected values never enter the sandbox.
 """
 
-import hashlib
-import hmac
-import json
+# Only modules that cost nothing to import: json, hmac/hashlib (OpenSSL) and traceback
+# (re, tokenize) doubled the time of a whole run, so JSON, HMAC-SHA256 and the failing
+# line are done by hand below. The agent checks them with the standard library.
+import _sha256
 import os
 import resource
 import sys
 import time
-import traceback
 
 MESSAGE_LIMIT = 2000
 
 
-def _limits(spec):
+def _limits(text):
     """Each limit applies to this process and everything it starts."""
-    pairs = (
-        (resource.RLIMIT_CPU, spec.get("cpu_s")),
-        (resource.RLIMIT_AS, spec.get("memory_bytes")),
-        (resource.RLIMIT_NPROC, spec.get("processes")),
-        (resource.RLIMIT_FSIZE, spec.get("file_size_bytes")),
-        (resource.RLIMIT_NOFILE, spec.get("open_files")),
-        (resource.RLIMIT_CORE, 0),
-    )
-    for which, value in pairs:
-        if value:
-            resource.setrlimit(which, (int(value), int(value)))
+    names = (resource.RLIMIT_CPU, resource.RLIMIT_AS, resource.RLIMIT_NPROC,
+             resource.RLIMIT_FSIZE, resource.RLIMIT_NOFILE)  # fmt: skip
+    for which, value in zip(names, text.split(","), strict=True):
+        if int(float(value)):
+            resource.setrlimit(which, (int(float(value)),) * 2)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _hmac_sha256(key, message):
+    """RFC 2104 over the builtin SHA-256."""
+    key = key.ljust(64, b"\0")
+    inner = _sha256.sha256(bytes(k ^ 0x36 for k in key) + message).digest()
+    return _sha256.sha256(bytes(k ^ 0x5C for k in key) + inner).hexdigest()
+
+
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _json(value):
+    """JSON for plain data; anything else raises TypeError."""
+    if value is None or value is True or value is False:
+        return {None: "null", True: "true", False: "false"}[value]
+    if type(value) is int:
+        return str(value)
+    if type(value) is float:
+        return (
+            repr(value)
+            if value == value and value not in (float("inf"), -float("inf"))
+            else {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}[repr(value)]
+        )
+    if type(value) is str:
+        out = []
+        for ch in value:
+            if ch in _ESCAPES:
+                out.append(_ESCAPES[ch])
+            elif ch < " ":
+                out.append(f"\\u{ord(ch):04x}")
+            else:
+                out.append(ch)
+        return '"' + "".join(out) + '"'
+    if type(value) in (list, tuple):
+        return "[" + ",".join(_json(v) for v in value) + "]"
+    if type(value) is dict and all(type(k) is str for k in value):
+        return "{" + ",".join(_json(k) + ":" + _json(v) for k, v in value.items()) + "}"
+    raise TypeError(f"{type(value).__name__} is not plain data")
 
 
 def _make_reporter(report_fd, secret):
     """A closure holding the secret: records are signed, nothing else can sign."""
 
     def report(record):
-        line = json.dumps(record, separators=(",", ":"), default=repr)
-        digest = hmac.new(secret, line.encode(), hashlib.sha256).hexdigest()
-        os.write(report_fd, f"{digest} {line}\n".encode())
+        line = _json(record).encode()
+        os.write(report_fd, _hmac_sha256(secret, line).encode() + b" " + line + b"\n")
 
     return report
 
 
 def _describe(exc):
     if isinstance(exc, AssertionError) and not str(exc):
-        frame = traceback.extract_tb(exc.__traceback__)[-1]
-        return f"AssertionError at line {frame.lineno}: {frame.line}"[:MESSAGE_LIMIT]
+        tb = exc.__traceback__
+        while tb.tb_next is not None:
+            tb = tb.tb_next
+        return f"AssertionError at line {tb.tb_lineno}: {_source_line(tb)}"[:MESSAGE_LIMIT]
     return f"{type(exc).__name__}: {exc}"[:MESSAGE_LIMIT]
+
+
+def _source_line(tb):
+    try:
+        with open(tb.tb_frame.f_code.co_filename) as fh:
+            return fh.read().splitlines()[tb.tb_lineno - 1].strip()
+    except (OSError, IndexError):
+        return ""
 
 
 def _value(result):
     try:
-        return json.dumps(result, allow_nan=True)
-    except (TypeError, ValueError):
+        return _json(result)
+    except (TypeError, RecursionError, KeyError):
         return None  # not plain data: only the pass/fail counts
 
 
@@ -143,7 +188,7 @@ def main(argv):
     os.set_inheritable(report_fd, False)  # children of the solution don't get it
     report = _make_reporter(report_fd, secret)
     del secret
-    _limits(json.loads(argv[4]))
+    _limits(argv[4])
     sys.path.insert(0, os.getcwd())
     _run(report, argv[5], argv[6:])
     usage = max(

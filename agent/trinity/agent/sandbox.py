@@ -49,6 +49,8 @@ CHECK_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
 MiB = 1024 * 1024
 MAX_REPORT_BYTES = 4 * MiB
 TMPFS_BYTES = 64 * MiB
+# The order checkrunner.py reads its LIMITS argument in.
+RUNNER_LIMITS = ("cpu_s", "memory_bytes", "processes", "file_size_bytes", "open_files")
 RUN_UID_BASE = 61000  # uids no account uses; one per concurrent run
 
 
@@ -189,7 +191,7 @@ class Sandbox:
         limits = spec.limits
         runner_args = [
             str(report_w), str(secret_r), str(uid if _privileged() else -1),
-            json.dumps({k: v for k, v in limits.__dict__.items() if k != "wall_s"}),
+            ",".join(str(getattr(limits, k)) for k in RUNNER_LIMITS),
             module, *spec.checks,
         ]  # fmt: skip
         if isolation == "bwrap":
