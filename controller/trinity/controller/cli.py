@@ -442,6 +442,7 @@ def exec_(
     if json:
         typer.echo(render.dumps(score))
     else:
+        out.print(render.score_summary(score), soft_wrap=True)
         out.print(render.score_table(score))
         for label, tail in (("stdout", score.stdout_tail), ("stderr", score.stderr_tail)):
             if tail.strip():

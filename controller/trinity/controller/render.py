@@ -207,6 +207,19 @@ def dumps(value: Any) -> str:
 # ---------------------------------------------------------------- scores
 
 
+def score_summary(score: Score) -> Text:
+    """One line: the score, the counts that made it, status, time, isolation."""
+    style = "green" if score.score == 100.0 else "red"
+    return (
+        Text(f"{score.task}: ")
+        + Text(f"{score.score:.1f}", style=f"bold {style}")
+        + Text(
+            f" ({score.passed}/{score.declared} checks, {score.status}, "
+            f"{score.duration_s * 1000:.0f} ms, sandbox {score.sandbox})"
+        )
+    )
+
+
 def score_table(score: Score) -> Table:
     """One solution's checks, passed or not, with why."""
     rows = [
@@ -214,11 +227,7 @@ def score_table(score: Score) -> Table:
          Text(c.message))
         for c in score.checks
     ]  # fmt: skip
-    title = (
-        f"{score.task}: {score.score:.1f} ({score.passed}/{score.declared} checks, "
-        f"{score.status}, {score.duration_s * 1000:.0f} ms, sandbox {score.sandbox})"
-    )
-    return _table(title, ("Check", "Result", "Message"), rows)
+    return _table("checks", ("Check", "Result", "Message"), rows)
 
 
 def validation_table(results: Sequence[TaskValidation]) -> Table:
