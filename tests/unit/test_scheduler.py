@@ -1,0 +1,89 @@
+"""The scheduler: per-model concurrency, no head-of-line blocking, bounded retries of
+infrastructure failures only."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from trinity.controller.scheduler import Finished, InfraError, RunKey, schedule
+
+
+def keys(model: str, n: int) -> list[RunKey]:
+    return [RunKey("t", model, None, i) for i in range(n)]
+
+
+async def test_each_model_runs_at_most_its_concurrency():
+    running = {"a": 0, "b": 0}
+    peak = {"a": 0, "b": 0}
+
+    async def run(key: RunKey, attempt: int) -> int:
+        running[key.model] += 1
+        peak[key.model] = max(peak[key.model], running[key.model])
+        await asyncio.sleep(0.01)
+        running[key.model] -= 1
+        return 1
+
+    done = await schedule(keys("a", 10) + keys("b", 10), run, {"a": 4, "b": 1})
+    assert len(done) == 20 and all(f.result == 1 for f in done)
+    assert peak == {"a": 4, "b": 1}
+
+
+async def test_a_slow_model_does_not_hold_up_another():
+    finished_at: dict[str, float] = {}
+    start = time.monotonic()
+
+    async def run(key: RunKey, attempt: int) -> None:
+        await asyncio.sleep(0.3 if key.model == "slow" else 0.001)
+        finished_at[key.model] = time.monotonic() - start
+
+    await schedule(keys("slow", 2) + keys("fast", 20), run, {"slow": 1, "fast": 2})
+    assert finished_at["fast"] < 0.3 < finished_at["slow"]
+
+
+async def test_infra_failures_are_retried_a_bounded_number_of_times():
+    attempts: list[int] = []
+
+    async def run(key: RunKey, attempt: int) -> str:
+        attempts.append(attempt)
+        raise InfraError("node unreachable")
+
+    (finished,) = await schedule(keys("a", 1), run, {"a": 1}, retries=2, retry_delay_s=0)
+    assert attempts == [1, 2, 3]
+    assert finished.result is None and finished.error == "node unreachable"
+    assert finished.attempts == 3
+
+
+async def test_a_low_score_is_a_result_and_never_retried():
+    calls = 0
+
+    async def run(key: RunKey, attempt: int) -> float:
+        nonlocal calls
+        calls += 1
+        return 0.0
+
+    (finished,) = await schedule(keys("a", 1), run, {"a": 1}, retry_delay_s=0)
+    assert calls == 1 and finished.result == 0.0 and finished.error == ""
+
+
+async def test_a_bug_is_not_swallowed_as_a_retry():
+    async def run(key: RunKey, attempt: int) -> None:
+        raise ValueError("harness bug")
+
+    with pytest.raises(ValueError, match="harness bug"):
+        await schedule(keys("a", 1), run, {"a": 1}, retry_delay_s=0)
+
+
+async def test_each_run_is_reported_as_it_finishes():
+    seen: list[Finished[int]] = []
+
+    async def run(key: RunKey, attempt: int) -> int:
+        await asyncio.sleep(0.001 * key.repeat)
+        return key.repeat
+
+    async def record(finished: Finished[int]) -> None:
+        seen.append(finished)
+
+    await schedule(keys("a", 5), run, {"a": 5}, on_finished=record)
+    assert [f.result for f in seen] == [0, 1, 2, 3, 4]
