@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from trinity.controller.suites import suite_names
 
 from tests.integration.conftest import trinityctl
 
@@ -68,6 +69,19 @@ def test_validate_smoke_proves_the_task(llama_node):
     done = trinityctl("validate", "smoke", "--config", llama_node.models_toml)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "smoke/add" in done.stdout and "2/2" in done.stdout and "3/3" in done.stdout
+
+
+def test_every_built_in_task_proves_itself(llama_node):
+    """CI validates every built-in suite: a broken task fails the build, not a model."""
+    suites = [s for s in suite_names() if s != "humaneval"]  # humaneval has its own test
+    done = trinityctl("validate", *suites, "--json", "--config", llama_node.models_toml,
+                      timeout=300)  # fmt: skip
+    report = json.loads(done.stdout)
+    broken = {t["task"]: [p for p in t["probes"] if not p["ok"]] for t in report["tasks"]}
+    assert done.returncode == 0 and report["ok"], {k: v for k, v in broken.items() if v}
+    for task in report["tasks"]:
+        roles = {p["role"] for p in task["probes"]}
+        assert {"reference", "mutant", "cheat"} <= roles, task["task"]
 
 
 def test_validate_humaneval_all_canonical_pass_and_all_mutants_fail(llama_node):
