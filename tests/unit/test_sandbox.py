@@ -1,147 +1,420 @@
-"""Scoring rules, input checks and the refusal to run unprotected."""
+"""trinity.agent.sandbox without attacks: scoring over the declared checks, the status of a
+run from trusted facts only, request validation, expected values compared by type and
+value, the refusal when the isolation is unavailable, and the runner's own JSON."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
-import importlib.util
 import json
 import math
-from pathlib import Path
+import os
+import signal
+import subprocess
 
 import pytest
-from trinity.agent.config import SandboxConfig
+from pydantic import ValidationError
+from trinity.agent import checkrunner
+from trinity.agent.config import SandboxConfig, SandboxLimits
 from trinity.agent.errors import FailedPrecondition, InvalidArgument
 from trinity.agent.sandbox import (
+    CheckOutcome,
     ExecuteSpec,
     ExecuteStatus,
     Limits,
+    Probe,
+    RunOutput,
     Sandbox,
-    _Raw,
-    _validate,
-    _verify,
+    _Pipes,
+    bwrap_argv,
+    python_prefix,
     same_value,
+    sandboxed_command,
     score,
+    status_of,
+    validate,
+    verify,
 )
 
-RUNNER = Path(__file__).resolve().parents[2] / "agent/trinity/agent/checkrunner.py"
-TEST = b"from solution import add\n\ndef check_one():\n    return add(1, 2)\n"
+TEST = b"from solution import add\n\ndef check_small():\n    assert add(1, 2) == 3\n\n" \
+    b"def check_value():\n    return add(-2, -3)\n"  # fmt: skip
+CORRECT = b"def add(a, b):\n    return a + b\n"
 
 
-def spec(**overrides) -> ExecuteSpec:
-    fields = dict(
-        files=(("solution.py", b"def add(a, b):\n    return a + b\n"), ("test_add.py", TEST)),
+def spec(solution: bytes = CORRECT, **kw) -> ExecuteSpec:
+    base = dict(
+        files=(("solution.py", solution), ("test_add.py", TEST)),
         test_file="test_add.py",
-        checks=("one",),
-        expected={"one": "3"},
+        checks=("small", "value"),
+        expected={"value": "-5"},
+        limits=Limits(wall_s=5),
     )
-    fields.update(overrides)
-    return ExecuteSpec(**fields)
+    return ExecuteSpec(**{**base, **kw})
 
 
-def raw(records=(), returncode=0, timed_out=False, forged=0) -> _Raw:
-    return _Raw(returncode, timed_out, "", "", list(records), forged, 0.01)
+def run(records=(), *, returncode=0, timed_out=False, forged=0) -> RunOutput:
+    return RunOutput(returncode, timed_out, "", "", tuple(records), forged, 0.02)
+
+
+def check(name, passed=True, **extra):
+    return {"kind": "check", "name": name, "passed": passed, **extra}
+
+
+END = {"kind": "end", "maxrss_kib": 9000}
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def test_all_checks_reported_and_right_scores_100():
+    outcome = score(spec(), run([check("small", value="null"), check("value", value="-5"), END]),
+                    "bwrap")  # fmt: skip
+    assert (outcome.score, outcome.passed, outcome.declared) == (100.0, 2, 2)
+    assert outcome.status is ExecuteStatus.PASSED
+    assert outcome.peak_memory_bytes == 9000 * 1024
+    assert outcome.checks[1].value_json == "-5"
+
+
+def test_exit_zero_before_checks_scores_zero_of_the_declared_checks():
+    outcome = score(spec(), run([], returncode=0), "bwrap")
+    assert (outcome.score, outcome.passed, outcome.declared) == (0.0, 0, 2)
+    assert outcome.status is ExecuteStatus.ERROR
+    assert all("process ended first" in c.message for c in outcome.checks)
+
+
+def test_import_crash_fails_every_check_with_the_reason():
+    records = [{"kind": "import_error", "message": "SyntaxError: invalid syntax"}, END]
+    outcome = score(spec(), run(records), "bwrap")
+    assert outcome.score == 0.0 and outcome.declared == 2
+    assert outcome.status is ExecuteStatus.ERROR
+    assert outcome.checks[0].message == "import failed: SyntaxError: invalid syntax"
+
+
+def test_a_check_without_a_record_fails_even_when_the_others_pass():
+    outcome = score(spec(), run([check("small"), END]), "bwrap")
+    assert outcome.score == 50.0
+    assert outcome.status is ExecuteStatus.FAILED
+    assert not outcome.checks[1].passed
+
+
+def test_records_for_undeclared_checks_do_not_count():
+    records = [check("small"), check("value", value="-5"), check("bonus"), END]
+    outcome = score(spec(), run(records), "bwrap")
+    assert [c.name for c in outcome.checks] == ["small", "value"]
+    assert outcome.declared == 2
+
+
+def test_the_first_record_of_a_check_counts():
+    records = [check("small", passed=False, message="boom"), check("small"), END]
+    outcome = score(spec(), run(records), "bwrap")
+    assert not outcome.checks[0].passed and outcome.checks[0].message == "boom"
+
+
+def test_a_passing_check_with_the_wrong_value_fails():
+    outcome = score(spec(), run([check("small"), check("value", value="-5.0"), END]), "bwrap")
+    assert outcome.checks[1] == CheckOutcome("value", False, "expected -5, got -5.0", "-5.0", 0.0)
+
+
+def test_a_value_that_is_not_plain_data_fails_a_value_check():
+    records = [check("small"), check("value", value_type="Anything"), END]
+    outcome = score(spec(), run(records), "bwrap")
+    assert outcome.checks[1].message == "expected -5, got a Anything (not plain data)"
+
+
+def test_forged_records_are_counted_in_the_outcome():
+    outcome = score(spec(), run([END], forged=3), "bwrap")
+    assert outcome.forged_records == 3
+
+
+# ---------------------------------------------------------------- status
+
+
+@pytest.mark.parametrize(
+    ("records", "returncode", "timed_out", "status"),
+    [
+        ([check("small"), check("value", value="-5"), END], 0, False, ExecuteStatus.PASSED),
+        ([check("small", False), check("value", value="-5"), END], 0, False, ExecuteStatus.FAILED),
+        ([check("small")], -9, True, ExecuteStatus.TIMEOUT),
+        ([], 128 + signal.SIGXCPU, False, ExecuteStatus.TIMEOUT),
+        ([], -signal.SIGXCPU, False, ExecuteStatus.TIMEOUT),
+        ([check("small", False, oom=True), END], 0, False, ExecuteStatus.OUT_OF_MEMORY),
+        ([{"kind": "import_error", "message": "MemoryError", "oom": True}, END], 0, False,
+         ExecuteStatus.OUT_OF_MEMORY),
+        ([check("small")], 137, False, ExecuteStatus.KILLED),
+        ([], -9, False, ExecuteStatus.KILLED),
+        ([check("small"), check("value", value="-5"), END], 137, False, ExecuteStatus.PASSED),
+        ([], 0, False, ExecuteStatus.ERROR),
+        ([], 1, False, ExecuteStatus.ERROR),
+        ([{"kind": "import_error", "message": "SystemExit: 0"}, END], 0, False,
+         ExecuteStatus.ERROR),
+    ],
+)  # fmt: skip
+def test_status_comes_from_trusted_facts(records, returncode, timed_out, status):
+    outcome = score(spec(), run(records, returncode=returncode, timed_out=timed_out), "bwrap")
+    assert outcome.status is status
+
+
+def test_printing_memoryerror_does_not_make_a_run_out_of_memory():
+    raw = RunOutput(0, False, "MemoryError", "MemoryError", (check("small", False), END), 0, 0.1)
+    checks = (CheckOutcome("small", False),)
+    assert status_of(raw, checks, None, END, {"small": check("small", False)}) is (
+        ExecuteStatus.FAILED
+    )
+
+
+# ---------------------------------------------------------------- validation
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/etc/passwd", "../up.py", "a/../../b.py", "./x.py", "a//b.py", "", ".hidden.py",
+     "a\0b.py", "a\\b.py", "-rf", "a/" * 9 + "deep.py", "sp ace.py"],
+)  # fmt: skip
+def test_bad_file_paths_are_refused(path):
+    with pytest.raises(InvalidArgument, match="must be relative"):
+        validate(spec(files=((path, b"x"), ("test_add.py", TEST))))
+
+
+def test_nested_plain_paths_are_fine():
+    validate(spec(files=(("pkg/solution.py", b""), ("test_add.py", TEST), ("data/in.txt", b""))))
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"checks": ()}, "no checks declared"),
+        ({"checks": ("small", "small")}, "declared twice"),
+        ({"checks": ("small", "not-an-id")}, "not an identifier"),
+        ({"test_file": "missing.py"}, "must be one of the files"),
+        ({"files": (("test_add.txt", TEST),), "test_file": "test_add.txt"}, "a .py module"),
+        ({"expected": {"other": "1"}}, "undeclared checks"),
+        ({"expected": {"value": "not json"}}, "not JSON"),
+        ({"files": (("a.py", b""), ("a.py", b""), ("test_add.py", TEST))}, "listed twice"),
+        ({"files": (("a", b""), ("a/b.py", b""), ("test_add.py", TEST))}, "file and a folder"),
+    ],
+)
+def test_requests_that_cannot_be_scored_honestly_are_refused(changes, message):
+    with pytest.raises(InvalidArgument, match=message):
+        validate(spec(**changes))
+
+
+# ---------------------------------------------------------------- expected values
 
 
 @pytest.mark.parametrize(
     ("actual", "expected", "same"),
     [
-        ("3", "3", True),
-        ("true", "1", False),  # bool is not int
-        ("1", "1.0", False),  # int is not float
-        ("0.30000000000000004", "0.3", True),  # floats within 1e-9 relative
+        ("1", "1", True),
+        ("1", "1.0", False),  # an int is not a float
+        ("true", "1", False),  # a bool is not an int
+        ("1", "true", False),
+        ("0.30000000000000004", "0.3", True),  # within 1e-9 relative
+        ("0.31", "0.3", False),
         ("NaN", "NaN", True),
-        ('[1, {"a": [true]}]', '[1, {"a": [true]}]', True),
-        ('[1, {"a": [1]}]', '[1, {"a": [true]}]', False),
-        ('{"a": 1}', '{"a": 1, "b": 2}', False),
-        (None, "null", False),  # not plain data never matches
-        ("not json", "1", False),
+        ("Infinity", "Infinity", True),
+        ("[1, 2]", "[1, 2]", True),
+        ("[1, 2]", "[2, 1]", False),
+        ('{"a": 1}', '{"a": 1.0}', False),
+        ('{"a": [true]}', '{"a": [true]}', True),
+        ("null", "null", True),
+        ('"5"', "5", False),
+        (None, "null", False),  # no value (not plain data) never matches
+        ("garbage", "1", False),
     ],
 )
-def test_expected_values_compare_type_and_value(actual, expected, same):
+def test_expected_values_compare_by_type_and_value(actual, expected, same):
     assert same_value(actual, expected) is same
 
 
+# ---------------------------------------------------------------- the report channel
+
+
+def test_only_records_signed_with_the_run_secret_verify():
+    secret = b"k" * 32
+    body = json.dumps(check("small")).encode()
+    good = hmac.new(secret, body, hashlib.sha256).hexdigest().encode() + b" " + body
+    other = hmac.new(b"x" * 32, body, hashlib.sha256).hexdigest().encode() + b" " + body
+    bad_json = hmac.new(secret, b"{nope", hashlib.sha256).hexdigest().encode() + b" {nope"
+    records, forged = verify(b"\n".join([good, other, b"0" * 64 + b" " + body, bad_json]), secret)
+    assert records == [check("small")]
+    assert forged == 3
+
+
+def test_the_runner_signs_what_the_agent_verifies(monkeypatch):
+    lines: list[bytes] = []
+    monkeypatch.setattr(os, "write", lambda fd, data: lines.append(data) or len(data))
+    report = checkrunner.make_reporter(5, b"s" * 32)
+    monkeypatch.undo()
+    record = {"kind": "check", "name": "small", "passed": True, "value": "[1,2]", "s": 0.5}
+    report(record)
+    assert verify(b"".join(lines), b"s" * 32) == ([record], 0)
+
+
+def test_patching_os_write_later_does_not_reach_the_reporter(monkeypatch):
+    written: list[bytes] = []
+    monkeypatch.setattr(os, "write", lambda fd, data: written.append(data) or len(data))
+    report = checkrunner.make_reporter(5, b"s" * 32)
+    monkeypatch.setattr(os, "write", lambda fd, data: pytest.fail("patched write was used"))
+    report({"kind": "end"})
+    assert len(written) == 1
+
+
 @pytest.mark.parametrize(
-    ("overrides", "message"),
-    [
-        ({"checks": ()}, "no checks declared"),
-        ({"checks": ("one", "one")}, "declared twice"),
-        ({"checks": ("bad name",)}, "not an identifier"),
-        ({"test_file": "missing.py"}, "not one of the files"),
-        ({"files": (("/etc/passwd", b""), ("test_add.py", TEST))}, "must be relative"),
-        ({"files": (("../x.py", b""), ("test_add.py", TEST))}, "must be relative"),
-        ({"expected": {"other": "1"}}, "undeclared checks"),
-    ],
-)
-def test_bad_requests_are_refused_before_anything_runs(overrides, message):
-    with pytest.raises(InvalidArgument, match=message):
-        _validate(spec(**overrides))
+    "value",
+    [None, True, False, 0, -7, 10**30, 1.5, -0.0, "naïve \"q\" \n", [1, [2, (3,)]],
+     {"a": {"b": [None]}}, ()],
+)  # fmt: skip
+def test_runner_json_is_json(value):
+    assert json.loads(checkrunner.to_json(value)) == json.loads(json.dumps(value))
 
 
-def test_exit_before_the_checks_scores_zero_of_the_declared_total():
-    outcome = score(spec(checks=("one", "two"), expected={}), raw(), "bwrap")
-    assert (outcome.passed, outcome.declared, outcome.score) == (0, 2, 0.0)
-    assert outcome.status is ExecuteStatus.ERROR
-    assert all("ended before this check" in c.message for c in outcome.checks)
+def test_runner_json_keeps_nan_and_infinity():
+    assert math.isnan(json.loads(checkrunner.to_json(float("nan"))))
+    assert checkrunner.to_json([float("inf"), float("-inf")]) == "[Infinity,-Infinity]"
 
 
-def test_a_wrong_value_fails_a_value_check_even_if_it_returned():
-    records = [{"kind": "check", "name": "one", "passed": True, "value": "4"},
-               {"kind": "end", "maxrss_kib": 10}]  # fmt: skip
-    outcome = score(spec(), raw(records), "bwrap")
-    assert outcome.status is ExecuteStatus.FAILED
-    assert outcome.checks[0].message == "expected 3, got 4"
-    assert outcome.peak_memory_bytes == 10 * 1024
+class Int(int):
+    def __repr__(self) -> str:
+        return "5"
 
 
-def test_timeout_and_memory_statuses():
-    assert score(spec(), raw(timed_out=True, returncode=-9), "bwrap").status is (
-        ExecuteStatus.TIMEOUT
-    )
-    oom = [{"kind": "check", "name": "one", "passed": False, "message": "MemoryError",
-            "oom": True}, {"kind": "end"}]  # fmt: skip
-    assert score(spec(), raw(oom), "bwrap").status is ExecuteStatus.OUT_OF_MEMORY
-    assert score(spec(), raw(returncode=-9), "bwrap").status is ExecuteStatus.KILLED
+class Anything:
+    def __eq__(self, other: object) -> bool:
+        return True
 
 
-def test_report_lines_need_the_runs_secret():
-    secret = b"s" * 32
-    good = json.dumps({"kind": "end"}).encode()
-    signed = hmac.new(secret, good, hashlib.sha256).hexdigest().encode() + b" " + good
-    forged = b"0" * 64 + b" " + good
-    records, rejected = _verify(signed + b"\n" + forged + b"\n", secret)
-    assert records == [{"kind": "end"}] and rejected == 1
+@pytest.mark.parametrize("value", [Int(3), Anything(), {1: 2}, {"a": Anything()}, {1, 2}, b"x"])
+def test_runner_json_refuses_what_is_not_plain_data(value):
+    with pytest.raises(checkrunner.NotPlainData):
+        checkrunner.to_json(value)
 
 
-def test_runner_json_and_hmac_agree_with_the_standard_library():
-    loaded = importlib.util.spec_from_file_location("checkrunner", RUNNER)
-    assert loaded is not None and loaded.loader is not None
-    runner = importlib.util.module_from_spec(loaded)
-    loaded.loader.exec_module(runner)
-    for value in (None, True, -5, 10**30, 1.5, 'q"\\\n\x01é😀', [1, {"k": [None]}]):
-        assert json.loads(runner._json(value)) == value
-    assert math.isnan(json.loads(runner._json(float("nan"))))
-    with pytest.raises(TypeError):
-        runner._json(object())
-    key, message = b"k" * 32, b"message"
-    assert runner._hmac_sha256(key, message) == hmac.new(key, message, hashlib.sha256).hexdigest()
+# ---------------------------------------------------------------- limits and argv
 
 
-async def test_no_bubblewrap_means_a_clear_refusal_not_an_unprotected_run():
+def test_zero_limits_take_the_nodes_defaults():
+    defaults = SandboxLimits(wall_s=7, memory_bytes=256 * 2**20)
+    merged = Limits(wall_s=2, processes=8).over(defaults)
+    assert merged == Limits(2, defaults.cpu_s, 256 * 2**20, 8, defaults.file_size_bytes,
+                            defaults.open_files, defaults.output_bytes)  # fmt: skip
+
+
+@pytest.mark.parametrize("privileged", [True, False])
+def test_bwrap_argv_shows_only_usr_and_the_interpreter_read_only(privileged):
+    probe = Probe("bwrap", "/opt/py/bin/python3", disable_userns=True)
+    argv = bwrap_argv(SandboxConfig(), probe, runner_fd=7, files=[("pkg/solution.py", 8)],
+                      privileged=privileged)  # fmt: skip
+    joined = " ".join(argv)
+    for flag in ("--unshare-pid", "--unshare-net", "--die-with-parent", "--new-session",
+                 "--clearenv"):  # fmt: skip
+        assert flag in argv or (flag.startswith("--unshare") and "--unshare-all" in argv)
+    assert argv[argv.index("--cap-drop") + 1] == "ALL"
+    assert "--bind" not in argv  # nothing of the host is writable
+    binds = [argv[i + 1] for i, a in enumerate(argv) if a == "--ro-bind"]
+    assert binds == ["/usr", "/opt/py"]
+    assert "nvidia" not in joined
+    assert "--file 8 /work/pkg/solution.py" in joined
+    assert "--dir /work/pkg" in joined
+    assert "--ro-bind-data 7 /opt/trinity/checkrunner.py" in joined
+    assert argv[-1] == "--"
+
+
+def test_a_root_agent_keeps_only_the_capabilities_to_drop_to_the_run_uid():
+    argv = bwrap_argv(SandboxConfig(), Probe("bwrap", "/usr/bin/python3"), privileged=True)
+    assert "--unshare-user" not in argv and "--unshare-all" not in argv
+    added = [argv[i + 1] for i, a in enumerate(argv) if a == "--cap-add"]
+    assert added == ["CAP_SETUID", "CAP_SETGID"]
+
+
+def test_an_unprivileged_agent_uses_a_user_namespace_without_nesting():
+    argv = bwrap_argv(SandboxConfig(), Probe("bwrap", "/usr/bin/python3", disable_userns=True),
+                      privileged=False)  # fmt: skip
+    assert "--unshare-user" in argv and "--disable-userns" in argv
+    assert "--cap-add" not in argv
+    assert argv[argv.index("--uid") + 1] == "65534"
+
+
+def test_python_prefix_is_none_under_usr():
+    assert python_prefix("/usr/bin/python3") is None
+
+
+# ---------------------------------------------------------------- isolation unavailable
+
+
+async def test_missing_bwrap_refuses_with_the_fix():
     sandbox = Sandbox(SandboxConfig(bwrap="/nonexistent/bwrap"))
     assert sandbox.isolation == "unavailable"
-    with pytest.raises(FailedPrecondition, match="apt-get install bubblewrap"):
+    with pytest.raises(FailedPrecondition) as info:
         await sandbox.execute(spec())
+    assert "sandbox bwrap unavailable on this node" in str(info.value)
+    assert "apt-get install bubblewrap" in str(info.value)
+    assert "sandbox.allow_unsandboxed" in str(info.value)
 
 
-async def test_the_development_flag_runs_unsandboxed_and_says_so():
+async def test_a_bad_request_is_refused_before_the_isolation_question():
+    sandbox = Sandbox(SandboxConfig(bwrap="/nonexistent/bwrap"))
+    with pytest.raises(InvalidArgument):
+        await sandbox.execute(spec(checks=()))
+
+
+def test_isolation_none_needs_the_explicit_development_flag():
+    with pytest.raises(ValidationError, match="allow_unsandboxed"):
+        SandboxConfig(isolation="none")
+
+
+async def test_development_flag_runs_unsandboxed_and_says_so(caplog):
     sandbox = Sandbox(SandboxConfig(bwrap="/nonexistent/bwrap", allow_unsandboxed=True))
+    assert "UNSANDBOXED" in caplog.text
+    assert sandbox.isolation == "none"
     outcome = await sandbox.execute(spec())
-    assert outcome.sandbox == "none"
-    assert outcome.score == 100.0
+    assert (outcome.score, outcome.sandbox) == (100.0, "none")
+    wrong = await sandbox.execute(spec(b"def add(a, b):\n    return a - b\n"))
+    assert wrong.score == 0.0 and wrong.status is ExecuteStatus.FAILED
 
 
-def test_request_limits_override_only_what_they_set():
-    limits = Limits().merged(wall_s=3.0, memory_bytes=0)
-    assert limits.wall_s == 3.0 and limits.memory_bytes == Limits().memory_bytes
+async def test_concurrent_runs_are_bounded_by_max_concurrent(monkeypatch):
+    sandbox = Sandbox(SandboxConfig(bwrap="/nonexistent/bwrap", allow_unsandboxed=True,
+                                    max_concurrent=1))  # fmt: skip
+    slow = b"import time\ntime.sleep(0.3)\n" + CORRECT
+    started = asyncio.get_running_loop().time()
+    outcomes = await asyncio.gather(*(sandbox.execute(spec(slow)) for _ in range(2)))
+    assert [o.score for o in outcomes] == [100.0, 100.0]
+    assert asyncio.get_running_loop().time() - started >= 0.6  # one after the other
+
+
+# ---------------------------------------------------------------- the real thing
+
+
+def test_the_probe_runs_the_real_runner_once():
+    sandbox = Sandbox(SandboxConfig())
+    assert sandbox.isolation == "bwrap", sandbox.probe.detail
+    assert sandbox.probe.python and "bwrap" in sandbox.probe.detail
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="not root: every run already takes this path")
+@pytest.mark.skipif(not os.path.exists("/usr/bin/python3"), reason="needs /usr/bin/python3")
+def test_the_unprivileged_path_runs_checks_in_a_user_namespace():
+    """What a non-root agent (the systemd unit) does, run here as uid 65534."""
+    config = SandboxConfig(python="/usr/bin/python3")
+    probe = Probe("bwrap", "/usr/bin/python3", disable_userns=True)
+    solution = b"import os\nprint('uid', os.getuid())\n"
+    run_spec = spec(solution + CORRECT, limits=Limits().over(config.limits))
+    command = sandboxed_command(config, probe, run_spec.files, privileged=False)
+    pipes = _Pipes.open()
+    try:
+        done = subprocess.run(
+            [*command.argv, *pipes.runner_args(-1, run_spec)], capture_output=True,
+            timeout=30, check=False, pass_fds=(*command.fds, pipes.report_w, pipes.secret_r),
+            user=65534, group=65534, extra_groups=[],
+        )  # fmt: skip
+    finally:
+        command.close()
+        pipes.close_child_ends()
+    with os.fdopen(pipes.report_r, "rb") as report:
+        records, forged = verify(report.read(), pipes.secret)
+    outcome = score(run_spec, RunOutput(done.returncode, False, done.stdout.decode(),
+                                        done.stderr.decode(), tuple(records), forged, 0.0),
+                    "bwrap")  # fmt: skip
+    assert outcome.score == 100.0, (outcome, done.stderr)
+    assert done.stdout.decode() == "uid 65534\n"

@@ -1,203 +1,216 @@
-"""The check runner: runs INSIDE the sandbox, next to untrusted code. Standard library only.
+"""The check runner: runs INSIDE the sandbox, in the same process as untrusted code.
 
-    python -I -S checkrunner.py REPORT_FD SECRET_FD RUN_UID LIMITS TEST_MODULE CHECK...
+    python -I -S -B checkrunner.py REPORT_FD SECRET_FD RUN_UID LIMITS TEST_MODULE CHECK...
 
-LIMITS is `cpu_s,memory_bytes,processes,file_size_bytes,open_files` (0 = unlimited).
+LIMITS is `cpu_s=10,memory_bytes=...` (integers). The runner reads a per-run secret from
+SECRET_FD and closes it, drops to RUN_UID when started as root (-1: it was not; see
+sandbox.py for why), applies the resource limits, imports the hidden test module
+(which imports the solution), calls `check_<name>()` for each declared check in order and
+writes one record per check to REPORT_FD: a line `<hmac-sha256 hex> <json>` keyed with the
+secret. A check passes when it returns without raising. What it returns is reported as
+JSON when it is plain data (exact None, bool, int, float, str, list, tuple, dict with str
+keys: subclasses are not plain data); the agent compares it, outside the sandbox, with the
+task's expected value by type and value, so an object whose __eq__ always says True
+proves nothing. stdout and stderr belong to the solution and count for nothing.
 
-It reads a per-run secret from SECRET_FD and closes it, drops to RUN_UID when started as
-root (-1: already unprivileged), applies the resource limits, imports
-the hidden test module (which imports the solution), calls `check_<name>()` for each
-declared check in order, and writes one record per check to REPORT_FD, each line
-`<hmac-sha256 hex> <json>` keyed with the secret. A check passes when it returns without
-raising; a value it returns is reported as JSON and, where the task declares an expected
-value, compared by the agent outside the sandbox (so an object whose __eq__ always says
-True proves nothing). Nothing is reported on stdout, which the solution owns.
+Threat model, honestly. The solution runs in this process, so nothing here is secret
+from a determined attacker: it can walk the interpreter's memory (gc, frames, closures,
+ctypes) to find the key and sign records of its own. What does hold:
+  - printing "10 passed", exiting early (sys.exit, os._exit, a crash or MemoryError at
+    import), patching unittest, this runner or the check functions, closing or
+    scribbling on file descriptors: the agent counts every declared check without a
+    verified record as failed, and the denominator comes from the request, not from here;
+  - value checks: the expected values never enter the sandbox, and a forged record still
+    has to carry the right value, i.e. what a correct solution would return;
+  - the key is not in the environment, a file or argv, and the pieces of this runner that
+    sign records are bound when it starts, so patching hashlib/os later changes nothing.
+Everything else is the sandbox's job (no network, no host files, limits, the kill).
 
-Threat model, honestly: the solution runs in this process. Printing "10 passed", exiting
-early (sys.exit, os._exit, a crash at import), patching unittest or this module's globals,
-or writing lines to the report fd all fail: the agent counts every declared check without
-a verified record as failed. A solution that digs the secret out of this interpreter's
-memory (gc, frames, ctypes) could forge the pass/fail of assertion checks; it cannot
-forge value checks, whose expected values never enter the sandbox.
+Standard library only, and only modules that load fast: this runs once per solution, and
+json/hashlib/traceback would add ~10 ms to every run. Must run on Python >= 3.8.
 """
 
-# Only modules that cost nothing to import: json, hmac/hashlib (OpenSSL) and traceback
-# (re, tokenize) doubled the time of a whole run, so JSON, HMAC-SHA256 and the failing
-# line are done by hand below. The agent checks them with the standard library.
-import _sha256
 import os
 import resource
 import sys
-import time
+
+try:  # the builtin SHA-256 (hashlib would load OpenSSL: ~3 ms)
+    from _sha2 import sha256 as _sha256  # Python >= 3.12
+except ImportError:  # pragma: no cover - depends on the sandbox's interpreter
+    from _sha256 import sha256 as _sha256
+from _json import encode_basestring_ascii as _quote
 
 MESSAGE_LIMIT = 2000
+VALUE_LIMIT = 256 * 1024
+RLIMITS = {
+    "cpu_s": resource.RLIMIT_CPU,
+    "memory_bytes": resource.RLIMIT_AS,
+    "processes": resource.RLIMIT_NPROC,
+    "file_size_bytes": resource.RLIMIT_FSIZE,
+    "open_files": resource.RLIMIT_NOFILE,
+}
 
 
-def _limits(text):
-    """Each limit applies to this process and everything it starts."""
-    names = (resource.RLIMIT_CPU, resource.RLIMIT_AS, resource.RLIMIT_NPROC,
-             resource.RLIMIT_FSIZE, resource.RLIMIT_NOFILE)  # fmt: skip
-    for which, value in zip(names, text.split(","), strict=True):
-        if int(float(value)):
-            resource.setrlimit(which, (int(float(value)),) * 2)
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+class NotPlainData(Exception):
+    pass
 
 
-def _hmac_sha256(key, message):
-    """RFC 2104 over the builtin SHA-256."""
-    key = key.ljust(64, b"\0")
-    inner = _sha256.sha256(bytes(k ^ 0x36 for k in key) + message).digest()
-    return _sha256.sha256(bytes(k ^ 0x5C for k in key) + inner).hexdigest()
+def to_json(value, depth=0):
+    """JSON text of plain data by exact type; NaN/Infinity as Python's json writes them."""
+    kind = type(value)
+    if value is None or kind is bool:
+        return "null" if value is None else ("true" if value else "false")
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float:
+        text = float.__repr__(value)
+        return {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}.get(text, text)
+    if kind is str:
+        return _quote(value)
+    if depth > 50:
+        raise NotPlainData("nested too deep")
+    if kind is list or kind is tuple:
+        return "[" + ",".join(to_json(v, depth + 1) for v in value) + "]"
+    if kind is dict:
+        items = []
+        for key, item in dict.items(value):
+            if type(key) is not str:
+                raise NotPlainData("a dict key that is not a str")
+            items.append(_quote(key) + ":" + to_json(item, depth + 1))
+        return "{" + ",".join(items) + "}"
+    raise NotPlainData(kind.__name__)
 
 
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def _json(value):
-    """JSON for plain data; anything else raises TypeError."""
-    if value is None or value is True or value is False:
-        return {None: "null", True: "true", False: "false"}[value]
-    if type(value) is int:
-        return str(value)
-    if type(value) is float:
-        return (
-            repr(value)
-            if value == value and value not in (float("inf"), -float("inf"))
-            else {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}[repr(value)]
-        )
-    if type(value) is str:
-        out = []
-        for ch in value:
-            if ch in _ESCAPES:
-                out.append(_ESCAPES[ch])
-            elif ch < " ":
-                out.append(f"\\u{ord(ch):04x}")
-            else:
-                out.append(ch)
-        return '"' + "".join(out) + '"'
-    if type(value) in (list, tuple):
-        return "[" + ",".join(_json(v) for v in value) + "]"
-    if type(value) is dict and all(type(k) is str for k in value):
-        return "{" + ",".join(_json(k) + ":" + _json(v) for k, v in value.items()) + "}"
-    raise TypeError(f"{type(value).__name__} is not plain data")
-
-
-def _make_reporter(report_fd, secret):
-    """A closure holding the secret: records are signed, nothing else can sign."""
+def make_reporter(report_fd, secret):
+    """A closure that signs and writes records; its tools are bound now, not looked up."""
+    pad = secret.ljust(64, b"\0")
+    inner_key = bytes(b ^ 0x36 for b in pad)
+    outer_key = bytes(b ^ 0x5C for b in pad)
+    sha, write, encode = _sha256, os.write, str.encode
 
     def report(record):
-        line = _json(record).encode()
-        os.write(report_fd, _hmac_sha256(secret, line).encode() + b" " + line + b"\n")
+        line = encode(to_json(record))
+        digest = sha(outer_key + sha(inner_key + line).digest()).hexdigest()
+        write(report_fd, encode(digest) + b" " + line + b"\n")
 
     return report
 
 
-def _describe(exc):
-    if isinstance(exc, AssertionError) and not str(exc):
-        tb = exc.__traceback__
-        while tb.tb_next is not None:
+def apply_limits(spec):
+    """Each limit applies to this process and everything it starts (NPROC: per user
+    namespace on Linux >= 5.14, i.e. per run)."""
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    for pair in filter(None, spec.split(",")):
+        name, _, value = pair.partition("=")
+        if name in RLIMITS and int(value) > 0:
+            # CPU: hard one second later, so the limit arrives as SIGXCPU (a timeout), not
+            # as the SIGKILL Linux sends when soft == hard.
+            hard = int(value) + 1 if name == "cpu_s" else int(value)
+            resource.setrlimit(RLIMITS[name], (int(value), hard))
+
+
+def describe(exc, source_lines, test_path):
+    """One line: the exception, and for a bare assert the test line that failed."""
+    name = type(exc).__name__
+    try:
+        text = str(exc)
+    except BaseException:  # a solution's exception whose __str__ raises
+        text = ""
+    if not text and isinstance(exc, AssertionError):
+        tb, lineno = exc.__traceback__, 0
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == test_path:
+                lineno = tb.tb_lineno
             tb = tb.tb_next
-        return f"AssertionError at line {tb.tb_lineno}: {_source_line(tb)}"[:MESSAGE_LIMIT]
-    return f"{type(exc).__name__}: {exc}"[:MESSAGE_LIMIT]
+        if 0 < lineno <= len(source_lines):
+            text = f"line {lineno}: {source_lines[lineno - 1].strip()}"
+    return (name + ": " + text if text else name)[:MESSAGE_LIMIT]
 
 
-def _source_line(tb):
+def check_record(name, fn, source_lines, test_path, clock):
+    started = clock()
     try:
-        with open(tb.tb_frame.f_code.co_filename) as fh:
-            return fh.read().splitlines()[tb.tb_lineno - 1].strip()
-    except (OSError, IndexError):
-        return ""
-
-
-def _value(result):
+        result = fn()
+    except MemoryError:
+        return {"kind": "check", "name": name, "passed": False, "message": "MemoryError",
+                "oom": True}  # fmt: skip
+    except BaseException as exc:  # SystemExit and KeyboardInterrupt from a solution too
+        message = describe(exc, source_lines, test_path)
+        return {"kind": "check", "name": name, "passed": False, "message": message}
+    record = {"kind": "check", "name": name, "passed": True,
+              "seconds": round(clock() - started, 6)}  # fmt: skip
     try:
-        return _json(result)
-    except (TypeError, RecursionError, KeyError):
-        return None  # not plain data: only the pass/fail counts
+        value = to_json(result)
+        if len(value) <= VALUE_LIMIT:
+            record["value"] = value
+        else:
+            record["value_type"] = "too large"
+    except (NotPlainData, RecursionError, MemoryError):
+        record["value_type"] = type(result).__name__[:100]
+    return record
 
 
-def _run(report, module_name, checks):
+def run_checks(report, module_name, checks, clock):
     try:
-        module = __import__(module_name)
-    except BaseException as exc:
-        report({"kind": "import_error", "message": _describe(exc)})
+        __import__(module_name)
+        module = sys.modules[module_name]
+        test_path = module.__file__
+    except MemoryError:
+        report({"kind": "import_error", "message": "MemoryError", "oom": True})
         return
+    except BaseException as exc:
+        report({"kind": "import_error", "message": describe(exc, [], "")})
+        return
+    try:
+        with open(test_path, encoding="utf-8", errors="replace") as fh:
+            source_lines = fh.read().splitlines()
+    except BaseException:  # the solution may have broken open(); messages get shorter
+        source_lines = []
+    functions = {name: getattr(module, "check_" + name, None) for name in checks}
     for name in checks:
-        started = time.perf_counter()
-        fn = getattr(module, f"check_{name}", None)
-        if fn is None:
-            report(
-                {
-                    "kind": "check",
-                    "name": name,
-                    "passed": False,
-                    "message": f"the test file has no check_{name}",
-                }
-            )
+        fn = functions[name]
+        if fn is None or getattr(getattr(fn, "__code__", None), "co_filename", None) != test_path:
+            why = f"the test file has no check_{name}" if fn is None else "replaced"
+            report({"kind": "check", "name": name, "passed": False, "message": why})
             continue
-        if getattr(getattr(fn, "__code__", None), "co_filename", None) != module.__file__:
-            report(
-                {
-                    "kind": "check",
-                    "name": name,
-                    "passed": False,
-                    "message": f"check_{name} was replaced by code outside the test file",
-                }
-            )
-            continue
-        try:
-            result = fn()
-        except MemoryError:
-            report(
-                {
-                    "kind": "check",
-                    "name": name,
-                    "passed": False,
-                    "message": "MemoryError",
-                    "oom": True,
-                }
-            )
-            continue
-        except BaseException as exc:
-            report({"kind": "check", "name": name, "passed": False, "message": _describe(exc)})
-            continue
-        report(
-            {
-                "kind": "check",
-                "name": name,
-                "passed": True,
-                "value": _value(result),
-                "seconds": round(time.perf_counter() - started, 6),
-            }
-        )
+        report(check_record(name, fn, source_lines, test_path, clock))
 
 
-def _drop_to(uid):
-    """Give up root for the run's own uid; setuid from 0 clears every capability."""
+def drop_to(uid):
+    """Root with CAP_SETUID/CAP_SETGID only → the run's own uid; setuid from root clears
+    every capability, and bubblewrap set no_new_privs, so none can come back."""
     if uid >= 0 and os.getuid() == 0:
         os.setgroups([])
-        os.setgid(uid)
-        os.setuid(uid)
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+    if uid >= 0 and (os.getuid() != uid or os.geteuid() != uid):
+        raise SystemExit(f"checkrunner: could not drop to uid {uid}")
 
 
 def main(argv):
     report_fd, secret_fd = int(argv[1]), int(argv[2])
     secret = os.read(secret_fd, 64)
     os.close(secret_fd)
-    _drop_to(int(argv[3]))
-    os.set_inheritable(report_fd, False)  # children of the solution don't get it
-    report = _make_reporter(report_fd, secret)
+    drop_to(int(argv[3]))
+    os.set_inheritable(report_fd, False)  # processes the solution starts don't get it
+    os.closerange(3, report_fd)  # whatever else came through (the sandbox's file copies)
+    os.closerange(report_fd + 1, 4096)
+    report = make_reporter(report_fd, secret)
     del secret
-    _limits(argv[4])
+    apply_limits(argv[4])
     sys.path.insert(0, os.getcwd())
-    _run(report, argv[5], argv[6:])
-    usage = max(
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
-    )
-    report({"kind": "end", "maxrss_kib": usage})
-    sys.stdout.flush()
-    os._exit(0)  # no atexit hooks or finalizers the solution may have planted
+    from time import perf_counter
+
+    run_checks(report, argv[5], argv[6:], perf_counter)
+    usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    report({"kind": "end", "maxrss_kib": max(usage, children)})
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
+    os._exit(0)  # no atexit hooks, finalizers or threads the solution may have planted
 
 
 if __name__ == "__main__":

@@ -10,8 +10,9 @@ from __future__ import annotations
 import sys
 import tomllib
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from trinity.agent.errors import ConfigError
 
 DEFAULT_PORT = 50151
@@ -82,23 +83,64 @@ class SupervisorConfig(_Frozen):
     log_lines: int = Field(default=200, ge=1, description="Log lines kept per model.")
 
 
+MiB = 1024 * 1024
+
+
+class SandboxLimits(_Frozen):
+    """Default limits of one Execute run; a request's non-zero limits replace them."""
+
+    wall_s: float = Field(default=10.0, gt=0, description="Wall clock, then the tree dies.")
+    cpu_s: int = Field(default=10, ge=1, description="CPU seconds (RLIMIT_CPU).")
+    memory_bytes: int = Field(default=512 * MiB, ge=64 * MiB, description="Address space.")
+    processes: int = Field(default=64, ge=2, description="Processes and threads (NPROC).")
+    file_size_bytes: int = Field(default=16 * MiB, ge=0, description="Largest file written.")
+    open_files: int = Field(default=256, ge=16, description="Open file descriptors.")
+    output_bytes: int = Field(default=64 * 1024, ge=1024, description="stdout/stderr kept.")
+    work_bytes: int = Field(
+        default=64 * MiB, ge=MiB, description="Size of the run's /work and /tmp (tmpfs)."
+    )
+
+
 class SandboxConfig(_Frozen):
     """Where and how untrusted code (model output) runs: Execute."""
 
-    bwrap: str = Field(default="bwrap", description="The bubblewrap executable.")
+    isolation: Literal["bwrap", "none"] = Field(
+        default="bwrap",
+        description='bwrap (bubblewrap namespaces, the only safe choice) or "none", which '
+        "needs allow_unsandboxed.",
+    )
     allow_unsandboxed: bool = Field(
         default=False,
-        description="DEVELOPMENT ONLY: run code without isolation when bubblewrap is "
-        "unavailable (logged loudly; results say sandbox=none).",
+        description='DEVELOPMENT ONLY: run code without isolation (isolation = "none", or '
+        "when bubblewrap is unavailable); logged loudly, results say sandbox=none.",
     )
+    bwrap: str = Field(default="bwrap", description="The bubblewrap executable.")
     python: str = Field(
         default="",
-        description="Interpreter inside the sandbox; empty = the agent's base interpreter.",
+        description="Interpreter inside the sandbox (standard library only); empty = the "
+        "agent's base interpreter.",
+    )
+    run_uid_base: int = Field(
+        default=61000,
+        ge=1000,
+        description="When the agent runs as root, each concurrent run drops to its own uid "
+        "from here up (no account may use them): RLIMIT_NPROC counts per uid, and Linux "
+        "never applies it to root, so a run's process limit only holds this way.",
     )
     work_root: Path | None = Field(
-        default=None, description="Where run folders are made; empty = the system temp dir."
+        default=None,
+        description='Where run folders are made with isolation = "none"; empty = the '
+        "system temp dir (bwrap runs get a private tmpfs instead).",
     )
     max_concurrent: int = Field(default=0, ge=0, description="Runs at once; 0 = one per CPU core.")
+    limits: SandboxLimits = Field(default_factory=SandboxLimits)
+
+    @model_validator(mode="after")
+    def _none_is_explicit(self) -> SandboxConfig:
+        if self.isolation == "none" and not self.allow_unsandboxed:
+            raise ValueError('isolation = "none" runs untrusted code unprotected: it needs '
+                             "allow_unsandboxed = true (development only)")  # fmt: skip
+        return self
 
 
 class AgentConfig(_Frozen):

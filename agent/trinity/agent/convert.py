@@ -152,13 +152,13 @@ def sample_to_proto(sample: TelemetrySampleData) -> pb.TelemetrySample:
 
 
 def execute_spec_from_proto(request: pb.ExecuteRequest) -> ExecuteSpec:
-    """The request's files, checks and limits; zero limits take the node's defaults."""
+    """The request's files, checks and limits (zero limits: the node's defaults)."""
     limits = request.limits
     return ExecuteSpec(
         files=tuple((f.path, f.content) for f in request.files),
         test_file=request.test_file,
         checks=tuple(request.checks),
-        limits=Limits().merged(
+        limits=Limits(
             wall_s=limits.wall_s,
             cpu_s=limits.cpu_s,
             memory_bytes=limits.memory_bytes,
@@ -175,7 +175,14 @@ def execute_outcome_to_proto(outcome: ExecuteOutcome) -> pb.ExecuteResult:
     return pb.ExecuteResult(
         status=EXECUTE_STATUS[outcome.status],
         checks=[
-            pb.CheckResult(name=c.name, passed=c.passed, message=c.message) for c in outcome.checks
+            pb.CheckResult(
+                name=c.name,
+                passed=c.passed,
+                message=c.message,
+                value_json=c.value_json,
+                duration_s=c.duration_s,
+            )
+            for c in outcome.checks
         ],
         declared=outcome.declared,
         passed=outcome.passed,
@@ -185,6 +192,7 @@ def execute_outcome_to_proto(outcome: ExecuteOutcome) -> pb.ExecuteResult:
         stdout_tail=outcome.stdout_tail,
         stderr_tail=outcome.stderr_tail,
         sandbox=outcome.sandbox,
+        forged_records=outcome.forged_records,
     )
 
 

@@ -1,13 +1,25 @@
 """Run untrusted code (a model's solution) with its hidden tests, isolated, and score it.
 
-Each run gets a fresh work dir and a bubblewrap sandbox: new user, pid, network, IPC and
-UTS namespaces (no network at all), uid 65534 with no capabilities, a cleared
-environment, only /usr and the Python install visible (read-only), a private /tmp, the
-work dir read-write and no /dev/nvidia*. Inside, our check runner (checkrunner.py) applies
-rlimits (CPU, address space, processes, file size, open files), runs the declared checks
-and reports each one over an inherited pipe, HMAC-signed with a per-run secret; stdout
-belongs to the solution and means nothing. A wall-clock timeout kills bubblewrap, and
-with it the pid namespace: nothing the solution started survives the run.
+Each run gets its own bubblewrap sandbox: new user, pid, network, IPC, UTS and cgroup
+namespaces (no network at all), uid 65534 with no capabilities and no further user
+namespaces, a cleared environment, only /usr and the interpreter's install visible
+(read-only), no /dev/nvidia*, and a private, size-capped tmpfs for /work (the solution and
+tests, copied in) and /tmp: nothing is written to the host's disk and nothing is left to
+clean up. Inside, our check runner (checkrunner.py) applies the rlimits, runs the declared
+checks and reports each one over an inherited pipe, HMAC-signed with a per-run secret;
+stdout belongs to the solution and means nothing. A wall-clock timeout kills bubblewrap,
+and with it the pid namespace: nothing the solution started survives the run.
+
+Who runs the code. Linux never applies RLIMIT_NPROC to a process whose real uid is root,
+and a user namespace made by root maps the sandbox's uid to root outside: a fork bomb there
+runs free until the wall timeout (seen here: thousands of processes, a load average of
+18,000). So when the agent is root, bubblewrap makes no user namespace, keeps only
+CAP_SETUID/CAP_SETGID, and the runner's first act is to drop to this run's own uid
+(`sandbox.run_uid_base` + slot, one per concurrent run, since NPROC counts per uid): the
+solution runs as that uid with no capabilities at all. When the agent is not root (the
+systemd unit), bubblewrap makes an unprivileged user namespace with uid 65534 inside, the
+agent's uid outside, and no nested user namespaces; NPROC then counts per user namespace
+(Linux >= 5.14), i.e. per run.
 
 The score's denominator is the number of checks declared in the request, fixed before
 anything runs: a crash at import or an early exit scores 0 of that, never 0/0.
@@ -17,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import hashlib
 import hmac
 import json
@@ -31,32 +42,30 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from trinity.agent.config import SandboxConfig
+from trinity.agent.config import SandboxConfig, SandboxLimits
 from trinity.agent.errors import FailedPrecondition, InvalidArgument
 
 log = logging.getLogger(__name__)
 
 RUNNER = Path(__file__).with_name("checkrunner.py")
 RUNNER_IN_SANDBOX = "/opt/trinity/checkrunner.py"
-WORK_IN_SANDBOX = "/work"
+WORK = "/work"
+FALLBACK_PYTHON = "/usr/bin/python3"
+PYTHON_FLAGS = ("-I", "-S", "-B")  # isolated, no site-packages, no .pyc writes
 CHECK_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
-MiB = 1024 * 1024
-MAX_REPORT_BYTES = 4 * MiB
-TMPFS_BYTES = 64 * MiB
-# The order checkrunner.py reads its LIMITS argument in.
-RUNNER_LIMITS = ("cpu_s", "memory_bytes", "processes", "file_size_bytes", "open_files")
-RUN_UID_BASE = 61000  # uids no account uses; one per concurrent run
-
-
-def _privileged() -> bool:
-    """Root agent: bwrap runs without a user namespace and the runner drops to a run uid."""
-    return os.geteuid() == 0
+PATH_PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,99}")
+TEST_FILE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*/)*[A-Za-z_][A-Za-z0-9_]*\.py")
+MAX_FILES = 256
+MAX_REPORT_BYTES = 4 * 1024 * 1024
+MAX_VALUE_CHARS = 2000
+DRAIN_S = 2.0  # after the process ends, how long its pipes may take to close
+CPU_SIGNALS = (signal.SIGXCPU,)
 
 
 class ExecuteStatus(StrEnum):
@@ -70,19 +79,20 @@ class ExecuteStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-run limits; a zero in a request means this default."""
+    """One run's limits; a zero means the node's default (agent.toml [sandbox.limits])."""
 
-    wall_s: float = 10.0
-    cpu_s: float = 10.0
-    memory_bytes: int = 512 * MiB
-    processes: int = 64
-    file_size_bytes: int = 16 * MiB
-    open_files: int = 256
-    output_bytes: int = 64 * 1024
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
+    memory_bytes: int = 0
+    processes: int = 0
+    file_size_bytes: int = 0
+    open_files: int = 0
+    output_bytes: int = 0
 
-    def merged(self, **requested: float) -> Limits:
-        """These defaults, overridden by every non-zero requested value."""
-        return Limits(**{**self.__dict__, **{k: v for k, v in requested.items() if v}})
+    def over(self, defaults: SandboxLimits) -> Limits:
+        """These limits, each zero replaced by the node's default."""
+        return Limits(**{f.name: getattr(self, f.name) or getattr(defaults, f.name)
+                         for f in fields(self)})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -102,6 +112,8 @@ class CheckOutcome:
     name: str
     passed: bool
     message: str = ""
+    value_json: str = ""
+    duration_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -116,207 +128,271 @@ class ExecuteOutcome:
     stdout_tail: str
     stderr_tail: str
     sandbox: str
+    forged_records: int = 0
 
 
-@dataclass
-class _Raw:
+@dataclass(frozen=True)
+class RunOutput:
     """What came back from one process: exit, output tails, verified report records."""
 
     returncode: int | None
     timed_out: bool
     stdout: str
     stderr: str
-    records: list[dict[str, Any]]
+    records: tuple[dict[str, Any], ...]
     forged: int
     duration_s: float
 
 
+@dataclass(frozen=True)
+class Probe:
+    """What this node can run: isolation bwrap | none | unavailable, and with what."""
+
+    isolation: str
+    python: str = ""
+    detail: str = ""
+    disable_userns: bool = False  # bubblewrap >= 0.8 can forbid nested user namespaces
+
+
+# ------------------------------------------------------------------------ the sandbox
+
+
 class Sandbox:
-    """Runs ExecuteSpecs under the isolation this node is configured for."""
+    """Runs ExecuteSpecs under the isolation this node is configured for, probed once."""
 
     def __init__(self, config: SandboxConfig) -> None:
         self._config = config
         slots = config.max_concurrent or os.cpu_count() or 1
-        # One uid per concurrent run: RLIMIT_NPROC counts processes per uid, so each run
-        # gets its own budget and one run's fork bomb cannot starve another's.
+        # One uid per concurrent run (used when the agent is root), and the run limit.
         self._uids: asyncio.Queue[int] = asyncio.Queue()
         for slot in range(slots):
-            self._uids.put_nowait(RUN_UID_BASE + slot)
+            self._uids.put_nowait(config.run_uid_base + slot)
+        self.probe = probe(config)
+        if self.probe.isolation == "none":
+            log.warning("sandbox: UNTRUSTED CODE WILL RUN UNSANDBOXED: %s", self.probe.detail)
+        elif self.probe.isolation == "unavailable":
+            log.error("sandbox: Execute will refuse: %s", self.probe.detail)
+        else:
+            log.info("sandbox: %s", self.probe.detail)
 
     @property
     def isolation(self) -> str:
-        """bwrap when it works here; "none" only under the development flag."""
-        if self._bwrap_works():
-            return "bwrap"
-        return "none" if self._config.allow_unsandboxed else "unavailable"
+        """bwrap, none (development flag) or unavailable."""
+        return self.probe.isolation
 
     def require(self) -> str:
         """The isolation runs will get, or a refusal naming the fix."""
-        isolation = self.isolation
-        if isolation == "unavailable":
+        if self.probe.isolation == "unavailable":
             raise FailedPrecondition(
-                f"sandbox bwrap unavailable on this node ({self._probe_error()}): "
-                "apt-get install bubblewrap (or set sandbox.allow_unsandboxed for development)"
+                f"sandbox bwrap unavailable on this node ({self.probe.detail}): apt-get "
+                "install bubblewrap (or set sandbox.allow_unsandboxed for development)"
             )
-        return isolation
+        return self.probe.isolation
 
     async def execute(self, spec: ExecuteSpec) -> ExecuteOutcome:
-        _validate(spec)
+        validate(spec)
         isolation = self.require()
-        if isolation == "none":
-            log.warning("RUNNING UNTRUSTED CODE WITHOUT A SANDBOX (sandbox.allow_unsandboxed)")
+        spec = replace(spec, limits=spec.limits.over(self._config.limits))
         uid = await self._uids.get()
-        work = Path(tempfile.mkdtemp(prefix="trinity-run-", dir=self._config.work_root))
         try:
-            _write_files(work, spec.files)
-            if _privileged():
-                # The run's uid owns its dir; bwrap (root without DAC override) may enter.
-                os.chown(work, uid, uid)
-                os.chmod(work, 0o711)
-            raw = await self._run(work, spec, isolation, uid)
+            if isolation == "bwrap":
+                raw = await self._run_bwrap(spec, uid)
+            else:
+                log.warning("sandbox: running untrusted code WITHOUT A SANDBOX (development)")
+                raw = await self._run_unsandboxed(spec)
         finally:
-            shutil.rmtree(work, ignore_errors=True)
             self._uids.put_nowait(uid)
         return score(spec, raw, isolation)
 
-    # ---------------------------------------------------------------- the process
-
-    async def _run(self, work: Path, spec: ExecuteSpec, isolation: str, uid: int) -> _Raw:
-        secret = os.urandom(32)
-        secret_r, secret_w = os.pipe()
-        report_r, report_w = os.pipe()
-        os.write(secret_w, secret)
-        os.close(secret_w)
-        module = PurePosixPath(spec.test_file).with_suffix("").as_posix().replace("/", ".")
-        limits = spec.limits
-        runner_args = [
-            str(report_w), str(secret_r), str(uid if _privileged() else -1),
-            ",".join(str(getattr(limits, k)) for k in RUNNER_LIMITS),
-            module, *spec.checks,
-        ]  # fmt: skip
-        if isolation == "bwrap":
-            argv = [*self._bwrap_argv(work), RUNNER_IN_SANDBOX, *runner_args]
-            cwd = None
-        else:
-            argv = [self._python(), "-I", "-S", str(RUNNER), *runner_args]
-            cwd = str(work)
-        started = time.monotonic()
+    async def _run_bwrap(self, spec: ExecuteSpec, uid: int) -> RunOutput:
+        command = sandboxed_command(self._config, self.probe, spec.files)
         try:
-            proc = await asyncio.create_subprocess_exec(
-                *argv,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-                pass_fds=(report_w, secret_r),
-                start_new_session=True,
-                cwd=cwd,
-                env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(work)}
-                if isolation == "none"
-                else {},
+            return await _run(command.argv, spec, run_uid=uid if _privileged() else -1,
+                              pass_fds=command.fds)  # fmt: skip
+        finally:
+            command.close()
+
+    async def _run_unsandboxed(self, spec: ExecuteSpec) -> RunOutput:
+        work = Path(tempfile.mkdtemp(prefix="trinity-run-", dir=self._config.work_root))
+        try:
+            write_files(work, spec.files)
+            return await _run(
+                [self.probe.python, *PYTHON_FLAGS, str(RUNNER)],
+                spec,
+                run_uid=-1,  # no isolation at all, not even the uid: development only
+                cwd=str(work),
+                env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(work)},
+                group_kill_after=True,
             )
         finally:
-            os.close(report_w)
-            os.close(secret_r)
-        reading = asyncio.gather(
-            _tail(proc.stdout, limits.output_bytes),
-            _tail(proc.stderr, limits.output_bytes),
-            _read_fd(report_r, MAX_REPORT_BYTES),
-        )
-        timed_out = False
-        try:
-            await asyncio.wait_for(proc.wait(), limits.wall_s)
-        except TimeoutError:
-            timed_out = True
-        finally:
-            # The whole group, always: bwrap's own children die with it (--die-with-parent
-            # on the namespace's init), and an unsandboxed run leaves nothing either.
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            await proc.wait()
-        stdout, stderr, report = await reading
-        records, forged = _verify(report, secret)
-        return _Raw(proc.returncode, timed_out, stdout, stderr, records, forged,
-                    time.monotonic() - started)  # fmt: skip
-
-    def _bwrap_argv(self, work: Path) -> list[str]:
-        python = self._python()
-        prefix = sys.base_prefix
-        if _privileged():
-            # No user namespace: RLIMIT_NPROC is not enforced inside one. The runner keeps
-            # only the capabilities to drop to its run uid, and does so before anything.
-            identity = [
-                "--unshare-ipc",
-                "--unshare-pid",
-                "--unshare-net",
-                "--unshare-uts",
-                "--unshare-cgroup-try",
-                "--cap-drop",
-                "ALL",
-                "--cap-add",
-                "CAP_SETUID",
-                "--cap-add",
-                "CAP_SETGID",
-            ]
-        else:
-            identity = ["--unshare-all", "--cap-drop", "ALL", "--uid", "65534", "--gid", "65534"]
-        argv = [
-            self._config.bwrap, *identity,
-            "--die-with-parent", "--new-session", "--clearenv",
-            "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "LANG", "C.UTF-8",
-            "--setenv", "HOME", WORK_IN_SANDBOX, "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
-            "--ro-bind", "/usr", "/usr",
-            "--symlink", "usr/lib", "/lib", "--symlink", "usr/bin", "/bin",
-            "--symlink", "usr/sbin", "/sbin",
-        ]  # fmt: skip
-        if os.path.isdir("/usr/lib64"):
-            argv += ["--symlink", "usr/lib64", "/lib64"]
-        if not prefix.startswith("/usr/"):
-            # Folders bwrap makes on the way to a bind are private to root by default;
-            # the run's uid must be able to walk to the Python install.
-            for parent in reversed(PurePosixPath(prefix).parents[:-1]):
-                argv += ["--perms", "0755", "--dir", str(parent)]
-            argv += ["--ro-bind", prefix, prefix]
-        argv += [
-            "--proc", "/proc", "--dev", "/dev",
-            "--size", str(TMPFS_BYTES), "--tmpfs", "/tmp",
-            "--bind", str(work), WORK_IN_SANDBOX, "--chdir", WORK_IN_SANDBOX,
-            "--ro-bind", str(RUNNER), RUNNER_IN_SANDBOX,
-            "--", python, "-I", "-S",
-        ]  # fmt: skip
-        return argv
-
-    def _python(self) -> str:
-        # The base interpreter: a virtualenv's python is a symlink into a folder the
-        # sandbox does not show, and the solution needs no site-packages.
-        base = getattr(sys, "_base_executable", sys.executable)
-        return self._config.python or os.path.realpath(base)
-
-    @functools.cache  # noqa: B019 - one Sandbox per agent; the probe runs once
-    def _probe(self) -> str:
-        """Empty when bwrap starts a sandboxed Python here, else why not."""
-        if shutil.which(self._config.bwrap) is None:
-            return f"{self._config.bwrap} not found"
-        with tempfile.TemporaryDirectory(prefix="trinity-probe-") as work:
-            argv = [*self._bwrap_argv(Path(work)), "-c", "pass"]
-            try:
-                done = subprocess.run(argv, capture_output=True, timeout=30, check=False)
-            except (OSError, subprocess.TimeoutExpired) as exc:
-                return str(exc)
-        if done.returncode != 0:
-            return done.stderr.decode(errors="replace").strip().splitlines()[-1:][0]
-        return ""
-
-    def _bwrap_works(self) -> bool:
-        return self._probe() == ""
-
-    def _probe_error(self) -> str:
-        return self._probe() or "ok"
+            shutil.rmtree(work, ignore_errors=True)
 
 
-# -------------------------------------------------------------------- input
+def _privileged() -> bool:
+    """A root agent: no user namespace, and the runner drops to the run's uid."""
+    return os.geteuid() == 0
 
 
-def _validate(spec: ExecuteSpec) -> None:
+def _memfd(content: bytes) -> int:
+    fd = os.memfd_create("trinity-file", os.MFD_CLOEXEC)
+    os.write(fd, content)
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
+
+
+@dataclass(frozen=True)
+class Command:
+    """A bubblewrap command line and the file descriptors it copies files from."""
+
+    argv: list[str]
+    fds: tuple[int, ...]
+
+    def close(self) -> None:
+        for fd in self.fds:
+            os.close(fd)
+
+
+def sandboxed_command(
+    config: SandboxConfig,
+    probe: Probe,
+    files: Sequence[tuple[str, bytes]],
+    privileged: bool | None = None,
+) -> Command:
+    """bubblewrap + the interpreter + our runner, with `files` copied into /work."""
+    fds = [_memfd(RUNNER.read_bytes())]
+    try:
+        fds += [_memfd(content) for _, content in files]
+    except BaseException:
+        Command([], tuple(fds)).close()
+        raise
+    placed = [(path, fd) for (path, _), fd in zip(files, fds[1:], strict=True)]
+    argv = bwrap_argv(config, probe, runner_fd=fds[0], files=placed, privileged=privileged)
+    return Command([*argv, probe.python, *PYTHON_FLAGS, RUNNER_IN_SANDBOX], tuple(fds))
+
+
+# ------------------------------------------------------------------------ bubblewrap
+
+
+def bwrap_argv(
+    config: SandboxConfig,
+    probe: Probe,
+    *,
+    runner_fd: int | None = None,
+    files: Sequence[tuple[str, int]] = (),
+    privileged: bool | None = None,
+) -> list[str]:
+    """The bubblewrap command line up to (not including) the interpreter."""
+    privileged = _privileged() if privileged is None else privileged
+    if privileged:  # see the module docstring: the runner drops to the run's uid
+        identity = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+                    "--unshare-cgroup-try", "--cap-drop", "ALL",
+                    "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]  # fmt: skip
+    else:
+        identity = ["--unshare-all", "--unshare-user", "--cap-drop", "ALL",
+                    "--uid", "65534", "--gid", "65534"]  # fmt: skip
+        identity += ["--disable-userns"] if probe.disable_userns else []
+    work_bytes = str(config.limits.work_bytes)
+    argv = [
+        shutil.which(config.bwrap) or config.bwrap, *identity,
+        "--die-with-parent", "--new-session", "--hostname", "sandbox",
+        "--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "LANG", "C.UTF-8",
+        "--setenv", "HOME", WORK, "--setenv", "TMPDIR", "/tmp",
+        "--ro-bind", "/usr", "/usr",
+        "--symlink", "usr/lib", "/lib", "--symlink", "usr/bin", "/bin",
+        "--symlink", "usr/sbin", "/sbin",
+    ]  # fmt: skip
+    if os.path.isdir("/usr/lib64"):
+        argv += ["--symlink", "usr/lib64", "/lib64"]
+    prefix = python_prefix(probe.python)
+    if prefix is not None:
+        # Folders bwrap makes on the way to a bind are root's own (0700 under a root
+        # agent): the run's uid must be able to walk to the Python install.
+        for parent in reversed(PurePosixPath(prefix).parents[:-1]):
+            argv += ["--perms", "0755", "--dir", str(parent)]
+        argv += ["--ro-bind", prefix, prefix]
+    argv += ["--proc", "/proc", "--dev", "/dev",
+             "--perms", "1777", "--size", work_bytes, "--tmpfs", "/tmp",
+             "--perms", "0777", "--size", work_bytes, "--tmpfs", WORK]  # fmt: skip
+    folders = sorted({str(parent) for path, _ in files
+                      for parent in PurePosixPath(path).parents if str(parent) != "."})  # fmt: skip
+    for folder in folders:
+        argv += ["--perms", "0777", "--dir", f"{WORK}/{folder}"]
+    for path, fd in files:
+        argv += ["--perms", "0666", "--file", str(fd), f"{WORK}/{path}"]
+    if runner_fd is not None:
+        argv += ["--perms", "0444", "--ro-bind-data", str(runner_fd), RUNNER_IN_SANDBOX]
+    return [*argv, "--chdir", WORK, "--"]
+
+
+def python_prefix(python: str) -> str | None:
+    """The install folder to show read-only beside /usr (None when it is under /usr)."""
+    real = Path(python).resolve()
+    prefix = real.parent.parent if real.parent.name == "bin" else real.parent
+    return None if str(real).startswith("/usr/") else str(prefix)
+
+
+def agent_python() -> str:
+    """The agent's base interpreter: a virtualenv's python is a symlink into a folder the
+    sandbox does not show, and the solution needs no site-packages."""
+    return os.path.realpath(getattr(sys, "_base_executable", sys.executable))
+
+
+PROBE_TEST = b"def check_ok():\n    return 1\n"
+
+
+def probe(config: SandboxConfig) -> Probe:
+    """Try the configured isolation once, with a real run of the runner: what runs, or why
+    nothing can."""
+    python = config.python or agent_python()
+    if config.isolation == "none":
+        return Probe("none", python, 'isolation = "none" (allow_unsandboxed)')
+    found = _try_bwrap(config, python)
+    if isinstance(found, Probe):
+        return found
+    if config.allow_unsandboxed:
+        return Probe("none", python, f"bwrap unavailable ({found}); allow_unsandboxed")
+    return Probe("unavailable", "", found)
+
+
+def _try_bwrap(config: SandboxConfig, python: str) -> Probe | str:
+    """A working Probe, or why bubblewrap cannot run our runner here."""
+    bwrap = shutil.which(config.bwrap)
+    if bwrap is None:
+        return f"{config.bwrap} not found"
+    try:
+        usage = subprocess.run([bwrap, "--help"], capture_output=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"{bwrap} --help: {exc}"
+    candidate = Probe("bwrap", python, "", b"--disable-userns" in usage.stdout)
+    spec = ExecuteSpec((("probe_test.py", PROBE_TEST),), "probe_test.py", ("ok",),
+                       Limits().over(config.limits))  # fmt: skip
+    command = sandboxed_command(config, candidate, spec.files)
+    pipes = _Pipes.open()
+    uid = config.run_uid_base if _privileged() else -1
+    try:
+        done = subprocess.run(
+            [*command.argv, *pipes.runner_args(uid, spec)], capture_output=True, timeout=30,
+            check=False, pass_fds=(*command.fds, pipes.report_w, pipes.secret_r),
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"{bwrap}: {exc}"
+    finally:
+        command.close()
+        pipes.close_child_ends()
+    with os.fdopen(pipes.report_r, "rb") as report:
+        records, _ = verify(report.read(MAX_REPORT_BYTES), pipes.secret)
+    if {"kind": "end"}.items() <= (records[-1] if records else {}).items():
+        who = f"root dropping to uid {uid}+" if _privileged() else "a user namespace"
+        return replace(candidate, detail=f"bwrap ({bwrap}, {who}), python {python}")
+    lines = done.stderr.decode(errors="replace").strip().splitlines()
+    return lines[-1] if lines else f"a probe run exited {done.returncode} without reporting"
+
+
+# ------------------------------------------------------------------------ input
+
+
+def validate(spec: ExecuteSpec) -> None:
+    """Refuse a request that cannot be scored honestly or names files badly."""
     if not spec.checks:
         raise InvalidArgument("execute: no checks declared (the score needs a denominator)")
     for name in spec.checks:
@@ -324,26 +400,48 @@ def _validate(spec: ExecuteSpec) -> None:
             raise InvalidArgument(f"execute: check name {name!r} is not an identifier")
     if len(set(spec.checks)) != len(spec.checks):
         raise InvalidArgument("execute: a check is declared twice")
-    paths = {p for p, _ in spec.files}
-    if spec.test_file not in paths or not spec.test_file.endswith(".py"):
-        raise InvalidArgument(f"execute: test_file {spec.test_file!r} is not one of the files")
+    if len(spec.files) > MAX_FILES:
+        raise InvalidArgument(f"execute: {len(spec.files)} files; at most {MAX_FILES}")
+    paths = [safe_path(p) for p, _ in spec.files]
+    _no_clashes(paths)
+    if not TEST_FILE.fullmatch(spec.test_file) or PurePosixPath(spec.test_file) not in paths:
+        raise InvalidArgument(
+            f"execute: test_file {spec.test_file!r} must be one of the files, a .py module"
+        )
     unknown = set(spec.expected) - set(spec.checks)
     if unknown:
         raise InvalidArgument(f"execute: expected values for undeclared checks {sorted(unknown)}")
-    for path in paths:
-        _safe_path(path)
+    for check, text in spec.expected.items():
+        try:
+            json.loads(text)
+        except ValueError:
+            raise InvalidArgument(f"execute: expected value of {check} is not JSON") from None
 
 
-def _safe_path(path: str) -> PurePosixPath:
-    pure = PurePosixPath(path)
-    if not path or pure.is_absolute() or ".." in pure.parts or "\0" in path:
-        raise InvalidArgument(f"execute: file path {path!r} must be relative, without '..'")
-    return pure
+def safe_path(path: str) -> PurePosixPath:
+    """A relative path of plain names: no absolute path, '..', '.', hidden or odd names."""
+    parts = path.split("/")
+    if len(parts) > 8 or not all(PATH_PART.fullmatch(p) and p not in (".", "..") for p in parts):
+        raise InvalidArgument(
+            f"execute: file path {path!r} must be relative, made of plain names "
+            "(letters, digits, _ . -), without '..'"
+        )
+    return PurePosixPath(path)
 
 
-def _write_files(work: Path, files: tuple[tuple[str, bytes], ...]) -> None:
+def _no_clashes(paths: Sequence[PurePosixPath]) -> None:
+    if len(set(paths)) != len(paths):
+        raise InvalidArgument("execute: a file is listed twice")
+    folders = {parent for p in paths for parent in p.parents}
+    clash = folders.intersection(paths)
+    if clash:
+        raise InvalidArgument(f"execute: {sorted(map(str, clash))[0]} is both a file and a folder")
+
+
+def write_files(work: Path, files: Sequence[tuple[str, bytes]]) -> None:
+    """Write validated files under `work` (unsandboxed runs only)."""
     for path, content in files:
-        target = work / _safe_path(path)
+        target = work / safe_path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
         # O_EXCL|O_NOFOLLOW: a file listed twice or a symlink planted earlier is refused.
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
@@ -351,34 +449,146 @@ def _write_files(work: Path, files: tuple[tuple[str, bytes], ...]) -> None:
             fh.write(content)
 
 
-# -------------------------------------------------------------------- output
+# ------------------------------------------------------------------------ the process
 
 
-async def _tail(stream: asyncio.StreamReader | None, limit: int) -> str:
-    """Read to EOF, keeping only the last `limit` bytes."""
-    kept = b""
-    if stream is not None:
-        while chunk := await stream.read(65536):
-            kept = (kept + chunk)[-limit:]
-    return kept.decode("utf-8", errors="replace")
+def _limits_arg(limits: Limits) -> str:
+    """cpu_s=10,memory_bytes=... for the runner, which applies them."""
+    values = {
+        "cpu_s": math.ceil(limits.cpu_s),
+        "memory_bytes": limits.memory_bytes,
+        "processes": limits.processes,
+        "file_size_bytes": limits.file_size_bytes,
+        "open_files": limits.open_files,
+    }
+    return ",".join(f"{k}={int(v)}" for k, v in values.items())
 
 
-async def _read_fd(fd: int, limit: int) -> bytes:
-    """Read a pipe to EOF (the runner and everything it started have exited)."""
-    loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader(limit=limit)
-    pipe = os.fdopen(fd, "rb", buffering=0)
-    transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), pipe)
-    data = b""
+@dataclass(frozen=True)
+class _Pipes:
+    """A run's secret (written into a pipe the runner reads once) and its report pipe."""
+
+    secret: bytes
+    secret_r: int
+    report_r: int
+    report_w: int
+
+    @classmethod
+    def open(cls) -> _Pipes:
+        secret = os.urandom(32)
+        secret_r, secret_w = os.pipe()
+        os.write(secret_w, secret)
+        os.close(secret_w)
+        report_r, report_w = os.pipe()
+        return cls(secret, secret_r, report_r, report_w)
+
+    def runner_args(self, run_uid: int, spec: ExecuteSpec) -> list[str]:
+        """REPORT_FD SECRET_FD RUN_UID LIMITS TEST_MODULE CHECK... (checkrunner.py)."""
+        module = PurePosixPath(spec.test_file).with_suffix("").as_posix().replace("/", ".")
+        return [str(self.report_w), str(self.secret_r), str(run_uid),
+                _limits_arg(spec.limits), module, *spec.checks]  # fmt: skip
+
+    def close_child_ends(self) -> None:
+        os.close(self.report_w)
+        os.close(self.secret_r)
+
+
+async def _run(
+    argv: list[str],
+    spec: ExecuteSpec,
+    *,
+    run_uid: int,
+    pass_fds: Sequence[int] = (),
+    cwd: str | None = None,
+    env: Mapping[str, str] | None = None,
+    group_kill_after: bool = False,
+) -> RunOutput:
+    """Start the runner with a fresh secret and report pipe; collect what it says."""
+    pipes = _Pipes.open()
+    started = time.monotonic()
     try:
-        while (chunk := await reader.read(65536)) and len(data) < limit:
-            data += chunk
+        proc = await asyncio.create_subprocess_exec(
+            *argv, *pipes.runner_args(run_uid, spec),
+            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            pass_fds=(pipes.report_w, pipes.secret_r, *pass_fds),
+            start_new_session=True, cwd=cwd, env=dict(env or {}),
+        )  # fmt: skip
+    except BaseException:
+        os.close(pipes.report_r)
+        raise
     finally:
-        transport.close()
-    return data[:limit]
+        pipes.close_child_ends()
+    return await _collect(proc, pipes, spec.limits, started, group_kill_after)
 
 
-def _verify(report: bytes, secret: bytes) -> tuple[list[dict[str, Any]], int]:
+async def _collect(
+    proc: asyncio.subprocess.Process,
+    pipes: _Pipes,
+    limits: Limits,
+    started: float,
+    group_kill_after: bool,
+) -> RunOutput:
+    out, err, report = _Tail(limits.output_bytes), _Tail(limits.output_bytes), _Tail(0)
+    readers = [asyncio.ensure_future(out.drain(proc.stdout)),
+               asyncio.ensure_future(err.drain(proc.stderr)),
+               asyncio.ensure_future(report.drain_fd(pipes.report_r, MAX_REPORT_BYTES))]  # fmt: skip
+    timed_out = False
+    try:
+        await asyncio.wait_for(proc.wait(), limits.wall_s)
+    except TimeoutError:
+        timed_out = True
+        # Still unreaped, so the group id is still ours: bwrap dies, and with it the pid
+        # namespace's init and everything in it (--die-with-parent).
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    finally:
+        if proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)  # cancelled: nothing outlives the run
+            await asyncio.shield(proc.wait())
+    duration = time.monotonic() - started
+    if group_kill_after:  # unsandboxed: whatever stayed in the group
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    # A pipe held open by an escaped process (possible only unsandboxed) must not hang us.
+    await asyncio.wait(readers, timeout=DRAIN_S)
+    for reader in readers:
+        reader.cancel()
+    records, forged = verify(report.data, pipes.secret)
+    return RunOutput(proc.returncode, timed_out, out.text(), err.text(), tuple(records),
+                     forged, duration)  # fmt: skip
+
+
+class _Tail:
+    """Read a stream to EOF keeping the last `limit` bytes (or the first, for the report)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.data = b""
+
+    async def drain(self, stream: asyncio.StreamReader | None) -> None:
+        while stream is not None and (chunk := await stream.read(65536)):
+            self.data = (self.data + chunk)[-self.limit :]
+
+    async def drain_fd(self, fd: int, limit: int) -> None:
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader(limit=limit)
+        pipe = os.fdopen(fd, "rb", buffering=0)
+        transport, _ = await loop.connect_read_pipe(
+            lambda: asyncio.StreamReaderProtocol(reader), pipe
+        )
+        try:
+            while (chunk := await reader.read(65536)) and len(self.data) < limit:
+                self.data = (self.data + chunk)[:limit]
+        finally:
+            transport.close()
+
+    def text(self) -> str:
+        return self.data.decode("utf-8", errors="replace")
+
+
+def verify(report: bytes, secret: bytes) -> tuple[list[dict[str, Any]], int]:
     """Records whose HMAC verifies; the count of lines that did not."""
     records, forged = [], 0
     for line in report.splitlines():
@@ -388,23 +598,27 @@ def _verify(report: bytes, secret: bytes) -> tuple[list[dict[str, Any]], int]:
             forged += 1
             continue
         try:
-            records.append(json.loads(body))
+            record = json.loads(body)
         except ValueError:
             forged += 1
+            continue
+        if isinstance(record, dict):
+            records.append(record)
     return records, forged
 
 
-# -------------------------------------------------------------------- scoring
+# ------------------------------------------------------------------------ scoring
 
 
 def same_value(actual_json: str | None, expected_json: str) -> bool:
-    """Plain data equal in type and value: True is not 1, 1 is not 1.0, NaN equals NaN;
-    floats within 1e-9 relative. Anything that is not JSON never matches."""
+    """Plain data equal in type and value: True is not 1, 1 is not 1.0, a tuple is a list
+    (JSON has no tuples), NaN equals NaN, floats within 1e-9 relative. Anything that is
+    not JSON never matches."""
     if actual_json is None:
         return False
     try:
         return _same(json.loads(actual_json), json.loads(expected_json))
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
 
 
@@ -420,57 +634,81 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def score(spec: ExecuteSpec, raw: _Raw, isolation: str) -> ExecuteOutcome:
+def score(spec: ExecuteSpec, raw: RunOutput, isolation: str) -> ExecuteOutcome:
     """Every declared check gets an outcome; missing or unverified ones failed."""
-    reported = {r["name"]: r for r in raw.records if r.get("kind") == "check"}
-    import_error = next((r for r in raw.records if r.get("kind") == "import_error"), None)
-    end = next((r for r in raw.records if r.get("kind") == "end"), None)
+    reported: dict[str, dict[str, Any]] = {}
+    for record in raw.records:
+        if record.get("kind") == "check":
+            reported.setdefault(str(record.get("name")), record)  # the first one counts
+    import_error = _first(raw.records, "import_error")
+    end = _first(raw.records, "end")
     checks = tuple(_check_outcome(name, reported.get(name), spec, import_error, raw)
                    for name in spec.checks)  # fmt: skip
     passed = sum(c.passed for c in checks)
-    declared = len(spec.checks)
-    status = _status(raw, checks, import_error, end, reported)
-    stderr = raw.stderr
-    if raw.forged:
-        stderr += f"\n[trinity] {raw.forged} report line(s) failed verification and were ignored"
     return ExecuteOutcome(
-        status=status,
+        status=status_of(raw, checks, import_error, end, reported),
         checks=checks,
-        declared=declared,
+        declared=len(spec.checks),
         passed=passed,
-        score=100.0 * passed / declared,
+        score=100.0 * passed / len(spec.checks),
         duration_s=raw.duration_s,
         peak_memory_bytes=int(end.get("maxrss_kib", 0)) * 1024 if end else 0,
         stdout_tail=raw.stdout,
-        stderr_tail=stderr,
+        stderr_tail=raw.stderr,
         sandbox=isolation,
+        forged_records=raw.forged,
     )
 
 
-def _check_outcome(name, record, spec, import_error, raw) -> CheckOutcome:
+def _first(records: Sequence[dict[str, Any]], kind: str) -> dict[str, Any] | None:
+    return next((r for r in records if r.get("kind") == kind), None)
+
+
+def _check_outcome(
+    name: str,
+    record: dict[str, Any] | None,
+    spec: ExecuteSpec,
+    import_error: dict[str, Any] | None,
+    raw: RunOutput,
+) -> CheckOutcome:
     if record is None:
         if import_error is not None:
             return CheckOutcome(name, False, f"import failed: {import_error.get('message', '')}")
         if raw.timed_out:
             return CheckOutcome(name, False, f"not run: wall time {spec.limits.wall_s:g} s ran out")
-        return CheckOutcome(name, False, "not run: the process ended before this check")
+        return CheckOutcome(
+            name, False, f"not run: the process ended first (exit code {raw.returncode})"
+        )
+    value = record.get("value")
+    shown = str(value)[:MAX_VALUE_CHARS] if isinstance(value, str) else ""
+    seconds = float(record.get("seconds", 0.0) or 0.0)
     if not record.get("passed"):
-        return CheckOutcome(name, False, str(record.get("message", "")))
-    if name in spec.expected and not same_value(record.get("value"), spec.expected[name]):
-        got = record.get("value")
-        return CheckOutcome(name, False, f"expected {spec.expected[name]}, got {got}")
-    return CheckOutcome(name, True)
+        return CheckOutcome(name, False, str(record.get("message", ""))[:MAX_VALUE_CHARS])
+    if name in spec.expected and not same_value(value if isinstance(value, str) else None,
+                                                spec.expected[name]):  # fmt: skip
+        got = shown or f"a {record.get('value_type', '?')} (not plain data)"
+        return CheckOutcome(name, False, f"expected {spec.expected[name]}, got {got}", shown,
+                            seconds)  # fmt: skip
+    return CheckOutcome(name, True, "", shown, seconds)
 
 
-def _status(raw, checks, import_error, end, reported) -> ExecuteStatus:
-    oom = any(r.get("oom") for r in reported.values()) or "MemoryError" in (
-        (import_error or {}).get("message", "") + raw.stderr[-2000:]
-    )
-    if raw.timed_out:
+def status_of(
+    raw: RunOutput,
+    checks: Sequence[CheckOutcome],
+    import_error: dict[str, Any] | None,
+    end: dict[str, Any] | None,
+    reported: Mapping[str, dict[str, Any]],
+) -> ExecuteStatus:
+    """timeout > out of memory > killed > error > passed/failed, from trusted facts only
+    (our clock, the exit code, verified records; never the solution's output)."""
+    code = raw.returncode
+    signalled = code is not None and (code < 0 or code > 128)
+    signal_no = -code if code is not None and code < 0 else (code or 0) - 128
+    if raw.timed_out or (signalled and signal_no in CPU_SIGNALS):
         return ExecuteStatus.TIMEOUT
-    if oom:
+    if (import_error or {}).get("oom") or any(r.get("oom") for r in reported.values()):
         return ExecuteStatus.OUT_OF_MEMORY
-    if raw.returncode is not None and (raw.returncode < 0 or raw.returncode > 128) and not end:
+    if end is None and signalled:
         return ExecuteStatus.KILLED
     if import_error is not None or end is None:
         return ExecuteStatus.ERROR

@@ -312,17 +312,21 @@ class ExecuteRequest(_message.Message):
     def __init__(self, files: _Optional[_Iterable[_Union[File, _Mapping]]] = ..., test_file: _Optional[str] = ..., checks: _Optional[_Iterable[str]] = ..., limits: _Optional[_Union[Limits, _Mapping]] = ..., expected: _Optional[_Iterable[_Union[ExpectedValue, _Mapping]]] = ..., runner: _Optional[str] = ...) -> None: ...
 
 class CheckResult(_message.Message):
-    __slots__ = ("name", "passed", "message")
+    __slots__ = ("name", "passed", "message", "value_json", "duration_s")
     NAME_FIELD_NUMBER: _ClassVar[int]
     PASSED_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    VALUE_JSON_FIELD_NUMBER: _ClassVar[int]
+    DURATION_S_FIELD_NUMBER: _ClassVar[int]
     name: str
     passed: bool
     message: str
-    def __init__(self, name: _Optional[str] = ..., passed: _Optional[bool] = ..., message: _Optional[str] = ...) -> None: ...
+    value_json: str
+    duration_s: float
+    def __init__(self, name: _Optional[str] = ..., passed: _Optional[bool] = ..., message: _Optional[str] = ..., value_json: _Optional[str] = ..., duration_s: _Optional[float] = ...) -> None: ...
 
 class ExecuteResult(_message.Message):
-    __slots__ = ("status", "checks", "declared", "passed", "score", "duration_s", "peak_memory_bytes", "stdout_tail", "stderr_tail", "sandbox")
+    __slots__ = ("status", "checks", "declared", "passed", "score", "duration_s", "peak_memory_bytes", "stdout_tail", "stderr_tail", "sandbox", "forged_records")
     STATUS_FIELD_NUMBER: _ClassVar[int]
     CHECKS_FIELD_NUMBER: _ClassVar[int]
     DECLARED_FIELD_NUMBER: _ClassVar[int]
@@ -333,6 +337,7 @@ class ExecuteResult(_message.Message):
     STDOUT_TAIL_FIELD_NUMBER: _ClassVar[int]
     STDERR_TAIL_FIELD_NUMBER: _ClassVar[int]
     SANDBOX_FIELD_NUMBER: _ClassVar[int]
+    FORGED_RECORDS_FIELD_NUMBER: _ClassVar[int]
     status: ExecuteStatus
     checks: _containers.RepeatedCompositeFieldContainer[CheckResult]
     declared: int
@@ -343,7 +348,8 @@ class ExecuteResult(_message.Message):
     stdout_tail: str
     stderr_tail: str
     sandbox: str
-    def __init__(self, status: _Optional[_Union[ExecuteStatus, str]] = ..., checks: _Optional[_Iterable[_Union[CheckResult, _Mapping]]] = ..., declared: _Optional[int] = ..., passed: _Optional[int] = ..., score: _Optional[float] = ..., duration_s: _Optional[float] = ..., peak_memory_bytes: _Optional[int] = ..., stdout_tail: _Optional[str] = ..., stderr_tail: _Optional[str] = ..., sandbox: _Optional[str] = ...) -> None: ...
+    forged_records: int
+    def __init__(self, status: _Optional[_Union[ExecuteStatus, str]] = ..., checks: _Optional[_Iterable[_Union[CheckResult, _Mapping]]] = ..., declared: _Optional[int] = ..., passed: _Optional[int] = ..., score: _Optional[float] = ..., duration_s: _Optional[float] = ..., peak_memory_bytes: _Optional[int] = ..., stdout_tail: _Optional[str] = ..., stderr_tail: _Optional[str] = ..., sandbox: _Optional[str] = ..., forged_records: _Optional[int] = ...) -> None: ...
 
 class WatchTelemetryRequest(_message.Message):
     __slots__ = ("interval_s", "count")
