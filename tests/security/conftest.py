@@ -16,7 +16,7 @@ def smoke_spec(solution: str, **limits: float) -> ExecuteSpec:
         files=((SMOKE_ADD.solution_file, solution.encode()), *SMOKE_ADD.files),
         test_file=SMOKE_ADD.test_file,
         checks=SMOKE_ADD.checks,
-        limits=Limits().merged(**{"wall_s": 10.0, **limits}),
+        limits=Limits(**{"wall_s": 10.0, **limits}),
         expected=dict(SMOKE_ADD.expected),
     )
 
@@ -25,7 +25,7 @@ def smoke_spec(solution: str, **limits: float) -> ExecuteSpec:
 def sandbox() -> Sandbox:
     box = Sandbox(SandboxConfig())
     if box.isolation != "bwrap":
-        pytest.fail(f"the security tests need bubblewrap: {box._probe_error()}")
+        pytest.fail(f"the security tests need bubblewrap: {box.probe.detail}")
     return box
 
 

@@ -55,8 +55,12 @@ def survivors(marker: str, within_s: float) -> list[psutil.Process]:
 
 @pytest.fixture(autouse=True)
 async def still_serves_after(sandbox):
-    """After every attack, a correct solution still scores 100."""
+    """After every attack: nothing of it is left running, and a correct solution still
+    scores 100."""
     yield
+    left = [p for p in psutil.Process().children(recursive=True)
+            if p.status() != psutil.STATUS_ZOMBIE]  # fmt: skip
+    assert left == [], [p.cmdline() for p in left]
     after = await run_attack(sandbox, CORRECT)
     assert after.score == 100.0, after
 
@@ -135,10 +139,30 @@ async def test_fork_bomb_is_contained(sandbox):
             pass
     """
     started = time.monotonic()
-    outcome = await run_attack(sandbox, attack(code), wall_s=5.0)
-    assert time.monotonic() - started < 15
+    outcome = await run_attack(sandbox, attack(code), wall_s=3.0)
+    assert time.monotonic() - started < 10
     assert outcome.score == 0.0
     assert outcome.status in (ExecuteStatus.TIMEOUT, ExecuteStatus.KILLED, ExecuteStatus.ERROR)
+
+
+async def test_the_process_limit_holds_even_for_a_root_agent(sandbox):
+    """RLIMIT_NPROC: Linux never applies it to root, hence the run's own uid."""
+    code = """
+    import os, time
+    started, children = time.monotonic(), 0
+    while time.monotonic() - started < 1.5:
+        try:
+            if os.fork() == 0:
+                time.sleep(5)
+                os._exit(0)
+            children += 1
+        except OSError:
+            time.sleep(0.01)
+    print("children", children, flush=True)
+    """
+    outcome = await run_attack(sandbox, attack(code), processes=16, wall_s=4.0)
+    children = int(outcome.stdout_tail.split("children")[1].split()[0])
+    assert children < 16, outcome.stdout_tail
 
 
 async def test_memory_bomb_is_out_of_memory(sandbox):
@@ -251,7 +275,53 @@ async def test_forged_report_lines_on_inherited_fds_are_rejected(sandbox):
     """
     outcome = await run_attack(sandbox, attack(code))
     assert outcome.score < 100.0
-    assert "failed verification" in outcome.stderr_tail
+    assert not outcome.checks[0].passed  # small_ints: the forged pass did not count
+    assert outcome.forged_records >= 1
+
+
+async def test_output_floods_keep_only_a_bounded_tail(sandbox):
+    code = """
+    import sys
+    for _ in range(2000):
+        sys.stdout.write("x" * 10000 + "\\n")
+        sys.stderr.write("y" * 10000 + "\\n")
+    print("THE END")
+    """
+    outcome = await run_attack(sandbox, attack(code, correct=True), output_bytes=4096)
+    assert len(outcome.stdout_tail) <= 4096 and len(outcome.stderr_tail) <= 4096
+    assert outcome.stdout_tail.endswith("THE END\n")
+    assert outcome.score == 100.0
+
+
+async def test_filling_the_disk_stops_at_the_runs_own_tmpfs(sandbox):
+    code = """
+    import os
+    written = 0
+    try:
+        for i in range(10_000):
+            with open(f"/work/fill{i}", "wb") as fh:
+                fh.write(b"z" * (4 << 20))
+            written += 4
+    except OSError as exc:
+        print("stopped after", written, "MiB:", type(exc).__name__)
+    """
+    outcome = await run_attack(sandbox, attack(code, correct=True))
+    assert "stopped after" in outcome.stdout_tail
+    assert int(outcome.stdout_tail.split("after")[1].split()[0]) <= 64
+    assert outcome.score == 100.0
+
+
+async def test_no_gpu_devices_or_host_dirs_are_visible(sandbox):
+    code = """
+    import os
+    print("DEV", sorted(os.listdir("/dev")))
+    print("ROOT", sorted(os.listdir("/")))
+    """
+    outcome = await run_attack(sandbox, attack(code, correct=True))
+    assert "nvidia" not in outcome.stdout_tail
+    root = outcome.stdout_tail.split("ROOT")[1]
+    for host_dir in ("'etc'", "'home'", "'var'", "'sys'"):
+        assert host_dir not in root
 
 
 async def test_the_agent_keeps_serving_execute_after_a_fork_bomb(tmp_path):
