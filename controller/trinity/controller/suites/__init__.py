@@ -15,7 +15,9 @@ suites.humaneval).
 
 from __future__ import annotations
 
+import ast
 import hashlib
+import json
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -127,6 +129,8 @@ def load_task_folder(suite: str, folder: Path) -> Task:
         raise ConfigError(f"{path}: kind {spec.kind!r} is not one of {', '.join(KINDS)}")
     if spec.kind == "code" and not (folder / spec.test_file).is_file():
         raise ConfigError(f"{path}: test_file {spec.test_file!r} is not in {folder}")
+    if spec.kind == "code":
+        check_declarations(path, spec, (folder / spec.test_file).read_bytes())
     return Task(
         suite=suite,
         name=folder.name,
@@ -143,6 +147,39 @@ def load_task_folder(suite: str, folder: Path) -> Task:
         mutants=_read_all((folder / "mutants").glob("*.py")),
         tags=tuple(spec.tags),
     )
+
+
+LIMITS = ("wall_s", "cpu_s", "memory_bytes", "processes", "file_size_bytes", "open_files",
+          "output_bytes")  # fmt: skip
+
+
+def check_declarations(path: Path, spec: TaskFile, test_source: bytes) -> None:
+    """The declared checks are exactly the test file's `check_<name>` functions (a typo
+    would otherwise fail every run, or leave a check never scored), expected values are
+    JSON for declared checks, and limits are ones the sandbox knows."""
+    try:
+        tree = ast.parse(test_source, filename=spec.test_file)
+    except SyntaxError as exc:
+        raise ConfigError(f"{path}: {spec.test_file} line {exc.lineno}: {exc.msg}") from None
+    defined = {node.name.removeprefix("check_") for node in tree.body
+               if isinstance(node, ast.FunctionDef) and node.name.startswith("check_")}  # fmt: skip
+    missing = [c for c in spec.checks if c not in defined]
+    if missing:
+        raise ConfigError(f"{path}: checks {missing} have no check_<name> in {spec.test_file}")
+    unscored = sorted(defined - set(spec.checks))
+    if unscored:
+        raise ConfigError(f"{path}: {spec.test_file} defines checks {unscored} not listed in "
+                          "checks (they would never be scored)")  # fmt: skip
+    for check, value in spec.expected.items():
+        if check not in spec.checks:
+            raise ConfigError(f"{path}: expected.{check} is not a declared check")
+        try:
+            json.loads(value)
+        except ValueError:
+            raise ConfigError(f"{path}: expected.{check} is not JSON: {value!r}") from None
+    unknown = sorted(set(spec.limits) - set(LIMITS))
+    if unknown:
+        raise ConfigError(f"{path}: limits {unknown} unknown; known: {', '.join(LIMITS)}")
 
 
 def _task_file(path: Path) -> TaskFile:
