@@ -210,7 +210,7 @@ def dumps(value: Any) -> str:
 def score_summary(score: Score) -> Text:
     """One line: the score, the counts that made it, status, time, isolation."""
     style = "green" if score.score == 100.0 else "red"
-    return (
+    line = (
         Text(f"{score.task}: ")
         + Text(f"{score.score:.1f}", style=f"bold {style}")
         + Text(
@@ -218,16 +218,19 @@ def score_summary(score: Score) -> Text:
             f"{score.duration_s * 1000:.0f} ms, sandbox {score.sandbox})"
         )
     )
+    if score.forged_records:
+        line += Text(f", {score.forged_records} forged report lines ignored", style="red")
+    return line
 
 
 def score_table(score: Score) -> Table:
     """One solution's checks, passed or not, with why."""
     rows = [
         (Text(c.name), Text("pass", style="green") if c.passed else Text("FAIL", style="red"),
-         Text(c.message))
+         Text(c.value_json if c.value_json not in ("", "null") else ""), Text(c.message))
         for c in score.checks
     ]  # fmt: skip
-    return _table("checks", ("Check", "Result", "Message"), rows)
+    return _table("checks", ("Check", "Result", "Returned", "Message"), rows)
 
 
 def validation_table(results: Sequence[TaskValidation]) -> Table:

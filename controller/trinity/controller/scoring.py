@@ -30,6 +30,7 @@ class CheckScore:
     name: str
     passed: bool
     message: str
+    value_json: str = ""  # what the check returned, as JSON, when plain data
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Score:
     stdout_tail: str
     stderr_tail: str
     sandbox: str
+    forged_records: int = 0  # report lines that failed the node's verification
 
 
 def execute_request(task: Task, solution: bytes) -> pb.ExecuteRequest:
@@ -72,7 +74,7 @@ async def score_solution(client: AgentClient, task: Task, solution: bytes) -> Sc
     result = await client.execute(execute_request(task, solution), timeout_s=wall + RPC_SLACK_S)
     by_name = {c.name: c for c in result.checks}
     checks = tuple(
-        CheckScore(name, by_name[name].passed, by_name[name].message)
+        CheckScore(name, by_name[name].passed, by_name[name].message, by_name[name].value_json)
         if name in by_name
         else CheckScore(name, False, "no result from the node")
         for name in task.checks
@@ -90,4 +92,5 @@ async def score_solution(client: AgentClient, task: Task, solution: bytes) -> Sc
         stdout_tail=result.stdout_tail,
         stderr_tail=result.stderr_tail,
         sandbox=result.sandbox,
+        forged_records=result.forged_records,
     )
