@@ -352,6 +352,15 @@ async def test_missing_bwrap_refuses_with_the_fix():
     assert "sandbox.allow_unsandboxed" in str(info.value)
 
 
+async def test_a_bwrap_that_cannot_run_refuses_naming_namespaces_not_apt():
+    sandbox = Sandbox(SandboxConfig(bwrap="false"))  # found, but every run fails
+    assert sandbox.isolation == "unavailable"
+    with pytest.raises(FailedPrecondition) as info:
+        await sandbox.execute(spec())
+    assert "cannot make its namespaces here" in str(info.value)
+    assert "apt-get" not in str(info.value)
+
+
 async def test_a_bad_request_is_refused_before_the_isolation_question():
     sandbox = Sandbox(SandboxConfig(bwrap="/nonexistent/bwrap"))
     with pytest.raises(InvalidArgument):

@@ -1,11 +1,10 @@
 """Run untrusted code (a model's solution) with its hidden tests, isolated, and score it.
 
-Each run gets its own bubblewrap sandbox: new user, pid, network, IPC, UTS and cgroup
-namespaces (no network at all), uid 65534 with no capabilities and no further user
-namespaces, a cleared environment, only /usr and the interpreter's install visible
-(read-only), no /dev/nvidia*, and a private, size-capped tmpfs for /work (the solution and
-tests, copied in) and /tmp: nothing is written to the host's disk and nothing is left to
-clean up. Inside, our check runner (checkrunner.py) applies the rlimits, runs the declared
+Each run gets its own bubblewrap sandbox: new pid, network, IPC, UTS and cgroup namespaces
+(no network at all), an unprivileged uid with no capabilities, a cleared environment, only
+/usr and the interpreter's install visible (read-only), no /dev/nvidia*, and a private,
+size-capped tmpfs for /work (the solution and tests, copied in) and /tmp: nothing is
+written to the host's disk and nothing is left to clean up. Inside, our check runner (checkrunner.py) applies the rlimits, runs the declared
 checks and reports each one over an inherited pipe, HMAC-signed with a per-run secret;
 stdout belongs to the solution and means nothing. A wall-clock timeout kills bubblewrap,
 and with it the pid namespace: nothing the solution started survives the run.
@@ -19,7 +18,9 @@ CAP_SETUID/CAP_SETGID, and the runner's first act is to drop to this run's own u
 solution runs as that uid with no capabilities at all. When the agent is not root (the
 systemd unit), bubblewrap makes an unprivileged user namespace with uid 65534 inside, the
 agent's uid outside, and no nested user namespaces; NPROC then counts per user namespace
-(Linux >= 5.14), i.e. per run.
+(Linux >= 5.14), i.e. per run. Left open on the root path: the solution may make an
+unprivileged user namespace of its own (the kernel's usual attack surface; bubblewrap's
+--disable-userns needs a user namespace of ours, and a seccomp filter is not written yet).
 
 The score's denominator is the number of checks declared in the request, fixed before
 anything runs: a crash at import or an early exit scores 0 of that, never 0/0.
@@ -183,9 +184,16 @@ class Sandbox:
     def require(self) -> str:
         """The isolation runs will get, or a refusal naming the fix."""
         if self.probe.isolation == "unavailable":
+            fix = (
+                "apt-get install bubblewrap"
+                if self.probe.detail.endswith(" not found")
+                else "bubblewrap is installed but cannot make its namespaces here: run the "
+                "agent as root, or allow unprivileged user namespaces (Ubuntu >= 23.10: "
+                "sysctl kernel.apparmor_restrict_unprivileged_userns=0)"
+            )
             raise FailedPrecondition(
-                f"sandbox bwrap unavailable on this node ({self.probe.detail}): apt-get "
-                "install bubblewrap (or set sandbox.allow_unsandboxed for development)"
+                f"sandbox bwrap unavailable on this node ({self.probe.detail}): {fix} "
+                "(or set sandbox.allow_unsandboxed for development)"
             )
         return self.probe.isolation
 
