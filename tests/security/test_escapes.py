@@ -279,6 +279,20 @@ async def test_forged_report_lines_on_inherited_fds_are_rejected(sandbox):
     assert outcome.forged_records >= 1
 
 
+async def test_no_user_namespace_can_be_made_inside(sandbox):
+    """The kernel's favourite attack surface stays shut (seccomp; --disable-userns)."""
+    code = """
+    import ctypes, subprocess
+    libc = ctypes.CDLL(None, use_errno=True)
+    print("unshare", libc.unshare(0x10000000), ctypes.get_errno())
+    print("unshare -U", subprocess.run(["unshare", "-U", "true"]).returncode)
+    """
+    outcome = await run_attack(sandbox, attack(code, correct=True))
+    assert "unshare -1 1" in outcome.stdout_tail  # EPERM
+    assert "unshare -U 0" not in outcome.stdout_tail
+    assert outcome.score == 100.0
+
+
 async def test_output_floods_keep_only_a_bounded_tail(sandbox):
     code = """
     import sys

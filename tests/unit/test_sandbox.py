@@ -15,7 +15,7 @@ import subprocess
 
 import pytest
 from pydantic import ValidationError
-from trinity.agent import checkrunner
+from trinity.agent import checkrunner, seccomp
 from trinity.agent.config import SandboxConfig, SandboxLimits
 from trinity.agent.errors import FailedPrecondition, InvalidArgument
 from trinity.agent.sandbox import (
@@ -427,3 +427,10 @@ def test_the_unprivileged_path_runs_checks_in_a_user_namespace():
                     "bwrap")  # fmt: skip
     assert outcome.score == 100.0, (outcome, done.stderr)
     assert done.stdout.decode() == "uid 65534\n"
+
+
+def test_the_seccomp_program_is_whole_bpf_instructions_for_known_machines():
+    for machine in ("x86_64", "aarch64"):
+        program = seccomp.no_user_namespaces(machine)
+        assert program is not None and len(program) % 8 == 0 and len(program) // 8 == 14
+    assert seccomp.no_user_namespaces("riscv64") is None

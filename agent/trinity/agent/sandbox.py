@@ -49,6 +49,7 @@ from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from trinity.agent import seccomp
 from trinity.agent.config import SandboxConfig, SandboxLimits
 from trinity.agent.errors import FailedPrecondition, InvalidArgument
 
@@ -274,7 +275,11 @@ def sandboxed_command(
         Command([], tuple(fds)).close()
         raise
     placed = [(path, fd) for (path, _), fd in zip(files, fds[1:], strict=True)]
-    argv = bwrap_argv(config, probe, runner_fd=fds[0], files=placed, privileged=privileged)
+    program = seccomp.no_user_namespaces()
+    if program is not None:
+        fds.append(_memfd(program))
+    argv = bwrap_argv(config, probe, runner_fd=fds[0], files=placed, privileged=privileged,
+                      seccomp_fd=fds[-1] if program is not None else None)  # fmt: skip
     return Command([*argv, probe.python, *PYTHON_FLAGS, RUNNER_IN_SANDBOX], tuple(fds))
 
 
@@ -288,6 +293,7 @@ def bwrap_argv(
     runner_fd: int | None = None,
     files: Sequence[tuple[str, int]] = (),
     privileged: bool | None = None,
+    seccomp_fd: int | None = None,
 ) -> list[str]:
     """The bubblewrap command line up to (not including) the interpreter."""
     privileged = _privileged() if privileged is None else privileged
@@ -329,6 +335,8 @@ def bwrap_argv(
         argv += ["--perms", "0666", "--file", str(fd), f"{WORK}/{path}"]
     if runner_fd is not None:
         argv += ["--perms", "0444", "--ro-bind-data", str(runner_fd), RUNNER_IN_SANDBOX]
+    if seccomp_fd is not None:
+        argv += ["--seccomp", str(seccomp_fd)]
     return [*argv, "--chdir", WORK, "--"]
 
 
@@ -391,7 +399,9 @@ def _try_bwrap(config: SandboxConfig, python: str) -> Probe | str:
         records, _ = verify(report.read(MAX_REPORT_BYTES), pipes.secret)
     if {"kind": "end"}.items() <= (records[-1] if records else {}).items():
         who = f"root dropping to uid {uid}+" if _privileged() else "a user namespace"
-        return replace(candidate, detail=f"bwrap ({bwrap}, {who}), python {python}")
+        userns = "no new user namespaces" if seccomp.no_user_namespaces() else "NO SECCOMP FILTER"
+        detail = f"bwrap ({bwrap}, {who}, {userns}), python {python}"
+        return replace(candidate, detail=detail)
     lines = done.stderr.decode(errors="replace").strip().splitlines()
     return lines[-1] if lines else f"a probe run exited {done.returncode} without reporting"
 
