@@ -5,12 +5,14 @@ supervisor), on a loopback port served from a thread of its own."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from trinity.agent import sandbox
 from trinity.controller import cli, suites
 from trinity.controller.cli import app
 from typer.testing import CliRunner
@@ -23,10 +25,9 @@ CORRECT = "def add(a, b):\n    return a + b\n"
 runner = CliRunner()
 
 
-@pytest.fixture(scope="module")
-def agent_address(tmp_path_factory) -> Iterator[str]:
-    """A real agent servicer with the real sandbox, for the whole module."""
-    folder = tmp_path_factory.mktemp("agent")
+@contextlib.contextmanager
+def agent_in_a_thread(folder: Path) -> Iterator[str]:
+    """A real agent servicer with the real sandbox, served from its own event loop."""
     loop = asyncio.new_event_loop()
     ready, stop, found = threading.Event(), asyncio.Event(), {}
 
@@ -39,9 +40,17 @@ def agent_address(tmp_path_factory) -> Iterator[str]:
     thread = threading.Thread(target=loop.run_until_complete, args=(serve(),), daemon=True)
     thread.start()
     assert ready.wait(30), "the in-process agent did not start"
-    yield found["address"]
-    loop.call_soon_threadsafe(stop.set)
-    thread.join(30)
+    try:
+        yield found["address"]
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(30)
+
+
+@pytest.fixture(scope="module")
+def agent_address(tmp_path_factory) -> Iterator[str]:
+    with agent_in_a_thread(tmp_path_factory.mktemp("agent")) as address:
+        yield address
 
 
 @pytest.fixture
@@ -127,3 +136,16 @@ def test_exec_of_an_early_exit_scores_zero_of_five(config, tmp_path):
     score = json.loads(result.stdout)
     assert (score["score"], score["passed"], score["declared"]) == (0.0, 0, 5)
     assert score["status"] == "error"
+
+
+def test_exec_on_a_node_without_bubblewrap_is_refused_in_one_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(sandbox, "_try_bwrap", lambda config, python: "bwrap not found")
+    monkeypatch.delenv("TRINITY_DEBUG", raising=False)
+    with agent_in_a_thread(tmp_path) as address:
+        config = str(write_cluster(tmp_path, {"local": (address, TOKEN)}, []))
+        result = invoke("exec", "--node", "local", "smoke/add", solution(tmp_path, CORRECT),
+                        "--config", config)  # fmt: skip
+    assert result.exit_code == 2
+    first = result.stderr.strip().splitlines()[0]
+    assert "sandbox bwrap unavailable on this node (bwrap not found): apt-get install " \
+        "bubblewrap (or set sandbox.allow_unsandboxed for development)" in first  # fmt: skip
