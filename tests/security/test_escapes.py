@@ -16,7 +16,12 @@ from trinity.agent.sandbox import ExecuteStatus
 from trinity.v1 import agent_pb2 as pb
 
 from tests.fakes.fake_supervisor import running_agent, stub
-from tests.security.conftest import SMOKE_ADD, run_attack
+from tests.security.conftest import (
+    SMOKE_ADD,
+    run_attack,
+    run_unprivileged,
+    unprivileged_only_as_root,
+)
 from tests.unit.test_server import TOKEN
 
 pytestmark = pytest.mark.security
@@ -322,6 +327,39 @@ async def test_filling_the_disk_stops_at_the_runs_own_tmpfs(sandbox):
     outcome = await run_attack(sandbox, attack(code, correct=True))
     assert "stopped after" in outcome.stdout_tail
     assert int(outcome.stdout_tail.split("after")[1].split()[0]) <= 64
+    assert outcome.score == 100.0
+
+
+UNSIZED_MOUNTS = """
+import os
+for folder in ("/", "/dev", "/dev/shm", "/opt", "/opt/trinity", "/lib"):
+    try:
+        with open(os.path.join(folder, "fill"), "wb") as fh:
+            fh.write(b"z" * 4096)
+        print("WROTE", folder)
+    except OSError as exc:
+        print("refused", folder, type(exc).__name__)
+"""
+
+
+async def test_only_the_capped_work_and_tmp_are_writable(sandbox):
+    """bubblewrap's own / and /dev are tmpfs without a size: writable, they would let a
+    solution fill the node's RAM past every limit."""
+    outcome = await run_attack(sandbox, attack(UNSIZED_MOUNTS, correct=True))
+    assert outcome.stdout_tail.count("refused") == 6, outcome.stdout_tail
+    assert "WROTE" not in outcome.stdout_tail
+    assert outcome.score == 100.0
+
+
+@unprivileged_only_as_root
+def test_only_work_and_tmp_are_writable_on_the_non_root_path():
+    """In a user namespace bubblewrap's / and /dev belong to the run's uid (seen writable
+    before they were remounted read-only)."""
+    code = UNSIZED_MOUNTS + "import os\nprint('uid', os.getuid())\n"
+    outcome = run_unprivileged(attack(code, correct=True))
+    assert "uid 65534" in outcome.stdout_tail, outcome
+    assert outcome.stdout_tail.count("refused") == 6, outcome.stdout_tail
+    assert "WROTE" not in outcome.stdout_tail
     assert outcome.score == 100.0
 
 

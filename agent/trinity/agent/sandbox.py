@@ -337,6 +337,11 @@ def bwrap_argv(
         argv += ["--perms", "0444", "--ro-bind-data", str(runner_fd), RUNNER_IN_SANDBOX]
     if seccomp_fd is not None:
         argv += ["--seccomp", str(seccomp_fd)]
+    # bubblewrap's / and /dev are tmpfs without a size, and in a user namespace they belong
+    # to the run's uid: a solution could fill the node's RAM there (seen: / and /dev/shm
+    # writable on the non-root path). Read-only, not recursively: /work and /tmp stay
+    # writable and capped, and /dev/null still takes writes.
+    argv += ["--remount-ro", "/dev", "--remount-ro", "/"]
     return [*argv, "--chdir", WORK, "--"]
 
 
