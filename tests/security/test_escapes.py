@@ -181,6 +181,25 @@ async def test_memory_bomb_is_out_of_memory(sandbox):
     assert outcome.score == 0.0
 
 
+async def test_memory_spread_over_many_processes_is_out_of_memory(sandbox):
+    """RLIMIT_AS caps each process: 12 children of 200 MiB each stay under it, and the run
+    as a whole (2.4 GiB) is stopped at the node's run_memory_bytes (1 GiB)."""
+    code = """
+    import os, time
+    for _ in range(12):
+        if os.fork() == 0:
+            hoard = bytearray(200 * 1024 * 1024)
+            time.sleep(30)
+    time.sleep(30)
+    """
+    outcome = await run_attack(sandbox, attack(code, correct=True), wall_s=20.0)
+    assert outcome.status is ExecuteStatus.OUT_OF_MEMORY, outcome
+    assert outcome.score == 0.0
+    assert outcome.duration_s < 10  # stopped by the memory watch, not the wall clock
+    assert 1 << 30 < outcome.peak_memory_bytes < 3 << 30
+    assert "together passed its memory" in outcome.checks[0].message
+
+
 async def test_busy_loop_times_out_and_is_killed(sandbox):
     outcome = await run_attack(sandbox, attack("while True:\n    pass\n"), wall_s=2.0)
     assert outcome.status is ExecuteStatus.TIMEOUT

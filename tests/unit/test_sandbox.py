@@ -5,6 +5,7 @@ value, the refusal when the isolation is unavailable, and the runner's own JSON.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
@@ -12,6 +13,7 @@ import math
 import os
 import signal
 import subprocess
+import sys
 
 import pytest
 from pydantic import ValidationError
@@ -36,6 +38,7 @@ from trinity.agent.sandbox import (
     validate,
     verify,
 )
+from trinity.agent.treememory import TreeWatch, rss_anon, tree_bytes, watching
 
 TEST = b"from solution import add\n\ndef check_small():\n    assert add(1, 2) == 3\n\n" \
     b"def check_value():\n    return add(-2, -3)\n"  # fmt: skip
@@ -161,6 +164,44 @@ def test_printing_memoryerror_does_not_make_a_run_out_of_memory():
     assert status_of(raw, checks, None, END, {"small": check("small", False)}) is (
         ExecuteStatus.FAILED
     )
+
+
+def test_a_run_killed_for_its_summed_memory_is_out_of_memory():
+    raw = RunOutput(-9, False, "", "", (), 0, 0.4, memory_exceeded=True,
+                    tree_peak_bytes=3 << 30)  # fmt: skip
+    outcome = score(spec(), raw, "bwrap")
+    assert outcome.status is ExecuteStatus.OUT_OF_MEMORY
+    assert outcome.score == 0.0 and outcome.peak_memory_bytes == 3 << 30
+    assert all("together passed its memory" in c.message for c in outcome.checks)
+
+
+async def test_tree_watch_kills_once_the_descendants_pass_the_limit():
+    """A child of the watched root holding 80 MiB against a 40 MiB limit; the root itself
+    (ours: bubblewrap) is not counted."""
+    hold = "import time; b = bytearray(80 << 20); time.sleep(30)"
+    root = await asyncio.create_subprocess_exec(
+        "/bin/sh", "-c", f'{sys.executable} -c "{hold}"; true', start_new_session=True
+    )
+    killed = asyncio.Event()
+
+    def kill() -> None:
+        os.killpg(root.pid, signal.SIGKILL)
+        killed.set()
+
+    watch = TreeWatch(root.pid, 40 << 20, kill, interval_s=0.05)
+    try:
+        async with watching(watch):
+            await asyncio.wait_for(killed.wait(), 10)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(root.pid, signal.SIGKILL)
+        await root.wait()
+    assert watch.exceeded and watch.peak_bytes > 40 << 20
+
+
+def test_tree_bytes_of_a_gone_process_is_zero():
+    assert tree_bytes(2**22 + 12345) == 0  # above pid_max's default: never a live pid
+    assert rss_anon(2**22 + 12345) == 0
 
 
 # ---------------------------------------------------------------- validation

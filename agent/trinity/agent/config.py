@@ -91,7 +91,15 @@ class SandboxLimits(_Frozen):
 
     wall_s: float = Field(default=10.0, gt=0, description="Wall clock, then the tree dies.")
     cpu_s: int = Field(default=10, ge=1, description="CPU seconds (RLIMIT_CPU).")
-    memory_bytes: int = Field(default=512 * MiB, ge=64 * MiB, description="Address space.")
+    memory_bytes: int = Field(
+        default=512 * MiB, ge=64 * MiB, description="Address space of each process."
+    )
+    run_memory_bytes: int = Field(
+        default=1024 * MiB,
+        ge=64 * MiB,
+        description="Anonymous resident memory of the whole run, its processes summed, "
+        "sampled every 0.1 s (node-wide; never below a request's memory_bytes).",
+    )
     processes: int = Field(default=64, ge=2, description="Processes and threads (NPROC).")
     file_size_bytes: int = Field(default=16 * MiB, ge=0, description="Largest file written.")
     open_files: int = Field(default=256, ge=16, description="Open file descriptors.")

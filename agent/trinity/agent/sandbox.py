@@ -3,10 +3,12 @@
 Each run gets its own bubblewrap sandbox: new pid, network, IPC, UTS and cgroup namespaces
 (no network at all), an unprivileged uid with no capabilities, a cleared environment, only
 /usr and the interpreter's install visible (read-only), no /dev/nvidia*, and a private,
-size-capped tmpfs for /work (the solution and tests, copied in) and /tmp: nothing is
-written to the host's disk and nothing is left to clean up. Inside, our check runner (checkrunner.py) applies the rlimits, runs the declared
-checks and reports each one over an inherited pipe, HMAC-signed with a per-run secret;
-stdout belongs to the solution and means nothing. A wall-clock timeout kills bubblewrap,
+size-capped tmpfs for /work (the solution and tests, copied in) and /tmp, everything
+else read-only: nothing is written to the host's disk and nothing is left to clean up.
+Each process is capped by rlimits, the run's processes together by a sampled limit on
+their summed memory (treememory.py). Inside, our check runner (checkrunner.py) applies
+the rlimits, runs the declared checks and reports each one over an inherited pipe,
+HMAC-signed with a per-run secret; stdout belongs to the solution and means nothing. A wall-clock timeout kills bubblewrap,
 and with it the pid namespace: nothing the solution started survives the run.
 
 Who runs the code. Linux never applies RLIMIT_NPROC to a process whose real uid is root,
@@ -52,6 +54,7 @@ from typing import Any
 from trinity.agent import seccomp
 from trinity.agent.config import SandboxConfig, SandboxLimits
 from trinity.agent.errors import FailedPrecondition, InvalidArgument
+from trinity.agent.treememory import TreeWatch, watching
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +147,8 @@ class RunOutput:
     records: tuple[dict[str, Any], ...]
     forged: int
     duration_s: float
+    memory_exceeded: bool = False  # the whole tree passed the run's memory (treememory)
+    tree_peak_bytes: int = 0
 
 
 @dataclass(frozen=True)
@@ -217,7 +222,7 @@ class Sandbox:
         command = sandboxed_command(self._config, self.probe, spec.files)
         try:
             return await _run(command.argv, spec, run_uid=uid if _privileged() else -1,
-                              pass_fds=command.fds)  # fmt: skip
+                              pass_fds=command.fds, tree_limit=self._tree_limit(spec))  # fmt: skip
         finally:
             command.close()
 
@@ -232,9 +237,14 @@ class Sandbox:
                 cwd=str(work),
                 env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(work)},
                 group_kill_after=True,
+                tree_limit=self._tree_limit(spec),
             )
         finally:
             shutil.rmtree(work, ignore_errors=True)
+
+    def _tree_limit(self, spec: ExecuteSpec) -> int:
+        """The whole run's memory: the node's, or more when one process may have more."""
+        return max(self._config.limits.run_memory_bytes, spec.limits.memory_bytes)
 
 
 def _privileged() -> bool:
@@ -525,6 +535,7 @@ async def _run(
     cwd: str | None = None,
     env: Mapping[str, str] | None = None,
     group_kill_after: bool = False,
+    tree_limit: int = 0,
 ) -> RunOutput:
     """Start the runner with a fresh secret and report pipe; collect what it says."""
     pipes = _Pipes.open()
@@ -542,7 +553,7 @@ async def _run(
         raise
     finally:
         pipes.close_child_ends()
-    return await _collect(proc, pipes, spec.limits, started, group_kill_after)
+    return await _collect(proc, pipes, spec.limits, started, group_kill_after, tree_limit)
 
 
 async def _collect(
@@ -551,14 +562,17 @@ async def _collect(
     limits: Limits,
     started: float,
     group_kill_after: bool,
+    tree_limit: int = 0,
 ) -> RunOutput:
     out, err, report = _Tail(limits.output_bytes), _Tail(limits.output_bytes), _Tail(0)
     readers = [asyncio.ensure_future(out.drain(proc.stdout)),
                asyncio.ensure_future(err.drain(proc.stderr)),
                asyncio.ensure_future(report.drain_fd(pipes.report_r, MAX_REPORT_BYTES))]  # fmt: skip
     timed_out = False
+    watch = TreeWatch(proc.pid, tree_limit, lambda: _kill_group(proc.pid))
     try:
-        await asyncio.wait_for(proc.wait(), limits.wall_s)
+        async with watching(watch):
+            await asyncio.wait_for(proc.wait(), limits.wall_s)
     except TimeoutError:
         timed_out = True
         # Still unreaped, so the group id is still ours: bwrap dies, and with it the pid
@@ -580,7 +594,12 @@ async def _collect(
         reader.cancel()
     records, forged = verify(report.data, pipes.secret)
     return RunOutput(proc.returncode, timed_out, out.text(), err.text(), tuple(records),
-                     forged, duration)  # fmt: skip
+                     forged, duration, watch.exceeded, watch.peak_bytes)  # fmt: skip
+
+
+def _kill_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
 
 
 class _Tail:
@@ -675,7 +694,9 @@ def score(spec: ExecuteSpec, raw: RunOutput, isolation: str) -> ExecuteOutcome:
         passed=passed,
         score=100.0 * passed / len(spec.checks),
         duration_s=raw.duration_s,
-        peak_memory_bytes=int(end.get("maxrss_kib", 0)) * 1024 if end else 0,
+        peak_memory_bytes=max(
+            int(end.get("maxrss_kib", 0)) * 1024 if end else 0, raw.tree_peak_bytes
+        ),
         stdout_tail=raw.stdout,
         stderr_tail=raw.stderr,
         sandbox=isolation,
@@ -699,6 +720,9 @@ def _check_outcome(
             return CheckOutcome(name, False, f"import failed: {import_error.get('message', '')}")
         if raw.timed_out:
             return CheckOutcome(name, False, f"not run: wall time {spec.limits.wall_s:g} s ran out")
+        if raw.memory_exceeded:
+            return CheckOutcome(name, False, "not run: the run's processes together passed "
+                                f"its memory ({raw.tree_peak_bytes} bytes)")  # fmt: skip
         return CheckOutcome(
             name, False, f"not run: the process ended first (exit code {raw.returncode})"
         )
@@ -729,7 +753,8 @@ def status_of(
     signal_no = -code if code is not None and code < 0 else (code or 0) - 128
     if raw.timed_out or (signalled and signal_no in CPU_SIGNALS):
         return ExecuteStatus.TIMEOUT
-    if (import_error or {}).get("oom") or any(r.get("oom") for r in reported.values()):
+    oom = raw.memory_exceeded or bool((import_error or {}).get("oom"))
+    if oom or any(r.get("oom") for r in reported.values()):
         return ExecuteStatus.OUT_OF_MEMORY
     if end is None and signalled:
         return ExecuteStatus.KILLED
