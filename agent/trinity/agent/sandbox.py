@@ -20,9 +20,9 @@ CAP_SETUID/CAP_SETGID, and the runner's first act is to drop to this run's own u
 solution runs as that uid with no capabilities at all. When the agent is not root (the
 systemd unit), bubblewrap makes an unprivileged user namespace with uid 65534 inside, the
 agent's uid outside, and no nested user namespaces; NPROC then counts per user namespace
-(Linux >= 5.14), i.e. per run. Left open on the root path: the solution may make an
-unprivileged user namespace of its own (the kernel's usual attack surface; bubblewrap's
---disable-userns needs a user namespace of ours, and a seccomp filter is not written yet).
+(Linux >= 5.14), i.e. per run. On both paths a seccomp filter (seccomp.py) refuses the
+solution a user namespace of its own (the kernel's usual attack surface; bubblewrap's
+--disable-userns alone would need a user namespace of ours).
 
 The score's denominator is the number of checks declared in the request, fixed before
 anything runs: a crash at import or an early exit scores 0 of that, never 0/0.
