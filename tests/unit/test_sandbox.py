@@ -11,6 +11,7 @@ import hmac
 import json
 import math
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -31,6 +32,7 @@ from trinity.agent.sandbox import (
     _Pipes,
     bwrap_argv,
     python_prefix,
+    refusal_fix,
     same_value,
     sandboxed_command,
     score,
@@ -401,6 +403,56 @@ async def test_a_bwrap_that_cannot_run_refuses_naming_namespaces_not_apt():
         await sandbox.execute(spec())
     assert "cannot make its namespaces here" in str(info.value)
     assert "apt-get" not in str(info.value)
+
+
+UNSHARE_AS_ROOT = os.geteuid() == 0 and all(
+    shutil.which(tool) for tool in ("unshare", "setpriv", "mount")
+)
+
+
+@pytest.mark.skipif(not UNSHARE_AS_ROOT or not os.path.exists("/usr/bin/python3"),
+                    reason="needs root, unshare, setpriv and /usr/bin/python3")  # fmt: skip
+def test_a_locked_read_only_proc_sys_refuses_naming_the_systemd_settings():
+    """What systemd's ProtectKernelTunables= does to a non-root agent, reproduced: a
+    read-only /proc/sys in the agent's mount namespace; bubblewrap cannot mount /proc."""
+    script = (
+        "from trinity.agent.config import SandboxConfig\n"
+        "from trinity.agent.sandbox import Sandbox\n"
+        "box = Sandbox(SandboxConfig(python='/usr/bin/python3'))\n"
+        "print(box.isolation)\n"
+        "try:\n    box.require()\nexcept Exception as exc:\n    print(exc)\n"
+    )
+    shell = (
+        "mount --bind /proc/sys /proc/sys && mount -o remount,bind,ro /proc/sys && "
+        'exec setpriv --reuid 65534 --regid 65534 --clear-groups "$0" -c "$1"'
+    )
+    done = subprocess.run(
+        ["unshare", "-m", "--propagation", "private", "sh", "-c", shell, sys.executable, script],
+        capture_output=True, text=True, timeout=60, check=False,
+        cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
+    )  # fmt: skip
+    assert done.stdout.startswith("unavailable\n"), done.stdout + done.stderr
+    assert "mount proc" in done.stdout and "ProtectKernelTunables=" in done.stdout
+
+
+def test_the_systemd_unit_leaves_bubblewrap_its_own_proc():
+    """The shipped unit runs the agent as a user: nothing in it may lock part of /proc
+    (see the test above) or forbid the user namespace bubblewrap makes."""
+    from tests.unit.test_systemd import UNIT, parse_unit
+
+    service = parse_unit(UNIT.read_text())["Service"]
+    assert service["User"] != ["root"]
+    for key in ("ProtectKernelTunables", "ProtectProc", "ProcSubset", "RestrictNamespaces",
+                "PrivateUsers", "SystemCallFilter"):  # fmt: skip
+        assert key not in service, f"{key}= breaks the sandbox of a non-root agent"
+
+
+def test_refusal_fixes_name_what_failed():
+    assert refusal_fix("bwrap not found") == "apt-get install bubblewrap"
+    assert "ProtectKernelTunables" in refusal_fix(
+        "bwrap: Can't mount proc on /newroot/proc: Operation not permitted"
+    )
+    assert "user namespaces" in refusal_fix("bwrap: setting up uid map: Permission denied")
 
 
 async def test_a_bad_request_is_refused_before_the_isolation_question():

@@ -190,15 +190,9 @@ class Sandbox:
     def require(self) -> str:
         """The isolation runs will get, or a refusal naming the fix."""
         if self.probe.isolation == "unavailable":
-            fix = (
-                "apt-get install bubblewrap"
-                if self.probe.detail.endswith(" not found")
-                else "bubblewrap is installed but cannot make its namespaces here: run the "
-                "agent as root, or allow unprivileged user namespaces (Ubuntu >= 23.10: "
-                "sysctl kernel.apparmor_restrict_unprivileged_userns=0)"
-            )
             raise FailedPrecondition(
-                f"sandbox bwrap unavailable on this node ({self.probe.detail}): {fix} "
+                f"sandbox bwrap unavailable on this node ({self.probe.detail}): "
+                f"{refusal_fix(self.probe.detail)} "
                 "(or set sandbox.allow_unsandboxed for development)"
             )
         return self.probe.isolation
@@ -245,6 +239,25 @@ class Sandbox:
     def _tree_limit(self, spec: ExecuteSpec) -> int:
         """The whole run's memory: the node's, or more when one process may have more."""
         return max(self._config.limits.run_memory_bytes, spec.limits.memory_bytes)
+
+
+def refusal_fix(detail: str) -> str:
+    """What to do about a bubblewrap that cannot run here, from why it failed."""
+    if detail.endswith(" not found"):
+        return "apt-get install bubblewrap"
+    if "mount proc" in detail:
+        # In a user namespace the kernel lets bubblewrap mount a /proc of its own only when
+        # no locked mount hides part of the agent's (seen: a read-only /proc/sys).
+        return (
+            "the agent's /proc has read-only or hidden parts (systemd ProtectKernelTunables=, "
+            "ProtectProc=, ProcSubset=), under which bubblewrap cannot mount its own: remove "
+            "them from the agent's unit"
+        )
+    return (
+        "bubblewrap is installed but cannot make its namespaces here: run the agent as root, "
+        "or allow unprivileged user namespaces (Ubuntu >= 23.10: "
+        "sysctl kernel.apparmor_restrict_unprivileged_userns=0)"
+    )
 
 
 def _privileged() -> bool:
