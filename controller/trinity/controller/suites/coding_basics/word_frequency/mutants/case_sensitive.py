@@ -1,0 +1,9 @@
+import re
+from collections import Counter
+
+
+def top_words(text, k):
+    if k < 0:
+        raise ValueError("k must be non-negative")
+    counts = Counter(re.findall(r"[A-Za-z]+", text))
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:k]

@@ -1,0 +1,11 @@
+import re
+from collections import Counter
+
+
+def top_words(text, k):
+    if k < 0:
+        raise ValueError("k must be non-negative")
+    counts = Counter(w.lower() for w in re.findall(r"[A-Za-z]+", text))
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    # IndexError when there are fewer than k distinct words.
+    return [ranked[i] for i in range(k)]
