@@ -1,0 +1,33 @@
+import re
+
+PAIRS = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+         (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]  # fmt: skip
+VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+STANDARD = re.compile(r"M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
+
+
+def to_roman(n):
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"expected an int, got {type(n).__name__}")
+    if not 1 <= n <= 3999:
+        raise ValueError(f"{n} is outside 1..3999")
+    out = []
+    for value, symbol in PAIRS:
+        count, n = divmod(n, value)
+        out.append(symbol * count)
+    return "".join(out)
+
+
+def from_roman(s):
+    if not isinstance(s, str):
+        raise TypeError(f"expected a str, got {type(s).__name__}")
+    if not s or not STANDARD.fullmatch(s):
+        raise ValueError(f"not a standard Roman numeral: {s!r}")
+    total = 0
+    for i, ch in enumerate(s):
+        value = VALUES[ch]
+        if i + 1 < len(s) and VALUES[s[i + 1]] > value:
+            total -= value
+        else:
+            total += value
+    return total
