@@ -30,6 +30,8 @@ comma-separated:
   hang_after=N        chat requests after the first N hang
   health_fail_after=S /health answers 500 once the server has run S seconds
   no_health=1         /health answers 404, as llama_cpp.server (llama-cpp-python) does
+  cut_after=N         a stream sends N content chunks, then [DONE] with no finish_reason
+                      (what llama_cpp.server does when another request interrupts it)
   ignore_sigterm=1    SIGTERM is ignored (the supervisor must SIGKILL)
   exit_at_start=CODE  exit with CODE before listening
   bind_fail=1         print llama.cpp's "address already in use" and exit 1
@@ -268,6 +270,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path == "/health" and not self.model.faults.get("no_health"):
             self._json(*self.model.health())
+        elif self.path == "/openapi.json":
+            self._json(200, {"openapi": "3.1.0", "info": {"title": "fake"}})
         elif self.path == "/v1/models":
             self._json(200, self.model.models())
         elif self.path == "/metrics":
@@ -368,7 +372,13 @@ class Handler(BaseHTTPRequestHandler):
         for word in reasoning:
             self._pace()
             self._send_event(chunk(self.model, {"reasoning_content": word}))
-        for word in content:
+        cut_after = self.model.faults.get("cut_after")
+        for i, word in enumerate(content):
+            if cut_after is not None and i >= cut_after:
+                self._send_event("[DONE]")
+                self.wfile.write(b"0\r\n\r\n")
+                self.wfile.flush()
+                return
             self._pace()
             self._send_event(chunk(self.model, {"content": word}))
         generated = len(reasoning) + len(content)

@@ -79,6 +79,8 @@ def test_llama_cpp_python_fallback_argv(gguf, monkeypatch):
         "s",
         "--n_gpu_layers",
         "0",
+        "--interrupt_requests",
+        "false",
         "--n_ctx",
         "2048",
         "--n_threads",

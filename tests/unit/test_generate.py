@@ -167,6 +167,13 @@ async def test_hanging_server_times_out_as_unavailable(fake_server, client) -> N
     assert str(info.value) == "model m: generation timed out after 0.5s"
 
 
+async def test_a_stream_cut_off_without_finish_reason_is_not_an_answer(fake_server, client):
+    endpoint = fake_server("llamacpp", "cut_after=3")
+    with pytest.raises(Unavailable) as info:
+        await generate(client, endpoint, GenerateParams(model="m", messages=HELLO))
+    assert "without a finish_reason after 3 chunks (cut off, not finished)" in str(info.value)
+
+
 async def test_refused_connection_is_unavailable(client) -> None:
     endpoint = Endpoint(
         name="m", backend="llamacpp", base_url=f"http://127.0.0.1:{free_port()}", served_name="x"

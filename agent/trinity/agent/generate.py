@@ -195,6 +195,14 @@ async def generate(
             f"{_describe_transport(exc)}"
         ) from None
     await batcher.flush()
+    if not state.finish_reason:
+        # Every OpenAI-compatible server ends a finished choice with a finish_reason; a
+        # stream without one was cut off (llama_cpp.server sends [DONE] when another
+        # request interrupts it). A truncated answer must never be scored as an answer.
+        raise Unavailable(
+            f"model {request.model}: the server ended the stream without a finish_reason "
+            f"after {state.chunks} chunks (cut off, not finished)"
+        )
     outcome = _outcome(state, t0, time.monotonic())
     if rates is not None:
         # Chunks fed the live rate; the server's usage is the true count.

@@ -132,6 +132,10 @@ class LlamaCpp(ServerBackend):
                 spec.api_name,
                 "--n_gpu_layers",
                 str(spec.gpu_layers),
+                # By default any new request (a liveness probe included) ends the stream
+                # in flight with [DONE] and no finish_reason: a silently truncated answer.
+                "--interrupt_requests",
+                "false",
             ]
             if spec.context_length:
                 argv += ["--n_ctx", str(spec.context_length)]
@@ -167,14 +171,16 @@ class LlamaCpp(ServerBackend):
 
     async def alive(self, client: httpx.AsyncClient, base_url: str) -> bool:
         # llama-server has /health (503 while loading, 500 on error); llama_cpp.server has
-        # none (404) and answers /v1/models once the model is loaded.
+        # none (404) and serves nothing until its model is loaded. Not /v1/models there:
+        # it waits for the model's lock, so during a long generation the probe would time
+        # out and the supervisor would restart a busy, healthy server.
         try:
             health = await client.get(f"{base_url}/health", timeout=PROBE_TIMEOUT_S)
         except httpx.HTTPError:
             return False
         if health.status_code != 404:
             return health.status_code == 200
-        return await get_ok(client, f"{base_url}/v1/models") is not None
+        return await get_ok(client, f"{base_url}/openapi.json") is not None
 
     def required_memory(self, spec: ModelSpec, total_bytes: int) -> int:
         if spec.min_free_memory_bytes:
