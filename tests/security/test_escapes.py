@@ -287,6 +287,71 @@ async def test_patching_unittest_and_the_checks_does_not_pass(sandbox):
     assert not any(c.passed for c in outcome.checks if c.name in ("small_ints", "floats"))
 
 
+PATCH_BUILTIN_GETATTR = """
+import builtins
+real_getattr = builtins.getattr
+
+def fake_check(path):
+    scope = {}
+    exec(compile("def fake():\\n    return None\\n", path, "exec"), scope)
+    return scope["fake"]
+
+def getattr(obj, name, *default):
+    value = real_getattr(obj, name, *default)
+    if name.startswith("check_") and callable(value):
+        return fake_check(value.__code__.co_filename)
+    return value
+
+builtins.getattr = getattr
+"""
+
+PATCH_THE_RUNNER = """
+import __main__
+real_to_json = __main__.to_json
+
+def passing(record):
+    return {**record, "passed": True, "message": ""}
+
+def to_json(value, depth=0):
+    if type(value) is dict and value.get("kind") == "check":
+        value = passing(value)
+    return real_to_json(value, depth)
+
+__main__.to_json = to_json
+__main__.check_record = lambda name, *args: passing({"kind": "check", "name": name})
+"""
+
+SWAP_CHECKS_UNDER_THE_TEST_FILE_NAME = """
+import sys
+
+def swap(frame, event, arg):
+    # The moment the test module has run, before the runner looks at its checks.
+    if event == "return" and frame.f_code.co_name == "<module>" and "check_zero" in frame.f_globals:
+        sys.setprofile(None)
+        for name in [n for n in frame.f_globals if n.startswith("check_")]:
+            scope = {}
+            path = frame.f_code.co_filename
+            exec(compile("def fake():\\n    return None\\n", path, "exec"), scope)
+            frame.f_globals[name] = scope["fake"]
+
+sys.setprofile(swap)
+"""
+
+
+@pytest.mark.parametrize(
+    "code",
+    [PATCH_BUILTIN_GETATTR, PATCH_THE_RUNNER, SWAP_CHECKS_UNDER_THE_TEST_FILE_NAME],
+    ids=["builtin-getattr", "runner-functions", "checks-compiled-under-the-test-file-name"],
+)
+async def test_tampering_with_the_runner_or_the_checks_passes_nothing(sandbox, code):
+    """Monkeypatching a few lines deep: the checks of a wrong add still fail. (Walking
+    the interpreter's memory for the key is beyond this; see checkrunner.py.)"""
+    outcome = await run_attack(sandbox, attack(code))
+    # a - b is right only for add(0, 0)
+    assert {c.name for c in outcome.checks if c.passed} <= {"zero"}, outcome.checks
+    assert outcome.score <= 20.0
+
+
 async def test_forged_report_lines_on_inherited_fds_are_rejected(sandbox):
     code = """
     import json, os

@@ -68,6 +68,11 @@ def test_a_task_folder_loads_and_its_hash_follows_what_decides_a_score(tmp_path)
         ('[expected]\none = "three"', TEST, "expected.one is not JSON"),
         ("[limits]\nwall_seconds = 3", TEST, "limits ['wall_seconds'] unknown"),
         ("", "def check_one(:\n", "test_add.py line 1"),
+        (
+            "",
+            TEST.replace("def check_two", "@staticmethod\ndef check_two"),
+            "check_two is decorated",
+        ),
         ("colour = 1", TEST, "colour: Extra inputs are not permitted"),
     ],
 )

@@ -17,14 +17,22 @@ Threat model, honestly. The solution runs in this process, so nothing here is se
 from a determined attacker: it can walk the interpreter's memory (gc, frames, closures,
 ctypes) to find the key and sign records of its own. What does hold:
   - printing "10 passed", exiting early (sys.exit, os._exit, a crash or MemoryError at
-    import), patching unittest, this runner or the check functions, closing or
-    scribbling on file descriptors: the agent counts every declared check without a
-    verified record as failed, and the denominator comes from the request, not from here;
+    import), patching unittest, closing or scribbling on file descriptors: the agent
+    counts every declared check without a verified record as failed, and the
+    denominator comes from the request, not from here;
+  - monkeypatching this runner or the checks: what decides and signs a record (the
+    JSON writer, the HMAC, getattr/type, sys.modules, this module's functions) is bound
+    before the solution is imported, and each check must still be a plain function of
+    the code compiled from the test file before the solution ran (so checks are plain
+    top-level `def check_<name>():`, never decorated), with the test module's globals;
   - value checks: the expected values never enter the sandbox, and a forged record still
     has to carry the right value, i.e. what a correct solution would return;
-  - the key is not in the environment, a file or argv, and the pieces of this runner that
-    sign records are bound when it starts, so patching hashlib/os later changes nothing.
-Everything else is the sandbox's job (no network, no host files, limits, the kill).
+  - the key is not in the environment, a file or argv.
+What does not hold: a check that only asserts trusts the Python the solution shares with
+it. `assert add(1, 2) == 3` passes for a return value whose __eq__ always says True, and
+for a solution that patched math.isclose; only value checks are safe from that, so tasks
+should return what they compute. Everything else is the sandbox's job (no network, no
+host files, limits, the kill).
 
 Standard library only, and only modules that load fast: this runs once per solution, and
 json/hashlib/traceback would add ~10 ms to every run. Must run on Python >= 3.8.
@@ -40,6 +48,8 @@ except ImportError:  # pragma: no cover - depends on the sandbox's interpreter
     from _sha256 import sha256 as _sha256
 from _json import encode_basestring_ascii as _quote
 
+CodeType = type((lambda: None).__code__)  # `types` is not loaded at start-up with -S
+FunctionType = type(lambda: None)
 MESSAGE_LIMIT = 2000
 VALUE_LIMIT = 256 * 1024
 RLIMITS = {
@@ -55,30 +65,42 @@ class NotPlainData(Exception):
     pass
 
 
-def to_json(value, depth=0):
-    """JSON text of plain data by exact type; NaN/Infinity as Python's json writes them."""
-    kind = type(value)
-    if value is None or kind is bool:
-        return "null" if value is None else ("true" if value else "false")
-    if kind is int:
-        return int.__repr__(value)
-    if kind is float:
-        text = float.__repr__(value)
-        return {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}.get(text, text)
-    if kind is str:
-        return _quote(value)
-    if depth > 50:
-        raise NotPlainData("nested too deep")
-    if kind is list or kind is tuple:
-        return "[" + ",".join(to_json(v, depth + 1) for v in value) + "]"
-    if kind is dict:
-        items = []
-        for key, item in dict.items(value):
-            if type(key) is not str:
-                raise NotPlainData("a dict key that is not a str")
-            items.append(_quote(key) + ":" + to_json(item, depth + 1))
-        return "{" + ",".join(items) + "}"
-    raise NotPlainData(kind.__name__)
+def make_to_json():
+    """to_json with everything it calls bound now, before the solution is imported: it
+    may replace builtins and this module's names afterwards (`type`, `to_json` itself)."""
+    kind_of, quote, join, items_of = type, _quote, str.join, dict.items
+    int_repr, float_repr, not_plain = int.__repr__, float.__repr__, NotPlainData
+    special = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+
+    def to_json(value, depth=0):
+        """JSON text of plain data by exact type; NaN/Infinity as Python's json writes them."""
+        kind = kind_of(value)
+        if value is None or kind is bool:
+            return "null" if value is None else ("true" if value else "false")
+        if kind is int:
+            return int_repr(value)
+        if kind is float:
+            text = float_repr(value)
+            return special.get(text, text)
+        if kind is str:
+            return quote(value)
+        if depth > 50:
+            raise not_plain("nested too deep")
+        if kind is list or kind is tuple:
+            return "[" + join(",", [to_json(v, depth + 1) for v in value]) + "]"
+        if kind is dict:
+            items = []
+            for key, item in items_of(value):
+                if kind_of(key) is not str:
+                    raise not_plain("a dict key that is not a str")
+                items.append(quote(key) + ":" + to_json(item, depth + 1))
+            return "{" + join(",", items) + "}"
+        raise not_plain(kind.__name__)
+
+    return to_json
+
+
+to_json = make_to_json()
 
 
 def make_reporter(report_fd, secret):
@@ -86,10 +108,10 @@ def make_reporter(report_fd, secret):
     pad = secret.ljust(64, b"\0")
     inner_key = bytes(b ^ 0x36 for b in pad)
     outer_key = bytes(b ^ 0x5C for b in pad)
-    sha, write, encode = _sha256, os.write, str.encode
+    sha, write, encode, dump = _sha256, os.write, str.encode, to_json
 
     def report(record):
-        line = encode(to_json(record))
+        line = encode(dump(record))
         digest = sha(outer_key + sha(inner_key + line).digest()).hexdigest()
         write(report_fd, encode(digest) + b" " + line + b"\n")
 
@@ -150,11 +172,32 @@ def check_record(name, fn, source_lines, test_path, clock):
     return record
 
 
-def run_checks(report, module_name, checks, clock):
+def test_path_of(module_name):
+    """Where the test module must load from: the work dir (the runner's cwd)."""
+    return os.path.join(os.getcwd(), *module_name.split(".")) + ".py"
+
+
+def check_codes(test_path):
+    """The code of each top-level `def check_<name>` in the test file, compiled here before
+    the solution can touch anything: what each check must still be when it runs."""
+    with open(test_path, "rb") as fh:
+        source = fh.read()
+    module_code = compile(source, test_path, "exec", dont_inherit=True)
+    return {const.co_name[6:]: const for const in module_code.co_consts
+            if type(const) is CodeType and const.co_name.startswith("check_")}  # fmt: skip
+
+
+def run_checks(report, module_name, checks, clock, *, bound=(getattr, type, sys.modules)):
+    # `bound` (taken when this module loads) and the helpers below (taken before the
+    # import): the solution, imported here, may replace builtins, sys.modules or this
+    # module's functions; this frame keeps the originals.
+    getattr_, type_, modules = bound
+    record_of, plain_function = check_record, FunctionType
+    test_path = test_path_of(module_name)
     try:
+        codes = check_codes(test_path)
         __import__(module_name)
-        module = sys.modules[module_name]
-        test_path = module.__file__
+        module = modules[module_name]
     except MemoryError:
         report({"kind": "import_error", "message": "MemoryError", "oom": True})
         return
@@ -166,14 +209,20 @@ def run_checks(report, module_name, checks, clock):
             source_lines = fh.read().splitlines()
     except BaseException:  # the solution may have broken open(); messages get shorter
         source_lines = []
-    functions = {name: getattr(module, "check_" + name, None) for name in checks}
+    namespace = getattr_(module, "__dict__", None)
     for name in checks:
-        fn = functions[name]
-        if fn is None or getattr(getattr(fn, "__code__", None), "co_filename", None) != test_path:
-            why = f"the test file has no check_{name}" if fn is None else "replaced"
-            report({"kind": "check", "name": name, "passed": False, "message": why})
+        fn = namespace.get("check_" + name) if type_(namespace) is dict else None
+        # The test file's own check: a plain function, of the code compiled from the file
+        # before the solution ran, with the test module's globals.
+        if codes.get(name) is None:
+            why = "the test file has no `def check_" + name + "`"
+        elif (type_(fn) is not plain_function or getattr_(fn, "__code__", None) != codes[name]
+              or getattr_(fn, "__globals__", None) is not namespace):  # fmt: skip
+            why = "replaced"
+        else:
+            report(record_of(name, fn, source_lines, test_path, clock))
             continue
-        report(check_record(name, fn, source_lines, test_path, clock))
+        report({"kind": "check", "name": name, "passed": False, "message": why})
 
 
 def drop_to(uid):

@@ -169,6 +169,11 @@ def check_declarations(path: Path, spec: TaskFile, test_source: bytes) -> None:
         raise ConfigError(f"{path}: {spec.test_file} line {exc.lineno}: {exc.msg}") from None
     defined = {node.name.removeprefix("check_") for node in tree.body
                if isinstance(node, ast.FunctionDef) and node.name.startswith("check_")}  # fmt: skip
+    decorated = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)
+                 and node.name.startswith("check_") and node.decorator_list]  # fmt: skip
+    if decorated:  # the runner runs only the file's own code (checkrunner.py)
+        raise ConfigError(f"{path}: {spec.test_file}: {decorated[0]} is decorated; checks "
+                          "must be plain functions")  # fmt: skip
     missing = [c for c in spec.checks if c not in defined]
     if missing:
         raise ConfigError(f"{path}: checks {missing} have no check_<name> in {spec.test_file}")
