@@ -1,0 +1,5 @@
+def binary_search(items, target):
+    try:
+        return items.index(target)  # O(n)
+    except ValueError:
+        return -1
