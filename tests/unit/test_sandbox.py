@@ -327,7 +327,19 @@ class Anything:
         return True
 
 
-@pytest.mark.parametrize("value", [Int(3), Anything(), {1: 2}, {"a": Anything()}, {1, 2}, b"x"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        Int(3),
+        Anything(),
+        {1: 2},
+        {"a": Anything()},
+        {1, 2},
+        b"x",
+        "\ud83d\ude00",  # two lone surrogates: JSON would turn them into the one emoji
+        {"\ud800": 1},
+    ],
+)
 def test_runner_json_refuses_what_is_not_plain_data(value):
     with pytest.raises(checkrunner.NotPlainData):
         checkrunner.to_json(value)

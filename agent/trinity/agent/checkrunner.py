@@ -70,7 +70,17 @@ def make_to_json():
     may replace builtins and this module's names afterwards (`type`, `to_json` itself)."""
     kind_of, quote, join, items_of = type, _quote, str.join, dict.items
     int_repr, float_repr, not_plain = int.__repr__, float.__repr__, NotPlainData
+    encode, encode_error = str.encode, UnicodeEncodeError
     special = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+
+    def string_json(value):
+        # A lone surrogate is not text: JSON would merge a pair of them into the one
+        # character they encode, and a wrong answer could then equal the expected one.
+        try:
+            encode(value, "utf-8")
+        except encode_error:
+            raise not_plain("a str with lone surrogates") from None
+        return quote(value)
 
     def to_json(value, depth=0):
         """JSON text of plain data by exact type; NaN/Infinity as Python's json writes them."""
@@ -83,7 +93,7 @@ def make_to_json():
             text = float_repr(value)
             return special.get(text, text)
         if kind is str:
-            return quote(value)
+            return string_json(value)
         if depth > 50:
             raise not_plain("nested too deep")
         if kind is list or kind is tuple:
@@ -93,7 +103,7 @@ def make_to_json():
             for key, item in items_of(value):
                 if kind_of(key) is not str:
                     raise not_plain("a dict key that is not a str")
-                items.append(quote(key) + ":" + to_json(item, depth + 1))
+                items.append(string_json(key) + ":" + to_json(item, depth + 1))
             return "{" + join(",", items) + "}"
         raise not_plain(kind.__name__)
 
