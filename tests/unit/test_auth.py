@@ -3,17 +3,11 @@ open without one, unsafe token files refused, TLS round trip with a throwaway ce
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
 import os
 from pathlib import Path
 
 import grpc
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from trinity.agent.auth import load_token
@@ -22,6 +16,7 @@ from trinity.agent.errors import ConfigError
 from trinity.agent.server import tls_credentials
 from trinity.v1 import agent_pb2 as pb
 
+from tests.fakes.fake_agent import self_signed_cert
 from tests.fakes.fake_supervisor import running_agent, stub
 
 TOKEN = "s3cret-node-token-abcdefghijklmnopqrstuvwxyz"
@@ -150,35 +145,11 @@ def test_load_token_missing_file_says_how_to_make_one(tmp_path: Path) -> None:
 
 
 def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
+    """A throwaway certificate and key for localhost/127.0.0.1, written as PEM files."""
+    cert, key = self_signed_cert()
     cert_file, key_file = tmp_path / "agent.crt", tmp_path / "agent.key"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+    cert_file.write_bytes(cert)
+    key_file.write_bytes(key)
     return cert_file, key_file
 
 
