@@ -29,12 +29,10 @@ from trinity.agent.sandbox import (
     Probe,
     RunOutput,
     Sandbox,
-    _Pipes,
     bwrap_argv,
     python_prefix,
     refusal_fix,
     same_value,
-    sandboxed_command,
     score,
     status_of,
     validate,
@@ -511,28 +509,11 @@ def test_the_probe_runs_the_real_runner_once():
 @pytest.mark.skipif(not os.path.exists("/usr/bin/python3"), reason="needs /usr/bin/python3")
 def test_the_unprivileged_path_runs_checks_in_a_user_namespace():
     """What a non-root agent (the systemd unit) does, run here as uid 65534."""
-    config = SandboxConfig(python="/usr/bin/python3")
-    probe = Probe("bwrap", "/usr/bin/python3", disable_userns=True)
-    solution = b"import os\nprint('uid', os.getuid())\n"
-    run_spec = spec(solution + CORRECT, limits=Limits().over(config.limits))
-    command = sandboxed_command(config, probe, run_spec.files, privileged=False)
-    pipes = _Pipes.open()
-    try:
-        done = subprocess.run(
-            [*command.argv, *pipes.runner_args(-1, run_spec)], capture_output=True,
-            timeout=30, check=False, pass_fds=(*command.fds, pipes.report_w, pipes.secret_r),
-            user=65534, group=65534, extra_groups=[],
-        )  # fmt: skip
-    finally:
-        command.close()
-        pipes.close_child_ends()
-    with os.fdopen(pipes.report_r, "rb") as report:
-        records, forged = verify(report.read(), pipes.secret)
-    outcome = score(run_spec, RunOutput(done.returncode, False, done.stdout.decode(),
-                                        done.stderr.decode(), tuple(records), forged, 0.0),
-                    "bwrap")  # fmt: skip
-    assert outcome.score == 100.0, (outcome, done.stderr)
-    assert done.stdout.decode() == "uid 65534\n"
+    from tests.security.conftest import run_unprivileged
+
+    outcome = run_unprivileged("import os\nprint('uid', os.getuid())\n" + CORRECT.decode())
+    assert outcome.score == 100.0, outcome
+    assert outcome.stdout_tail == "uid 65534\n"
 
 
 def test_the_seccomp_program_is_whole_bpf_instructions_for_known_machines():
