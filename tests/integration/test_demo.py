@@ -7,26 +7,21 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import psutil
 import pytest
+
+from tests.procs import gone
 
 pytestmark = pytest.mark.integration
 
 
-def _servers() -> set[int]:
-    found = set()
-    for proc in psutil.process_iter(["cmdline"]):
-        cmdline = " ".join(proc.info["cmdline"] or [])
-        if "llama_cpp.server" in cmdline or "trinity.agent serve" in cmdline:
-            found.add(proc.pid)
-    return found
+def _pids(output: str) -> set[int]:
+    """The agent and model server pids the demo announced ("agent (pid N)", "pid M")."""
+    return {int(pid) for pid in re.findall(r"\bpid (\d+)", output)}
 
 
 def test_demo_prints_status_and_a_real_tok_s_and_cleans_up():
-    before = _servers()
     done = subprocess.run(
         [sys.executable, "-m", "trinity.controller", "demo"],
         capture_output=True,
@@ -40,12 +35,12 @@ def test_demo_prints_status_and_a_real_tok_s_and_cleans_up():
     assert rate and float(rate.group(1)) > 0
     folder = re.search(r"folder (\S+)\)", done.stdout)
     assert folder and not Path(folder.group(1)).exists()
-    time.sleep(0.5)
-    assert _servers() <= before
+    pids = _pids(done.stdout)
+    assert len(pids) >= 2, done.stdout  # the agent and the model server
+    assert all(gone(pid, within_s=10) for pid in pids)
 
 
 def test_interrupted_demo_stops_everything_and_exits_130():
-    before = _servers()
     demo = subprocess.Popen(
         [sys.executable, "-m", "trinity.controller", "demo"],
         stdout=subprocess.PIPE,
@@ -54,12 +49,15 @@ def test_interrupted_demo_stops_everything_and_exits_130():
         stdin=subprocess.DEVNULL,
     )
     assert demo.stdout is not None
+    seen = ""
     for line in demo.stdout:
+        seen += line
         if "starting SmolLM2" in line:
             break
     demo.send_signal(signal.SIGINT)
     rest = demo.stdout.read()
     assert demo.wait(timeout=60) == 130
     assert "interrupted, stopped everything" in rest
-    time.sleep(0.5)
-    assert _servers() <= before
+    pids = _pids(seen + rest)
+    assert pids, seen  # at least the agent had started
+    assert all(gone(pid, within_s=10) for pid in pids)
