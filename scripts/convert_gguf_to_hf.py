@@ -39,7 +39,11 @@ def main() -> int:
         print(f"convert: {args.gguf}: no such file", file=sys.stderr)
         return 2
     started = time.monotonic()
-    convert(args.gguf, args.out)
+    try:
+        convert(args.gguf, args.out)
+    except ImportError as error:
+        print(f"convert: {error}: run this with the vLLM virtualenv's python", file=sys.stderr)
+        return 2
     print(f"convert: {args.gguf.name} -> {args.out} in {time.monotonic() - started:.1f} s")
     return 0
 
