@@ -4,36 +4,22 @@ SmolLM2 behind it) and the real `trinityctl` command line, shared per module."""
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import grpc
 import pytest
-from grpc_health.v1 import health_pb2, health_pb2_grpc
-from trinity.agent.ports import free_port
 from trinity.v1 import agent_pb2 as pb
 from trinity.v1 import agent_pb2_grpc
 
-START_TIMEOUT_S = 30.0
+from tests.integration.agent_process import AgentProcess
 
-# Short supervisor timings so a killed server comes back within seconds. The [vllm]
-# section is filled from TRINITY_VLLM_PYTHON for the real vLLM CPU server's tests.
+# Short supervisor timings so a killed server comes back within seconds.
 AGENT_TOML = """
-listen = "{address}"
-token_file = "token"
-state_dir = "state"
-
-[vllm]
-command = {vllm_command}
-env = {{ HF_HUB_OFFLINE = "1", VLLM_CPU_KVCACHE_SPACE = "1" }}
-
 [supervisor]
 health_interval_s = 1.0
 ready_timeout_s = 300.0
@@ -72,38 +58,48 @@ class AgentNode:
     """One real agent process in a folder of its own, and a models.toml pointing at it."""
 
     folder: Path
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
+    agent: AgentProcess = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.agent = AgentProcess(self.folder, AGENT_TOML)
+
+    @property
+    def port(self) -> int:
+        return self.agent.port
 
     @property
     def address(self) -> str:
-        return f"127.0.0.1:{self.port}"
+        return self.agent.address
 
     @property
     def agent_toml(self) -> str:
-        return str(self.folder / "agent.toml")
+        return str(self.agent.config_path)
 
     @property
     def token_file(self) -> Path:
-        return self.folder / "token"
+        return self.agent.token_file
 
     @property
     def metadata(self) -> tuple[tuple[str, str], ...]:
-        return (("authorization", f"Bearer {self.token_file.read_text().strip()}"),)
+        return self.agent.metadata
 
     @property
     def models_toml(self) -> str:
         return str(self.folder / "models.toml")
 
+    @property
+    def process(self) -> subprocess.Popen[bytes] | None:
+        return self.agent.process
+
+    @property
+    def stub(self) -> agent_pb2_grpc.AgentStub:
+        return self.agent.stub
+
     def init(self) -> None:
         """`trinity-agent init` for the token, then our own agent.toml beside it."""
         done = self.run_agent_cli("init", "--dir", str(self.folder), "--listen", self.address)
         assert done.returncode == 0, done.stderr
-        vllm_python = os.environ.get("TRINITY_VLLM_PYTHON", "vllm")
-        command = json.dumps([vllm_python, "-m", "vllm.entrypoints.openai.api_server"])
-        Path(self.agent_toml).write_text(
-            AGENT_TOML.format(address=self.address, vllm_command=command)
-        )
+        self.agent.write_config()
         self.write_models(self.folder)
 
     def write_models(
@@ -138,63 +134,16 @@ class AgentNode:
         )
 
     def start_agent(self) -> None:
-        log = open(self.folder / "agent.log", "ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "trinity.agent", "serve", "--config", self.agent_toml],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-        log.close()
-        self._wait_serving()
-
-    def _wait_serving(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        with grpc.insecure_channel(self.address) as channel:
-            health = health_pb2_grpc.HealthStub(channel)
-            while time.monotonic() < deadline:
-                assert self.process is not None
-                if self.process.poll() is not None:
-                    pytest.fail(f"agent exited {self.process.returncode}:\n{self.log_tail()}")
-                try:
-                    reply = health.Check(health_pb2.HealthCheckRequest(), timeout=1)
-                    if reply.status == health_pb2.HealthCheckResponse.SERVING:
-                        return
-                except grpc.RpcError:
-                    pass
-                time.sleep(0.2)
-        pytest.fail(f"agent not serving after {START_TIMEOUT_S} s:\n{self.log_tail()}")
+        self.agent.start()
 
     def log_tail(self) -> str:
-        path = self.folder / "agent.log"
-        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+        return self.agent.log_tail()
 
     def stop_agent(self, sig: int = signal.SIGTERM) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(sig)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-    @property
-    def stub(self) -> agent_pb2_grpc.AgentStub:
-        channel = grpc.insecure_channel(self.address)
-        return agent_pb2_grpc.AgentStub(channel)
+        self.agent.stop(sig)
 
     def generate(self, model: str, prompt: str, max_tokens: int) -> pb.GenerateResult:
-        request = pb.GenerateRequest(
-            model=model,
-            messages=[pb.ChatMessage(role="user", content=prompt)],
-            max_tokens=max_tokens,
-            temperature=0.0,
-        )
-        events = self.stub.Generate(request, metadata=self.metadata, timeout=120)
-        finals = [event.final for event in events if event.HasField("final")]
-        assert len(finals) == 1
-        return finals[0]
+        return self.agent.generate(model, prompt, max_tokens)
 
 
 @contextlib.contextmanager
