@@ -87,7 +87,9 @@ def vllm_install() -> VllmInstall:
     return install
 
 
-@pytest.fixture(scope="session")
+# Module scope: the agent and its server stop when this file's tests are done, so later
+# tests (the security suite counts every child process it finds) never see them.
+@pytest.fixture(scope="module")
 def vllm_agent(
     vllm_install: VllmInstall, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[AgentProcess]:
