@@ -207,6 +207,17 @@ def test_unterminated_fence_defining_the_entry_point_beats_an_earlier_example() 
     assert (got.code, got.rule) == (SOLUTION, "fence_unclosed")
 
 
+def test_truncated_solution_after_an_example_is_still_the_attempt() -> None:
+    reply = f"{F}python\nprint(add(1, 2))\n{F}\nNow the code:\n{F}python\ndef add(a, b):\n    return a +"
+    got = extract_code(reply, ["add"])
+    assert (got.code, got.rule) == ("def add(a, b):\n    return a +", "fence_unclosed")
+
+
+def test_without_entry_points_a_complete_block_beats_a_truncated_one() -> None:
+    reply = f"{F}python\n{SOLUTION}\n{F}\n{F}python\nprint(add(1,"
+    assert extract_code(reply).rule == "fence_longest"
+
+
 def test_complete_solution_beats_a_truncated_later_block() -> None:
     reply = f"{F}python\n{SOLUTION}\n{F}\nTests:\n{F}python\nassert add(1, 2) =="
     got = extract_code(reply, ["add"])

@@ -25,9 +25,10 @@ fence glued to the last code line ("return x```") closes the block. Rules, first
                      (top-level def/class/assignment, found with ast);
   fence_merged       no single block defines them all, but the last block defining each
                      one does together: those blocks, in reply order;
-  fence_unclosed     a fence never closed (reply truncated): the rest of the text, if no
-                     complete block above was chosen (when it parses and defines the entry
-                     points it wins over fence_longest, being the model's last word);
+  fence_unclosed     a fence never closed (reply truncated): the rest of the text. With
+                     entry points it wins over fence_longest (a complete block that defines
+                     none of them is an example, the truncated one the attempt); without,
+                     only when no complete block parses;
   fence_longest      the longest complete block that parses;
   fence_syntax_error python blocks exist but none parses: the last one, so the sandbox
                      scores it 0 with the SyntaxError in stderr (extraction did its job;
@@ -219,7 +220,8 @@ def _choose(python: list[Block], wanted: set[str]) -> tuple[str | None, str]:
         merged = _merge(complete, wanted)
         if merged is not None:
             return merged, "fence_merged"
-        if unclosed is not None and unclosed.parses and wanted <= unclosed.defines:
+        if unclosed is not None and unclosed.code.strip():
+            # No complete block has the solution: the truncated one is the model's attempt.
             return _with_imports(unclosed, python), "fence_unclosed"
     if complete:
         longest = max(complete, key=lambda b: len(b.code))
