@@ -213,7 +213,7 @@ def test_no_secret_reaches_the_database_file(tmp_path: Path) -> None:
     path = tmp_path / "results.db"
     with Store(path) as db:
         config = {"nodes": [{"name": "n", "token": SECRET}], "api_key": SECRET}
-        bench = db.new_bench_run([], {}, config)
+        bench = db.new_bench_run(["bench", "--x", "sk-abcdef" + SECRET], {}, config)
         db.record_run(_run(bench.id, model_config={"name": "m", "api_key": SECRET}))
         assert db.bench_run(bench.id).config["api_key"] == REDACTED
         assert db.runs(bench.id)[0].model_config["api_key"] == REDACTED

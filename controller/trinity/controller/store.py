@@ -299,17 +299,23 @@ class Store:
         run_id: str | None = None,
         now: float | None = None,
     ) -> BenchRun:
-        """Record a bench as running; the config snapshot is scrubbed of secrets."""
+        """Record a bench as running; argv, selection and config are scrubbed of secrets."""
         created = time.time() if now is None else now
         bench = BenchRun(
             run_id or new_bench_run_id(created),
             created,
-            tuple(argv),
+            tuple(scrub(list(argv))),
             scrub(selection),
             scrub(config),
             "running",
         )
-        row = (bench.id, created, _json(list(argv)), _json(bench.selection), _json(bench.config))
+        row = (
+            bench.id,
+            created,
+            _json(list(bench.argv)),
+            _json(bench.selection),
+            _json(bench.config),
+        )
         with self._lock:
             self._db.execute(
                 "INSERT INTO bench_runs VALUES (?, ?, ?, ?, ?, 'running')",
