@@ -1,0 +1,24 @@
+def flatten(items, depth=None):
+    if not isinstance(items, (list, tuple)):
+        raise TypeError("items must be a list or tuple")
+    if depth is not None:
+        if not isinstance(depth, int):
+            raise TypeError("depth must be None or an int")
+        if depth < 0:
+            raise ValueError("depth must be >= 0")
+    result = []
+    seen = set()  # "cycle protection" that also skips a list seen before
+    stack = [(iter(items), depth)]
+    while stack:
+        iterator, left = stack[-1]
+        for item in iterator:
+            if isinstance(item, (list, tuple)) and (left is None or left > 0):
+                if id(item) in seen:
+                    continue
+                seen.add(id(item))
+                stack.append((iter(item), None if left is None else left - 1))
+                break
+            result.append(item)
+        else:
+            stack.pop()
+    return result
