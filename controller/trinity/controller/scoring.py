@@ -7,8 +7,11 @@ The controller only builds requests and reads results: the code runs on the node
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from trinity.controller.answers import matches
 from trinity.controller.client import AgentClient
 from trinity.controller.suites import Task
 from trinity.v1 import agent_pb2 as pb
@@ -68,16 +71,30 @@ def execute_request(task: Task, solution: bytes) -> pb.ExecuteRequest:
     )
 
 
-async def score_solution(client: AgentClient, task: Task, solution: bytes) -> Score:
-    """Run it in the node's sandbox; the declared count is the task's, checked again here."""
+async def score_solution(
+    client: AgentClient, task: Task, solution: bytes, checks_subset: Sequence[str] = ()
+) -> Score:
+    """Run it in the node's sandbox; the declared count is the task's, checked again here.
+
+    checks_subset: run only these (one turn of a multi_turn task); the score is still
+    over the task's declared checks, the others counted as not passed.
+    """
     wall = float(task.limits.get("wall_s", 10.0))
-    result = await client.execute(execute_request(task, solution), timeout_s=wall + RPC_SLACK_S)
+    request = execute_request(task, solution)
+    if checks_subset:
+        del request.checks[:]
+        request.checks.extend(checks_subset)
+        kept = [e for e in request.expected if e.check in checks_subset]
+        del request.expected[:]
+        request.expected.extend(kept)
+    result = await client.execute(request, timeout_s=wall + RPC_SLACK_S)
     by_name = {c.name: c for c in result.checks}
+    wanted = checks_subset or task.checks
     checks = tuple(
         CheckScore(name, by_name[name].passed, by_name[name].message, by_name[name].value_json)
         if name in by_name
         else CheckScore(name, False, "no result from the node")
-        for name in task.checks
+        for name in wanted
     )
     passed = sum(c.passed for c in checks)
     return Score(
@@ -93,4 +110,61 @@ async def score_solution(client: AgentClient, task: Task, solution: bytes) -> Sc
         stderr_tail=result.stderr_tail,
         sandbox=result.sandbox,
         forged_records=result.forged_records,
+    )
+
+
+def score_reply(task: Task, answer: str) -> Score:
+    """An answer, review or design task, scored from the reply's text (reasoning removed):
+    nothing runs, so this happens on the controller."""
+    if task.kind == "answer":
+        match = matches(answer, task.answers, numeric_tolerance=task.numeric_tolerance)
+        why = (
+            f"matched {match.matched!r} ({match.rule})"
+            if match.ok
+            else f"got {match.normalised[:200]!r}"
+        )
+        checks: tuple[CheckScore, ...] = (CheckScore("answer", match.ok, why),)
+    else:
+        found = []
+        for name, patterns in task.rubric.items():
+            hit = next((m for p in patterns if (m := re.search(p, answer, re.I | re.M))), None)
+            message = f"found {hit.group(0)[:80]!r}" if hit else "not mentioned"
+            found.append(CheckScore(name, hit is not None, message))
+        checks = tuple(found)
+    passed = sum(c.passed for c in checks)
+    return Score(
+        task=task.id,
+        status="passed" if passed == len(checks) else "failed",
+        score=100.0 * passed / len(task.checks),
+        passed=passed,
+        declared=len(task.checks),
+        checks=checks,
+        duration_s=0.0,
+        peak_memory_bytes=0,
+        stdout_tail="",
+        stderr_tail="",
+        sandbox="none",
+    )
+
+
+def merge_turns(task: Task, turns: Sequence[Score]) -> Score:
+    """The turns of a multi_turn run as one score over every declared check."""
+    checks = tuple(c for t in turns for c in t.checks)
+    by_name = {c.name: c for c in checks}
+    ordered = tuple(by_name.get(n, CheckScore(n, False, "turn not reached")) for n in task.checks)
+    passed = sum(c.passed for c in ordered)
+    worst = next((t.status for t in turns if t.status != "passed"), "passed")
+    return Score(
+        task=task.id,
+        status=worst if turns else "error",
+        score=100.0 * passed / len(task.checks),
+        passed=passed,
+        declared=len(task.checks),
+        checks=ordered,
+        duration_s=sum(t.duration_s for t in turns),
+        peak_memory_bytes=max((t.peak_memory_bytes for t in turns), default=0),
+        stdout_tail=turns[-1].stdout_tail if turns else "",
+        stderr_tail=turns[-1].stderr_tail if turns else "",
+        sandbox=turns[-1].sandbox if turns else "",
+        forged_records=sum(t.forged_records for t in turns),
     )

