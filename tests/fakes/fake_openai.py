@@ -30,8 +30,11 @@ comma-separated:
   hang_after=N        chat requests after the first N hang
   health_fail_after=S /health answers 500 once the server has run S seconds
   no_health=1         /health answers 404, as llama_cpp.server (llama-cpp-python) does
+  no_metrics=1        /metrics answers 404 (llama-server without --metrics)
   cut_after=N         a stream sends N content chunks, then [DONE] with no finish_reason
                       (what llama_cpp.server does when another request interrupts it)
+  tokens_per_chunk=K  a stream puts K content tokens in each chunk (speculative decoding
+                      / MTP); usage still counts every token, pacing stays per token
   ignore_sigterm=1    SIGTERM is ignored (the supervisor must SIGKILL)
   exit_at_start=CODE  exit with CODE before listening
   bind_fail=1         print llama.cpp's "address already in use" and exit 1
@@ -274,7 +277,7 @@ class Handler(BaseHTTPRequestHandler):
             self._json(200, {"openapi": "3.1.0", "info": {"title": "fake"}})
         elif self.path == "/v1/models":
             self._json(200, self.model.models())
-        elif self.path == "/metrics":
+        elif self.path == "/metrics" and not self.model.faults.get("no_metrics"):
             self._text(200, self.model.metrics())
         else:
             self._json(404, {"error": "not found"})
@@ -373,14 +376,17 @@ class Handler(BaseHTTPRequestHandler):
             self._pace()
             self._send_event(chunk(self.model, {"reasoning_content": word}))
         cut_after = self.model.faults.get("cut_after")
-        for i, word in enumerate(content):
+        per_chunk = max(1, int(self.model.faults.get("tokens_per_chunk", 1)))
+        groups = [content[i : i + per_chunk] for i in range(0, len(content), per_chunk)]
+        for i, words in enumerate(groups):
             if cut_after is not None and i >= cut_after:
                 self._send_event("[DONE]")
                 self.wfile.write(b"0\r\n\r\n")
                 self.wfile.flush()
                 return
-            self._pace()
-            self._send_event(chunk(self.model, {"content": word}))
+            for _ in words:
+                self._pace()
+            self._send_event(chunk(self.model, {"content": "".join(words)}))
         generated = len(reasoning) + len(content)
         final = chunk(self.model, {}, finish="length")
         if self.model.flavour == "llamacpp":
