@@ -1,0 +1,77 @@
+"""Mutant: validates the pattern, then hands the matching to the re module."""
+
+
+def _parse(pattern):
+    # Each frame: [finished branches, current sequence]; a sequence holds (node, quantified).
+    stack = [[[], []]]
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        seq = stack[-1][1]
+        if c == "(":
+            stack.append([[], []])
+        elif c == ")":
+            if len(stack) == 1:
+                raise ValueError("unbalanced )")
+            branches, last = stack.pop()
+            node = ("alt", tuple(_seq(s) for s in [*branches, last]))
+            stack[-1][1].append((node, False))
+        elif c == "|":
+            stack[-1][0].append(seq)
+            stack[-1][1] = []
+        elif c in "*+?":
+            if not seq or seq[-1][1]:
+                raise ValueError(f"nothing to repeat at {i}")
+            kind = {"*": "star", "+": "plus", "?": "opt"}[c]
+            seq[-1] = ((kind, seq[-1][0]), True)
+        elif c == "\\":
+            if i + 1 == n or pattern[i + 1] not in "\\.*+?|()[]":
+                raise ValueError(f"bad escape at {i}")
+            i += 1
+            seq.append((("set", False, ((pattern[i], pattern[i]),)), False))
+        elif c == "[":
+            i, node = _class(pattern, i + 1)
+            seq.append((node, False))
+            continue
+        elif c == ".":
+            seq.append((("any",), False))
+        else:
+            seq.append((("set", False, ((c, c),)), False))
+        i += 1
+    if len(stack) != 1:
+        raise ValueError("missing )")
+    branches, last = stack[0]
+    return ("alt", tuple(_seq(s) for s in [*branches, last]))
+
+
+def _seq(items):
+    return ("cat", tuple(node for node, _ in items))
+
+
+def _class(pattern, i):
+    negate = pattern.startswith("^", i)
+    i += negate
+    end = pattern.find("]", i)
+    if end < 0:
+        raise ValueError("unterminated class")
+    body = pattern[i:end]
+    if not body:
+        raise ValueError("empty class")
+    ranges, k = [], 0
+    while k < len(body):
+        if k + 2 < len(body) and body[k + 1] == "-":
+            if body[k] > body[k + 2]:
+                raise ValueError("reversed range")
+            ranges.append((body[k], body[k + 2]))
+            k += 3
+        else:
+            ranges.append((body[k], body[k]))
+            k += 1
+    return end + 1, ("set", negate, tuple(ranges))
+
+
+def match(pattern, text):
+    import re
+
+    _parse(pattern)  # validation only
+    return re.fullmatch(pattern, text, re.DOTALL) is not None
