@@ -180,7 +180,7 @@ async def clients(
 async def check_models_ready(plan: Plan, conns: Mapping[str, AgentClient]) -> None:
     """Every model of the plan is ready on its node; else one line saying `trinityctl up`."""
     for node, client in conns.items():
-        statuses = {s.name: s for s in await client.list_models()}
+        statuses = {s.spec.name: s for s in await client.list_models()}
         for model in (m for m in plan.models if m.node == node):
             status = statuses.get(model.name)
             if status is None or status.state != pb.MODEL_STATE_READY:

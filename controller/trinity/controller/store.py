@@ -453,7 +453,7 @@ def _version(db: sqlite3.Connection) -> int:
 def _unknown(bench_run_id: str, path: Path) -> StoreError:
     return StoreError(
         f"no bench run {bench_run_id!r} in {path}",
-        hint="`trinityctl report` with no RUN lists the runs stored there",
+        hint="`trinityctl runs` lists the benches stored there",
     )
 
 

@@ -1,0 +1,340 @@
+"""bench orchestration against an in-memory node: outcomes, retries, refusals, resume,
+multi-turn conversations and the thinking A/B. The real-server runs are in
+tests/integration/test_bench.py."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+from trinity.controller import bench as bench_module
+from trinity.controller.bench import BenchError, Plan, parse_thinking, run_bench
+from trinity.controller.config import parse_config
+from trinity.controller.consensus import Verdict
+from trinity.controller.errors import ModelError, NodeUnreachable, SelectionError
+from trinity.controller.store import Store
+from trinity.controller.suites import load_task
+from trinity.v1 import agent_pb2 as pb
+
+CONFIG = """
+[nodes.a]
+address = "127.0.0.1:1"
+token_env = "T"
+
+[nodes.b]
+address = "127.0.0.1:2"
+token_env = "T"
+
+[[models]]
+name = "m"
+node = "a"
+backend = "llamacpp"
+model = "builtin:smollm2"
+label = "Model A"
+concurrency = 2
+
+[[models]]
+name = "m"
+node = "b"
+backend = "llamacpp"
+model = "builtin:smollm2"
+"""
+GOOD = "```python\ndef add(a, b):\n    return a + b\n```"
+BAD = "```python\ndef add(a, b):\n    return a - b\n```"
+Reply = Callable[[pb.GenerateRequest], pb.GenerateResult]
+
+
+def result(text: str, finish: str = "stop", reasoning: str = "") -> pb.GenerateResult:
+    return pb.GenerateResult(
+        text=text,
+        reasoning=reasoning,
+        finish_reason=finish,
+        usage=pb.Usage(prompt_tokens=10, completion_tokens=20),
+        ttft_s=0.05,
+        decode_tok_s=40.0,
+    )
+
+
+class FakeNode:
+    """What bench needs of an AgentClient. Its Execute runs nothing: it passes every
+    check of a solution ending in `return a + b` or using operator.add (smoke/add's
+    references and a right answer), and fails everything else (the mutants, a wrong answer)."""
+
+    def __init__(self, name: str, reply: Reply, ready: bool = True) -> None:
+        self.name = name
+        self.reply = reply
+        self.ready = ready
+        self.requests: list[pb.GenerateRequest] = []
+        self.executed: list[pb.ExecuteRequest] = []
+        self.broken_sandbox = False
+
+    async def list_models(self) -> list[pb.ModelStatus]:
+        state = pb.MODEL_STATE_READY if self.ready else pb.MODEL_STATE_STARTING
+        return [pb.ModelStatus(spec=pb.ModelSpec(name="m"), state=state)]
+
+    async def generate(self, request: pb.GenerateRequest) -> pb.GenerateResult:
+        self.requests.append(request)
+        await asyncio.sleep(0)
+        return self.reply(request)
+
+    async def execute(self, request: pb.ExecuteRequest, timeout_s: float) -> pb.ExecuteResult:
+        self.executed.append(request)
+        solution = request.files[0].content
+        correct = solution.rstrip().endswith(b"return a + b") or b"operator.add" in solution
+        if self.broken_sandbox:
+            correct = False
+        checks = [pb.CheckResult(name=c, passed=correct) for c in request.checks]
+        return pb.ExecuteResult(
+            status=pb.EXECUTE_STATUS_PASSED if correct else pb.EXECUTE_STATUS_FAILED,
+            checks=checks,
+            sandbox="fake",
+        )
+
+    async def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def config(tmp_path: Path):
+    return parse_config(CONFIG, "models.toml", base=tmp_path)
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    with Store(tmp_path / "r.db") as s:
+        yield s
+
+
+def install(monkeypatch: pytest.MonkeyPatch, nodes: dict[str, FakeNode]) -> None:
+    @contextlib.asynccontextmanager
+    async def fake_clients(_config, names) -> AsyncIterator[dict[str, FakeNode]]:
+        yield {n: nodes[n] for n in names}
+
+    monkeypatch.setattr(bench_module, "clients", fake_clients)
+
+
+def plan(config, tasks=("smoke/add",), n=2, thinking=(None,)) -> Plan:
+    return Plan(tuple(load_task(t) for t in tasks), config.models, n, thinking, 90.0)
+
+
+def go(config, store, the_plan, **kw):
+    return asyncio.run(run_bench(config, store, the_plan, retry_delay_s=0, **kw))
+
+
+def test_every_run_is_scored_stored_and_voted(config, store, monkeypatch):
+    a = FakeNode("a", lambda r: result(GOOD))
+    b = FakeNode("b", lambda r: result(BAD))
+    install(monkeypatch, {"a": a, "b": b})
+    out = go(config, store, plan(config))
+    runs = store.runs(out.bench_run_id)
+    assert len(runs) == 4 and {r.outcome for r in runs} == {"scored"}
+    assert {(r.model, r.score) for r in runs} == {("a/m", 100.0), ("b/m", 0.0)}
+    (verdict,) = out.verdicts
+    assert verdict.verdict == Verdict.MINORITY
+    assert [s.mean for s in verdict.stats] == [100.0, 0.0]
+    run = next(r for r in runs if r.model == "a/m")
+    assert run.code is not None and "a + b" in run.code
+    assert run.extraction_rule and run.task_hash == load_task("smoke/add").hash
+    assert run.prompt[0]["content"] == load_task("smoke/add").prompt
+    assert run.completion_tokens == 20 and run.decode_tok_s == 40.0
+    assert store.bench_run(out.bench_run_id).status == "finished"
+    # Pre-flight ran the task's own solutions on both nodes before any model was asked.
+    assert len(a.executed) > 2 and len(b.executed) > 2
+
+
+def test_reasoning_is_removed_before_extraction(config, store, monkeypatch):
+    trap = "<think>first try:\n```python\ndef add(a, b):\n    return a - b\n```\n</think>\n" + GOOD
+    install(
+        monkeypatch,
+        {"a": FakeNode("a", lambda r: result(trap)), "b": FakeNode("b", lambda r: result(GOOD))},
+    )
+    out = go(config, store, plan(config, n=1))
+    run = next(r for r in store.runs(out.bench_run_id) if r.model == "a/m")
+    assert run.score == 100.0 and run.reasoning_rule == "think_block"
+    assert "a - b" in run.reasoning and "a - b" not in (run.code or "")
+
+
+def test_truncated_and_no_code_are_outcomes_of_their_own(config, store, monkeypatch):
+    install(monkeypatch, {
+        "a": FakeNode("a", lambda r: result("```python\ndef add(a, b):\n    return a +", "length")),
+        "b": FakeNode("b", lambda r: result("I would rather not write code today.")),
+    })  # fmt: skip
+    out = go(config, store, plan(config, n=1))
+    outcomes = {r.model: (r.outcome, r.score) for r in store.runs(out.bench_run_id)}
+    assert outcomes == {"a/m": ("truncated", 0.0), "b/m": ("extraction_failed", 0.0)}
+
+
+def test_generation_timeout_is_a_result_and_not_retried(config, store, monkeypatch):
+    def slow(_r):
+        raise ModelError("node a: model m: generation timed out after 205s")
+
+    node = FakeNode("a", slow)
+    install(monkeypatch, {"a": node, "b": FakeNode("b", lambda r: result(GOOD))})
+    out = go(config, store, plan(config, n=1))
+    run = next(r for r in store.runs(out.bench_run_id) if r.model == "a/m")
+    assert (run.outcome, run.score) == ("timeout", 0.0)
+    assert len(node.requests) == 1
+
+
+def test_infra_failure_is_retried_then_stored_as_incomplete(config, store, monkeypatch):
+    calls = {"n": 0}
+
+    def flaky(_r):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise NodeUnreachable("node a unreachable")
+        return result(GOOD)
+
+    def down(_r):
+        raise NodeUnreachable("node b unreachable")
+
+    install(monkeypatch, {"a": FakeNode("a", flaky), "b": FakeNode("b", down)})
+    out = go(config, store, plan(config, n=1))
+    runs = {r.model: r for r in store.runs(out.bench_run_id)}
+    assert runs["a/m"].outcome == "scored" and runs["a/m"].attempt == 2
+    assert runs["b/m"].outcome == "infra_error" and runs["b/m"].attempt == 3
+    assert "unreachable" in runs["b/m"].sandbox["error"]
+    assert out.verdicts[0].verdict == Verdict.INCOMPLETE
+
+
+def test_low_score_is_never_retried(config, store, monkeypatch):
+    node = FakeNode("a", lambda r: result(BAD))
+    install(monkeypatch, {"a": node, "b": FakeNode("b", lambda r: result(BAD))})
+    go(config, store, plan(config, n=1))
+    assert len(node.requests) == 1
+
+
+def test_task_failing_its_own_validation_is_refused_with_the_reason(config, store, monkeypatch):
+    a, b = FakeNode("a", lambda r: result(GOOD)), FakeNode("b", lambda r: result(GOOD))
+    b.broken_sandbox = True  # references score 0 there
+    install(monkeypatch, {"a": a, "b": b})
+    the_plan = plan(config, tasks=("smoke/add", "factual_english/tungsten_symbol"), n=1)
+    out = go(config, store, the_plan)
+    assert list(out.refused) == ["smoke/add"]
+    assert any("on b: reference" in p and "must score 100" in p for p in out.refused["smoke/add"])
+    assert {r.task for r in store.runs(out.bench_run_id)} == {"factual_english/tungsten_symbol"}
+    assert [v.task for v in out.verdicts] == ["factual_english/tungsten_symbol"]
+    assert store.bench_run(out.bench_run_id).selection["refused"]["smoke/add"]
+
+
+def test_nothing_runnable_is_a_one_line_error(config, store, monkeypatch):
+    a, b = FakeNode("a", lambda r: result(GOOD)), FakeNode("b", lambda r: result(GOOD))
+    a.broken_sandbox = True
+    install(monkeypatch, {"a": a, "b": b})
+    with pytest.raises(BenchError, match="every selected task failed its own validation"):
+        go(config, store, plan(config))
+    assert store.bench_runs() == []
+
+
+def test_model_not_ready_is_refused_before_anything_runs(config, store, monkeypatch):
+    a = FakeNode("a", lambda r: result(GOOD), ready=False)
+    install(monkeypatch, {"a": a, "b": FakeNode("b", lambda r: result(GOOD))})
+    with pytest.raises(BenchError, match=r"model a/m is not ready \(starting\)") as info:
+        go(config, store, plan(config))
+    assert info.value.hint == "trinityctl up --models a/m"
+    assert a.requests == [] and store.bench_runs() == []
+
+
+def test_resume_redoes_only_what_did_not_finish(config, store, monkeypatch):
+    replies = {"n": 0}
+
+    def counting(_r):
+        replies["n"] += 1
+        return result(GOOD)
+
+    def down(_r):
+        raise NodeUnreachable("node b unreachable")
+
+    install(monkeypatch, {"a": FakeNode("a", counting), "b": FakeNode("b", down)})
+    the_plan = plan(config, n=2)
+    first = go(config, store, the_plan)
+    assert replies["n"] == 2
+    before = {r.key: r for r in store.runs(first.bench_run_id) if r.outcome == "scored"}
+    # Node b is back: resume asks b twice and a never again.
+    install(monkeypatch, {"a": FakeNode("a", counting), "b": FakeNode("b", counting)})
+    second = go(config, store, the_plan, resume=first.bench_run_id)
+    assert second.bench_run_id == first.bench_run_id
+    assert replies["n"] == 4 and second.ran == 2 and second.skipped == 2
+    after = {r.key: r for r in store.runs(first.bench_run_id)}
+    assert len(after) == 4 and all(r.outcome == "scored" for r in after.values())
+    assert all(after[k].finished_at == before[k].finished_at for k in before)
+    assert second.verdicts[0].verdict == Verdict.UNANIMOUS
+
+
+def test_multi_turn_keeps_the_conversation_and_scores_each_turn_on_its_checks(
+    config, store, monkeypatch
+):
+    task = load_task("coding_multiturn/shopping_cart")
+    seen: list[list[str]] = []
+
+    def reply(request: pb.GenerateRequest) -> pb.GenerateResult:
+        seen.append([m.role for m in request.messages])
+        return result(f"```python\nclass Cart:\n    turn = {len(request.messages) // 2 + 1}\n```")
+
+    node = FakeNode("a", reply)
+    install(monkeypatch, {"a": node, "b": FakeNode("b", reply)})
+    the_plan = Plan((task,), config.models[:1], 1)
+    monkeypatch.setattr(bench_module, "preflight", _no_refusals)
+    out = go(config, store, the_plan)
+    assert seen == [
+        ["user"],
+        ["user", "assistant", "user"],
+        ["user", "assistant", "user", "assistant", "user"],
+    ]
+    assert [list(e.checks) for e in node.executed] == [list(c) for _, c in task.turns]
+    assert [e.files[0].content.decode().split("= ")[-1].strip() for e in node.executed] == [
+        "1",
+        "2",
+        "3",
+    ]
+    (run,) = store.runs(out.bench_run_id)
+    assert run.declared == len(task.checks) == len(run.checks)
+    assert [c["name"] for c in run.checks] == list(task.checks)
+    assert len(run.prompt) == 6 and run.prompt[1]["role"] == "assistant"
+
+
+async def _no_refusals(*_args, **_kw):
+    return {}
+
+
+def test_thinking_ab_runs_both_and_gives_each_its_column(config, store, monkeypatch):
+    node = FakeNode("a", lambda r: result(GOOD if r.enable_thinking else BAD))
+    install(monkeypatch, {"a": node, "b": FakeNode("b", lambda r: result(GOOD))})
+    the_plan = plan(config, n=1, thinking=parse_thinking("on,off"))
+    out = go(config, store, the_plan)
+    assert sorted(r.HasField("enable_thinking") and r.enable_thinking for r in node.requests) == [
+        False,
+        True,
+    ]
+    stats = {s.model: s.mean for s in out.verdicts[0].stats}
+    assert stats == {
+        "a/m [thinking on]": 100.0,
+        "a/m [thinking off]": 0.0,
+        "b/m [thinking on]": 100.0,
+        "b/m [thinking off]": 100.0,
+    }
+    assert the_plan.titles()["a/m [thinking on]"] == "Model A [thinking on]"
+
+
+@pytest.mark.parametrize("value", ["maybe", "on,on", "", "on,"])
+def test_bad_thinking_values_are_one_line(value):
+    if value == "on,":
+        assert parse_thinking(value) == (True,)
+        return
+    with pytest.raises(SelectionError, match="--thinking"):
+        parse_thinking(value)
+
+
+def test_resume_refuses_a_task_that_changed(config, store, monkeypatch):
+    install(
+        monkeypatch,
+        {"a": FakeNode("a", lambda r: result(GOOD)), "b": FakeNode("b", lambda r: result(GOOD))},
+    )
+    out = go(config, store, plan(config, n=1))
+    selection = dict(store.bench_run(out.bench_run_id).selection)
+    selection["task_hashes"] = {"smoke/add": "0000"}
+    with pytest.raises(BenchError, match="task smoke/add changed since this bench began"):
+        bench_module.plan_from_selection(config, selection)
