@@ -1,0 +1,29 @@
+import itertools
+import re
+
+TOKEN = re.compile(r"([1-9][0-9]*)?(\\[0-9\\]|[^0-9\\])", re.DOTALL)
+
+
+def encode(text):
+    pieces = []
+    for ch, run in itertools.groupby(text):
+        length = sum(1 for _ in run)
+        count = str(length) if length > 1 else ""
+        item = "\\" + ch if ch == "\\" or ch in "0123456789" else ch
+        pieces.append(count + item)
+    return "".join(pieces)
+
+
+def decode(data):
+    pieces = []
+    pos = 0
+    while pos < len(data):
+        match = TOKEN.match(data, pos)
+        if match is None:
+            raise ValueError(
+                f"malformed run-length data at position {pos}: {data[pos : pos + 10]!r}"
+            )
+        count, item = match.groups()
+        pieces.append(item[-1] * int(count or 1))
+        pos = match.end()
+    return "".join(pieces)
