@@ -189,6 +189,86 @@ def _counter_reaches(port: int, expected: float, within_s: float = 5.0) -> bool:
     return True
 
 
+THREE_NODES = """
+[nodes.dgx1]
+address = "{vllm_address}"
+token_file = "{vllm_token}"
+timeout_s = 60
+
+[nodes.dgx2]
+address = "{a_address}"
+token_file = "{a_token}"
+
+[nodes.desktop]
+address = "{b_address}"
+token_file = "{b_token}"
+
+[[models]]
+name = "{vllm_model}"
+node = "dgx1"
+label = "DGX1 (vLLM)"
+backend = "vllm"
+model = "{vllm_dir}"
+served_name = "smollm2"
+context_length = 2048
+concurrency = 4
+sampling = {{ temperature = 0.0, max_tokens = 160 }}
+
+[[models]]
+name = "smollm2"
+node = "dgx2"
+label = "DGX2 (llama.cpp)"
+backend = "llamacpp"
+model = "builtin:smollm2"
+context_length = 2048
+sampling = {{ temperature = 0.0, max_tokens = 160 }}
+
+[[models]]
+name = "smollm2"
+node = "desktop"
+label = "Desktop (llama.cpp)"
+backend = "llamacpp"
+model = "builtin:smollm2"
+context_length = 2048
+sampling = {{ temperature = 0.0, max_tokens = 160 }}
+"""
+
+
+def test_three_nodes_on_loopback_one_of_them_vllm_give_a_consensus_table(
+    vllm_agent, vllm_install, tmp_path
+):
+    """Three agents, as in the seed setup (two DGX nodes and a desktop): one real vLLM,
+    two llama.cpp; `up` starts the llama.cpp models, `bench` runs every task on all
+    three and votes."""
+    from tests.integration.conftest import running_agent, trinityctl
+
+    with running_agent(tmp_path / "a") as a, running_agent(tmp_path / "b") as b:
+        models = tmp_path / "models.toml"
+        models.write_text(THREE_NODES.format(
+            vllm_address=vllm_agent.address, vllm_token=vllm_agent.token_file,
+            a_address=a.address, a_token=a.token_file, b_address=b.address,
+            b_token=b.token_file, vllm_model=MODEL, vllm_dir=vllm_install.model_dir,
+        ))  # fmt: skip
+        up = trinityctl("up", "--nodes", "dgx2,desktop", "--no-smoke", "--config", str(models),
+                        timeout=300)  # fmt: skip
+        assert up.returncode == 0, up.stdout + up.stderr
+        done = trinityctl("bench", "smoke", "factual_english/tungsten_symbol", "-n", "2",
+                          "--json", "--db", str(tmp_path / "r.db"), "--config", str(models),
+                          timeout=600)  # fmt: skip
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        table = trinityctl("report", "last", "--db", str(tmp_path / "r.db"))
+    report = json.loads(done.stdout)
+    columns = [c["title"] for c in report["columns"]]
+    assert columns == ["DGX1 (vLLM)", "DGX2 (llama.cpp)", "Desktop (llama.cpp)"]
+    assert len(report["tasks"]) == 2
+    for task in report["tasks"]:
+        assert task["verdict"] != "INCOMPLETE", task
+        assert [len(s["scores"]) for s in task["models"].values()] == [2, 2, 2]
+    speeds = {m["title"]: m["decode_tok_s"] for m in report["models"]}
+    assert all(v and v > 0 for v in speeds.values()), speeds
+    assert table.returncode == 0 and "DGX1 (vLLM)" in table.stdout and "Verdict" in table.stdout
+
+
 def test_stop_leaves_no_vllm_process_behind(vllm_agent, figures):
     status = _status(vllm_agent)
     # vLLM runs an engine core and a worker next to the API server, in its process group.

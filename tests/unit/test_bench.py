@@ -317,6 +317,9 @@ def test_thinking_ab_runs_both_and_gives_each_its_column(config, store, monkeypa
         "b/m [thinking off]": 100.0,
     }
     assert the_plan.titles()["a/m [thinking on]"] == "Model A [thinking on]"
+    # Stored in configured order, which sorted JSON keys would lose (b/m before a/m...).
+    stored = bench_module.stored_titles(store.bench_run(out.bench_run_id).selection)
+    assert list(stored) == the_plan.columns() == list(stats)
 
 
 @pytest.mark.parametrize("value", ["maybe", "on,on", "", "on,"])

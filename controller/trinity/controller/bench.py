@@ -114,6 +114,11 @@ def parse_thinking(value: str | None) -> tuple[bool | None, ...]:
     return tuple(words[p] for p in parts)
 
 
+def stored_titles(selection: Mapping[str, Any]) -> dict[str, str]:
+    """A stored bench's consensus columns → titles, in the order they were configured."""
+    return {column: title for column, title in selection["columns"]}
+
+
 def plan_from_selection(config: ClusterConfig, selection: Mapping[str, Any]) -> Plan:
     """A stored bench's plan, checked against today's tasks and config (for --resume)."""
     tasks = []
@@ -411,7 +416,10 @@ async def run_bench(
                 hint="trinityctl validate shows why",
             )
         if resume is None:
-            selection = {**plan.selection(), "titles": plan.titles(), "refused": refused}
+            # Columns as a list: the store writes JSON with sorted keys, a dict would lose
+            # the order models were configured in.
+            columns = [[c, t] for c, t in plan.titles().items()]
+            selection = {**plan.selection(), "columns": columns, "refused": refused}
             snapshot = {"models": [m.model_dump(mode="json") for m in plan.models],
                         "defaults": config.defaults.model_dump(mode="json")}  # fmt: skip
             bench_run_id = store.new_bench_run(argv, selection, snapshot).id

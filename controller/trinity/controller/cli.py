@@ -588,7 +588,13 @@ def bench(
     INCOMPLETE when runs are missing. Exit code 1 when a run could not be made.
     """
     from trinity.controller import report as rep
-    from trinity.controller.bench import Plan, parse_thinking, plan_from_selection, run_bench
+    from trinity.controller.bench import (
+        Plan,
+        parse_thinking,
+        plan_from_selection,
+        run_bench,
+        stored_titles,
+    )
     from trinity.controller.bench import Progress as BenchProgress
     from trinity.controller.suites import select_tasks
 
@@ -646,7 +652,7 @@ def bench(
             raise typer.Exit(EXIT_INTERRUPTED) from None
     bench_run = store.bench_run(outcome.bench_run_id)
     report = rep.summarise(bench_run, store.runs(outcome.bench_run_id), outcome.verdicts,
-                           bench_run.selection["titles"], outcome.refused)  # fmt: skip
+                           stored_titles(bench_run.selection), outcome.refused)  # fmt: skip
     if json:
         typer.echo(render.dumps({**rep.as_json(report), "db": str(store.path)}))
     else:
@@ -660,15 +666,17 @@ def bench(
 
 def _load_report(store: Any, bench_run_id: str) -> Any:
     from trinity.controller import report as rep
+    from trinity.controller.bench import stored_titles
     from trinity.controller.consensus import consensus
 
     bench_run = store.bench_run(bench_run_id)
     sel = bench_run.selection
     refused = sel.get("refused", {})
     tasks = [t for t in sel["tasks"] if t not in refused]
-    verdicts = consensus(store.scores(bench_run_id), list(sel["titles"]), int(sel["n"]),
+    titles = stored_titles(sel)
+    verdicts = consensus(store.scores(bench_run_id), list(titles), int(sel["n"]),
                          float(sel["threshold"]), tasks=tasks)  # fmt: skip
-    return rep.summarise(bench_run, store.runs(bench_run_id), verdicts, sel["titles"], refused)
+    return rep.summarise(bench_run, store.runs(bench_run_id), verdicts, titles, refused)
 
 
 @command(
