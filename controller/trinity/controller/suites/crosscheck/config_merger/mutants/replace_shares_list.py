@@ -1,0 +1,44 @@
+import copy
+
+_MODES = ("replace", "append")
+
+
+def _apply(result, override, lists, path):
+    for key, value in override.items():
+        where = f"{path}.{key}" if path else key
+        if value is None:
+            result.pop(key, None)
+            continue
+        if key not in result:
+            result[key] = (
+                _apply({}, value, lists, where) if isinstance(value, dict) else copy.deepcopy(value)
+            )
+            continue
+        old = result[key]
+        if isinstance(old, dict) or isinstance(value, dict):
+            if not (isinstance(old, dict) and isinstance(value, dict)):
+                raise TypeError(
+                    f"{where}: cannot merge {type(value).__name__} into {type(old).__name__}"
+                )
+            _apply(old, value, lists, where)
+        elif isinstance(old, list) or isinstance(value, list):
+            if not (isinstance(old, list) and isinstance(value, list)):
+                raise TypeError(
+                    f"{where}: cannot merge {type(value).__name__} into {type(old).__name__}"
+                )
+            result[key] = old + value if lists == "append" else value
+        else:
+            result[key] = value
+    return result
+
+
+def merge_configs(base, *overrides, lists="replace"):
+    if lists not in _MODES:
+        raise ValueError(f"lists must be one of {_MODES}, not {lists!r}")
+    for layer in (base, *overrides):
+        if not isinstance(layer, dict):
+            raise TypeError(f"config layers must be dicts, not {type(layer).__name__}")
+    result = copy.deepcopy(base)
+    for override in overrides:
+        result = _apply(result, override, lists, "")
+    return result
