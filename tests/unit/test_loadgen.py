@@ -149,16 +149,25 @@ def test_cached_tokens_from_usage_or_llama_timings_else_none() -> None:
 def test_failed_requests_are_counted_and_kept_out_of_the_figures() -> None:
     good = timeline([(0.1, content()), (0.2, content()), (0.2, FINAL), (0.2, usage_chunk(2))])
     cut = timeline([(0.1, content()), (0.15, content())])  # no finish_reason
-    no_usage = timeline([(0.1, content()), (0.2, content()), (0.2, FINAL)])
+    empty = timeline([(0.2, FINAL), (0.2, usage_chunk(0))])
     errored = Timeline(due=0.0, sent=0.0, end=5.0, error="HTTP 500: boom")
-    level = level_of([good, cut, no_usage, errored], output_tokens=2)
+    level = level_of([good, cut, empty, errored], output_tokens=2)
     assert (level.requests, level.failed) == (4, 3)
     assert any("finish_reason" in e for e in level.errors)
-    assert any("usage" in e for e in level.errors)
+    assert any("no content" in e for e in level.errors)
     assert "HTTP 500: boom" in level.errors
     assert level.e2el_ms.p99 == pytest.approx(200.0)  # only the good one
     assert not level.valid
     assert any("3 of 4 requests failed" in r for r in level.invalid_reasons)
+    assert level.tokens_from_usage
+
+
+def test_a_server_without_usage_has_its_chunks_counted_and_says_so() -> None:
+    # llama-cpp-python's server ignores stream_options.include_usage.
+    no_usage = timeline([(0.1, content()), (0.2, content()), (0.3, content()), (0.3, FINAL)])
+    level = level_of([no_usage], output_tokens=3)
+    assert level.failed == 0 and level.completion_tokens == 3
+    assert not level.tokens_from_usage and level.as_dict()["tokens_from_usage"] is False
 
 
 def test_a_request_shorter_than_output_tokens_invalidates_the_level() -> None:

@@ -18,7 +18,9 @@ Per request (times in ms; definitions as `vllm bench serve`):
 - TPOT = (E2EL − TTFT) / (completion_tokens − 1);
 - decode tok/s = (completion_tokens − 1) / (last − first content-bearing chunk).
 Token counts come from the server's usage, never from chunk counts (speculative
-decoding / MTP put several tokens in one chunk); tokens_per_chunk is the mean over the
+decoding / MTP put several tokens in one chunk) — except from a server that sends no
+usage at all (llama-cpp-python's), where chunks are counted and the level says
+tokens_from_usage = false; tokens_per_chunk is the mean over the
 level of completion_tokens / content chunks, and above 1 shows such batching.
 
 Per level: p50/p90/p99 and mean over completed requests (ITL pooled over all gaps);
@@ -172,6 +174,7 @@ class LevelResult:
     invalid_reasons: tuple[str, ...]
     server: ServerCheck
     gpu: GpuUsage
+    tokens_from_usage: bool = True  # False: some counts are chunk counts (no usage given)
 
     @property
     def multi_token_chunks(self) -> bool:
@@ -218,6 +221,7 @@ class RequestMetrics:
     cached_tokens: int | None
     chunks: int
     server_decode_tok_s: float | None
+    tokens_from_usage: bool = True
 
 
 class RequestFailed(Exception):
@@ -279,11 +283,12 @@ def measure(t: Timeline) -> RequestMetrics:
             f"stream ended without a finish_reason after {len(t.chunk_times)} chunks"
         )
     usage = t.usage or {}
-    if "completion_tokens" not in usage:
-        raise RequestFailed("no usage in the stream (stream_options.include_usage ignored?)")
     if not t.chunk_times:
         raise RequestFailed("stream carried no content, reasoning or tool call")
-    tokens = int(usage["completion_tokens"])
+    # A server that ignores include_usage (llama-cpp-python's) leaves only the chunks to
+    # count; the level says so (tokens_from_usage false), since chunks may hold several.
+    from_usage = "completion_tokens" in usage
+    tokens = int(usage["completion_tokens"]) if from_usage else len(t.chunk_times)
     first, last = t.chunk_times[0], t.chunk_times[-1]
     ttft = first - t.sent
     e2el = t.end - t.sent
@@ -300,6 +305,7 @@ def measure(t: Timeline) -> RequestMetrics:
         cached_tokens=_cached_tokens(usage, t.timings),
         chunks=len(t.chunk_times),
         server_decode_tok_s=_number((t.timings or {}).get("predicted_per_second")),
+        tokens_from_usage=from_usage,
     )
 
 
@@ -469,6 +475,7 @@ def summarize(inputs: LevelInputs) -> LevelResult:
         invalid_reasons=reasons,
         server=server_check(inputs.metrics_before, inputs.metrics_after, measured, decode),
         gpu=gpu_usage(inputs.gpu, tokens),
+        tokens_from_usage=all(m.tokens_from_usage for m in measured),
     )
 
 
@@ -823,3 +830,27 @@ def run(spec: LoadSpec, *, use_uvloop: bool = True, **kwargs: Any) -> list[Level
             log.info("uvloop not installed, using asyncio's loop")
     with asyncio.Runner(loop_factory=factory) as runner:
         return runner.run(profile(spec, **kwargs))
+
+
+def main() -> int:
+    """`python -m trinity.agent.loadgen`: a LoadSpec as JSON on stdin, one JSON line per
+    level on stdout as each finishes. The agent runs the load in this child process, so
+    the client's CPU is its own (and measured alone) and the agent keeps answering."""
+    import sys
+
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    raw = json.loads(sys.stdin.read())
+    raw["concurrency"] = tuple(raw["concurrency"])
+    raw["gpu_indices"] = tuple(raw.get("gpu_indices", ()))
+    spec = LoadSpec(**raw)
+
+    def emit(level: LevelResult) -> None:
+        sys.stdout.write(json.dumps(level.as_dict()) + "\n")
+        sys.stdout.flush()
+
+    run(spec, on_level=emit)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

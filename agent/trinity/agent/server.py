@@ -8,16 +8,19 @@ place that turns an AgentError into a gRPC status with the same one-line message
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import errno
 import functools
 import importlib.metadata
+import json
 import logging
 import math
 import os
 import re
 import signal
 import socket
-from collections.abc import Callable, Mapping
+import sys
+from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,9 +32,17 @@ from grpc_reflection.v1alpha import reflection
 from trinity.agent import convert, notify
 from trinity.agent.auth import TokenAuthInterceptor, load_token
 from trinity.agent.config import AgentConfig, TlsConfig
-from trinity.agent.errors import AgentError, ConfigError, InvalidArgument
+from trinity.agent.errors import (
+    AgentError,
+    ConfigError,
+    InvalidArgument,
+    ResourceExhausted,
+    Unavailable,
+)
 from trinity.agent.generate import generate
+from trinity.agent.loadgen import LoadSpec
 from trinity.agent.sandbox import Sandbox
+from trinity.agent.spec import Endpoint
 from trinity.agent.telemetry import Telemetry
 from trinity.v1 import agent_pb2 as pb
 from trinity.v1 import agent_pb2_grpc
@@ -90,6 +101,60 @@ def _rpc(method: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+MAX_PROFILE_CONCURRENCY = 1024
+
+
+def _load_spec(request: pb.ProfileRequest, endpoint: Endpoint) -> LoadSpec:
+    """The profile request checked, as the load generator's spec for this server."""
+    levels = tuple(request.concurrency) or (1,)
+    bad = [c for c in levels if not 1 <= c <= MAX_PROFILE_CONCURRENCY]
+    if bad:
+        raise InvalidArgument(
+            f"concurrency {bad[0]} is not between 1 and {MAX_PROFILE_CONCURRENCY}"
+        )
+    if not math.isfinite(request.timeout_s) or request.timeout_s < 0:
+        raise InvalidArgument(f"timeout_s must be 0 or more seconds, not {request.timeout_s}")
+    return LoadSpec(
+        base_url=endpoint.base_url,
+        model=endpoint.served_name,
+        concurrency=levels,
+        prompt_tokens=request.prompt_tokens or 256,
+        output_tokens=request.output_tokens or 128,
+        requests_per_level=request.requests_per_level,
+        warmup_requests=request.warmup_requests,
+        timeout_s=request.timeout_s or 600.0,
+    )
+
+
+async def run_profile(spec: LoadSpec) -> AsyncIterator[dict[str, Any]]:
+    """The load generator in a child process (its CPU is its own, measured alone, and the
+    agent keeps answering); each level's figures as it finishes. Cancelled (the client
+    went away), the child is killed: no load outlives the request."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "trinity.agent.loadgen",
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+    assert process.stdin is not None and process.stdout is not None
+    assert process.stderr is not None
+    raw = dataclasses.asdict(spec)
+    process.stdin.write(json.dumps(raw).encode())
+    process.stdin.close()
+    stderr = asyncio.ensure_future(process.stderr.read())
+    try:
+        async for line in process.stdout:
+            yield json.loads(line)
+        code = await process.wait()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    if code != 0:
+        tail = (await stderr).decode(errors="replace").strip().splitlines()[-3:]
+        raise Unavailable(f"model {spec.model}: the load generator failed: {' | '.join(tail)}")
+    stderr.cancel()
+
+
 def _name(value: str, what: str) -> str:
     if not NAME_PATTERN.fullmatch(value):
         raise InvalidArgument(
@@ -116,6 +181,7 @@ class AgentServicer(agent_pb2_grpc.AgentServicer):
         self._backends = backends
         self._http = http
         self._sandbox = Sandbox(config.sandbox)
+        self._profiling: str | None = None  # the model being profiled; one at a time
 
     @_rpc
     async def GetNodeInfo(self, request, context) -> pb.NodeInfo:
@@ -193,6 +259,27 @@ class AgentServicer(agent_pb2_grpc.AgentServicer):
             self._http, endpoint, params, on_delta, rates=self._telemetry.rates
         )
         await context.write(pb.GenerateEvent(final=convert.outcome_to_proto(outcome)))
+
+    @_rpc
+    async def Profile(self, request: pb.ProfileRequest, context) -> None:
+        spec = _load_spec(request, self._supervisor.endpoint(_name(request.model, "model")))
+        if self._profiling is not None:
+            raise ResourceExhausted(
+                f"a profile of {self._profiling} is already running on this node; two at "
+                "once would measure each other"
+            )
+        self._profiling = request.model
+        try:
+            async for level in run_profile(spec):
+                await context.write(
+                    pb.ProfilePoint(
+                        concurrency=int(level["concurrency"]),
+                        metrics_json=json.dumps(level),
+                        backend=self._supervisor.endpoint(request.model).backend,
+                    )
+                )
+        finally:
+            self._profiling = None
 
     @_rpc
     async def Execute(self, request: pb.ExecuteRequest, context) -> pb.ExecuteResult:

@@ -170,6 +170,15 @@ class AgentClient:
         """Run code with its tests in the node's sandbox."""
         return await self._call(self._agent().Execute, "Execute", request, deadline_s=timeout_s)
 
+    async def profile(self, request: pb.ProfileRequest) -> AsyncIterator[pb.ProfilePoint]:
+        """Load generated on the node next to the model's server; a point per level."""
+        try:
+            call = self._agent().Profile(request, metadata=self._metadata())
+            async for point in call:
+                yield point
+        except grpc.aio.AioRpcError as exc:
+            raise self._error(exc, "Profile", request.model, None) from exc
+
     async def watch_telemetry(
         self, interval_s: float = 1.0, count: int = 0
     ) -> AsyncIterator[pb.TelemetrySample]:

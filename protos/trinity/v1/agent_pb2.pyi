@@ -404,3 +404,31 @@ class TelemetrySample(_message.Message):
     cpu_pct: float
     models: _containers.RepeatedCompositeFieldContainer[ModelRate]
     def __init__(self, timestamp: _Optional[float] = ..., source: _Optional[str] = ..., gpus: _Optional[_Iterable[_Union[GpuSample, _Mapping]]] = ..., system_memory_used_bytes: _Optional[int] = ..., system_memory_total_bytes: _Optional[int] = ..., cpu_pct: _Optional[float] = ..., models: _Optional[_Iterable[_Union[ModelRate, _Mapping]]] = ...) -> None: ...
+
+class ProfileRequest(_message.Message):
+    __slots__ = ("model", "concurrency", "prompt_tokens", "output_tokens", "requests_per_level", "warmup_requests", "timeout_s")
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    CONCURRENCY_FIELD_NUMBER: _ClassVar[int]
+    PROMPT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    REQUESTS_PER_LEVEL_FIELD_NUMBER: _ClassVar[int]
+    WARMUP_REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    TIMEOUT_S_FIELD_NUMBER: _ClassVar[int]
+    model: str
+    concurrency: _containers.RepeatedScalarFieldContainer[int]
+    prompt_tokens: int
+    output_tokens: int
+    requests_per_level: int
+    warmup_requests: int
+    timeout_s: float
+    def __init__(self, model: _Optional[str] = ..., concurrency: _Optional[_Iterable[int]] = ..., prompt_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., requests_per_level: _Optional[int] = ..., warmup_requests: _Optional[int] = ..., timeout_s: _Optional[float] = ...) -> None: ...
+
+class ProfilePoint(_message.Message):
+    __slots__ = ("concurrency", "metrics_json", "backend")
+    CONCURRENCY_FIELD_NUMBER: _ClassVar[int]
+    METRICS_JSON_FIELD_NUMBER: _ClassVar[int]
+    BACKEND_FIELD_NUMBER: _ClassVar[int]
+    concurrency: int
+    metrics_json: str
+    backend: str
+    def __init__(self, concurrency: _Optional[int] = ..., metrics_json: _Optional[str] = ..., backend: _Optional[str] = ...) -> None: ...

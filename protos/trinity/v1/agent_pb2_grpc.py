@@ -74,6 +74,11 @@ class AgentStub:
                 request_serializer=trinity_dot_v1_dot_agent__pb2.WatchTelemetryRequest.SerializeToString,
                 response_deserializer=trinity_dot_v1_dot_agent__pb2.TelemetrySample.FromString,
                 _registered_method=True)
+        self.Profile = channel.unary_stream(
+                '/trinity.v1.Agent/Profile',
+                request_serializer=trinity_dot_v1_dot_agent__pb2.ProfileRequest.SerializeToString,
+                response_deserializer=trinity_dot_v1_dot_agent__pb2.ProfilePoint.FromString,
+                _registered_method=True)
 
 
 class AgentServicer:
@@ -131,8 +136,14 @@ class AgentServicer:
 
     def WatchTelemetry(self, request, context):
         """GPU (NVML) or system (psutil) samples every interval, plus per-model tok/s.
-        Reserved for throughput profiling (load generated next to the server).
-        rpc Profile(ProfileRequest) returns (stream ProfilePoint);
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Profile(self, request, context):
+        """Throughput profile of a ready model: load generated here, next to its server, one
+        point per concurrency level as each finishes. One profile at a time per node.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -180,6 +191,11 @@ def add_AgentServicer_to_server(servicer, server):
                     servicer.WatchTelemetry,
                     request_deserializer=trinity_dot_v1_dot_agent__pb2.WatchTelemetryRequest.FromString,
                     response_serializer=trinity_dot_v1_dot_agent__pb2.TelemetrySample.SerializeToString,
+            ),
+            'Profile': grpc.unary_stream_rpc_method_handler(
+                    servicer.Profile,
+                    request_deserializer=trinity_dot_v1_dot_agent__pb2.ProfileRequest.FromString,
+                    response_serializer=trinity_dot_v1_dot_agent__pb2.ProfilePoint.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -398,6 +414,33 @@ class Agent:
             '/trinity.v1.Agent/WatchTelemetry',
             trinity_dot_v1_dot_agent__pb2.WatchTelemetryRequest.SerializeToString,
             trinity_dot_v1_dot_agent__pb2.TelemetrySample.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Profile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/trinity.v1.Agent/Profile',
+            trinity_dot_v1_dot_agent__pb2.ProfileRequest.SerializeToString,
+            trinity_dot_v1_dot_agent__pb2.ProfilePoint.FromString,
             options,
             channel_credentials,
             insecure,
