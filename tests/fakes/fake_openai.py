@@ -246,7 +246,17 @@ def chunk(model: FakeModel, delta: dict[str, Any], finish: str | None = None) ->
     }
 
 
+class _Server(ThreadingHTTPServer):
+    # The default listen backlog (5) resets connections beyond it: 64 concurrent clients
+    # would see ReadErrors no real model server gives them.
+    request_queue_size = 1024
+
+
 class Handler(BaseHTTPRequestHandler):
+    # Streamed chunks are small writes: without TCP_NODELAY, Nagle and the client's
+    # delayed ACK hold every chunk after the first ~40 ms on a kept-alive connection, and
+    # the fake would look 4x slower than it is (real servers set it too).
+    disable_nagle_algorithm = True
     server_version = "fake-openai"
     protocol_version = "HTTP/1.1"
     model: FakeModel  # set on the subclass built in main()
@@ -428,7 +438,7 @@ def main(argv: list[str] | None = None) -> None:
     model = FakeModel(args.flavour, args.served, args.ctx, faults)
     handler = type("BoundHandler", (Handler,), {"model": model})
     try:
-        server = ThreadingHTTPServer((args.host, args.port), handler)
+        server = _Server((args.host, args.port), handler)
     except OSError:
         bind_failed(args)
     server.daemon_threads = True

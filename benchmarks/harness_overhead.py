@@ -1,0 +1,186 @@
+"""What our harness costs a model server's throughput, measured side by side in one run.
+
+    # a model already up in a cluster (e.g. llama.cpp on a GPU node):
+    .venv/bin/python benchmarks/harness_overhead.py --config models.toml --model gpu/smollm2
+    # our own overhead alone: an agent of its own in front of the fake server (no model)
+    .venv/bin/python benchmarks/harness_overhead.py --fake
+
+For each concurrency level, the same number of requests of the same shape (a unique
+prompt each, so no prefix cache helps either side; max_tokens output tokens with
+ignore_eos; temperature 0) go (a) straight to the model server's OpenAI endpoint and
+(b) through trinityctl's client → the node's agent (gRPC Generate) → the same server.
+Rounds alternate a, b, a, b so drift hits both. Aggregate tok/s = completion tokens /
+wall time of the level; the ratio b / a is what the harness leaves of the server's
+throughput. Target (issue 5): ≥ 0.97 at concurrency 1, 16 and 64.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from trinity.agent.loadgen import make_prompt  # noqa: E402
+from trinity.controller.client import AgentClient  # noqa: E402
+from trinity.controller.config import load_config  # noqa: E402
+from trinity.v1 import agent_pb2 as pb  # noqa: E402
+
+One = Callable[[str], Awaitable[int]]  # prompt → completion tokens
+
+
+async def level(concurrency: int, requests: int, prompt_tokens: int, one: One) -> float:
+    """Aggregate tok/s of `requests` requests, `concurrency` at a time (closed loop)."""
+    prompts = iter([make_prompt(prompt_tokens) for _ in range(requests)])
+    total = 0
+
+    async def worker() -> None:
+        nonlocal total
+        for prompt in prompts:
+            total += await one(prompt)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return total / (time.perf_counter() - start)
+
+
+def direct(http: httpx.AsyncClient, base_url: str, served: str, output_tokens: int) -> One:
+    async def one(prompt: str) -> int:
+        body = {
+            "model": served,
+            "messages": [{"role": "user", "content": prompt}],
+            "stream": True,
+            "stream_options": {"include_usage": True},
+            "max_tokens": output_tokens,
+            "ignore_eos": True,
+            "temperature": 0.0,
+        }
+        tokens, chunks = None, 0
+        async with http.stream("POST", f"{base_url}/v1/chat/completions", json=body) as reply:
+            reply.raise_for_status()
+            async for line in reply.aiter_lines():
+                if not line.startswith("data:") or line.endswith("[DONE]"):
+                    continue
+                chunk = json.loads(line[5:])
+                if chunk.get("usage"):
+                    tokens = chunk["usage"]["completion_tokens"]
+                choices = chunk.get("choices") or []
+                if choices and (choices[0].get("delta") or {}).get("content"):
+                    chunks += 1
+        return int(tokens if tokens is not None else chunks)
+
+    return one
+
+
+def harness(client: AgentClient, model: str, output_tokens: int) -> One:
+    async def one(prompt: str) -> int:
+        request = pb.GenerateRequest(
+            model=model,
+            messages=[pb.ChatMessage(role="user", content=prompt)],
+            max_tokens=output_tokens,
+            ignore_eos=True,
+            temperature=0.0,
+            timeout_s=600,
+        )
+        result = await client.generate(request)
+        return int(result.usage.completion_tokens)
+
+    return one
+
+
+async def measure(args: argparse.Namespace, config_path: Path, model_key: str) -> list[dict]:
+    config = load_config(config_path)
+    model = next(m for m in config.models if m.key == model_key or m.name == model_key)
+    rows = []
+    async with AgentClient(model.node, config.nodes[model.node]) as client:
+        status = next(s for s in await client.list_models() if s.spec.name == model.name)
+        host = config.nodes[model.node].address.rsplit(":", 1)[0]
+        base_url = f"http://{host}:{status.port}"
+        served = status.spec.served_name or model.name
+        limits = httpx.Limits(max_connections=max(args.concurrency) + 4)
+        async with httpx.AsyncClient(timeout=600, limits=limits, trust_env=False) as http:
+            paths = {
+                "direct": direct(http, base_url, served, args.output_tokens),
+                "harness": harness(client, model.name, args.output_tokens),
+            }
+            await level(1, 2, args.prompt_tokens, paths["direct"])  # warm-up, discarded
+            for c in args.concurrency:
+                n = args.requests or max(8, 4 * c)
+                seen: dict[str, list[float]] = {"direct": [], "harness": []}
+                for _ in range(args.rounds):
+                    for name in ("direct", "harness"):
+                        seen[name].append(await level(c, n, args.prompt_tokens, paths[name]))
+                a, b = statistics.median(seen["direct"]), statistics.median(seen["harness"])
+                rows.append({"concurrency": c, "requests": n, "direct_tok_s": a,
+                             "harness_tok_s": b, "ratio": b / a})  # fmt: skip
+                print(f"  c={c:<4} direct {a:9.1f} tok/s   harness {b:9.1f} tok/s   "
+                      f"ratio {b / a:.3f}", flush=True)  # fmt: skip
+    return rows
+
+
+def fake_cluster(folder: Path) -> tuple[Path, str, object]:
+    """An agent of its own with the fake server (vLLM flavour, as fast as it can go)."""
+    from tests.integration.agent_process import AgentProcess
+
+    command = json.dumps([sys.executable, "-m", "tests.fakes.fake_openai", "--flavour", "vllm"])
+    agent = AgentProcess(folder / "agent", f"[vllm]\ncommand = {command}\n")
+    agent.write_config()
+    agent.start()
+    (folder / "model").mkdir()
+    spec = pb.ModelSpec(name="fake", backend="vllm", model=str(folder / "model"),
+                        served_name="fake", context_length=4096)  # fmt: skip
+    status = agent.stub.StartModel(pb.StartModelRequest(spec=spec, wait_ready_s=60),
+                                   metadata=agent.metadata, timeout=90)  # fmt: skip
+    if status.state != pb.MODEL_STATE_READY:
+        agent.stop()
+        raise SystemExit(f"fake model not ready: {status.last_error}")
+    models = folder / "models.toml"
+    models.write_text(f'[nodes.fake]\naddress = "{agent.address}"\ntoken_file = '
+                      f'"{agent.token_file}"\n\n[[models]]\nname = "fake"\nnode = "fake"\n'
+                      f'backend = "vllm"\nmodel = "{folder / "model"}"\nserved_name = "fake"\n')  # fmt: skip
+    return models, "fake/fake", agent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--config", type=Path, help="models.toml with the model up")
+    parser.add_argument("--model", help="NODE/NAME of the model to measure")
+    parser.add_argument("--fake", action="store_true", help="an agent + fake server of its own")
+    parser.add_argument("--concurrency", default="1,16,64",
+                        type=lambda s: [int(x) for x in s.split(",")])  # fmt: skip
+    parser.add_argument("--requests", type=int, default=0, help="per level (0: max(8, 4c))")
+    parser.add_argument("--output-tokens", type=int, default=128)
+    parser.add_argument("--prompt-tokens", type=int, default=64)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--json", type=Path, help="also write the rows here")
+    args = parser.parse_args()
+    if not args.fake and not (args.config and args.model):
+        parser.error("give --config and --model, or --fake")
+    with tempfile.TemporaryDirectory() as tmp:
+        agent = None
+        config, model = args.config, args.model
+        if args.fake:
+            config, model, agent = fake_cluster(Path(tmp))
+        try:
+            print(f"harness overhead: {model}, {args.output_tokens} output tokens, "
+                  f"median of {args.rounds} alternating rounds", flush=True)  # fmt: skip
+            rows = asyncio.run(measure(args, config, model))
+        finally:
+            if agent is not None:
+                agent.stop()  # type: ignore[attr-defined]
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    main()
