@@ -39,7 +39,12 @@ from trinity.v1 import agent_pb2 as pb  # noqa: E402
 One = Callable[[str], Awaitable[int]]  # prompt → completion tokens
 
 
-async def level(concurrency: int, requests: int, prompt_tokens: int, one: One) -> float:
+SHORT: list[int] = []  # completion counts that were not --output-tokens
+
+
+async def level(
+    concurrency: int, requests: int, prompt_tokens: int, one: One, expected: int = 0
+) -> float:
     """Aggregate tok/s of `requests` requests, `concurrency` at a time (closed loop)."""
     prompts = iter([make_prompt(prompt_tokens) for _ in range(requests)])
     total = 0
@@ -47,7 +52,10 @@ async def level(concurrency: int, requests: int, prompt_tokens: int, one: One) -
     async def worker() -> None:
         nonlocal total
         for prompt in prompts:
-            total += await one(prompt)
+            tokens = await one(prompt)
+            total += tokens
+            if expected and tokens != expected:
+                SHORT.append(tokens)
 
     start = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -107,7 +115,9 @@ async def measure(args: argparse.Namespace, config_path: Path, model_key: str) -
         host = config.nodes[model.node].address.rsplit(":", 1)[0]
         base_url = f"http://{host}:{status.port}"
         served = status.spec.served_name or model.name
-        limits = httpx.Limits(max_connections=max(args.concurrency) + 4)
+        # Idle connections go before the server's keep-alive timeout closes them under us
+        # (llama-server: 'Server disconnected without sending a response').
+        limits = httpx.Limits(max_connections=max(args.concurrency) + 4, keepalive_expiry=1.0)
         async with httpx.AsyncClient(timeout=600, limits=limits, trust_env=False) as http:
             paths = {
                 "direct": direct(http, base_url, served, args.output_tokens),
@@ -119,12 +129,17 @@ async def measure(args: argparse.Namespace, config_path: Path, model_key: str) -
                 seen: dict[str, list[float]] = {"direct": [], "harness": []}
                 for _ in range(args.rounds):
                     for name in ("direct", "harness"):
-                        seen[name].append(await level(c, n, args.prompt_tokens, paths[name]))
+                        seen[name].append(
+                            await level(c, n, args.prompt_tokens, paths[name], args.output_tokens)
+                        )
                 a, b = statistics.median(seen["direct"]), statistics.median(seen["harness"])
+                short, SHORT[:] = list(SHORT), []
                 rows.append({"concurrency": c, "requests": n, "direct_tok_s": a,
-                             "harness_tok_s": b, "ratio": b / a})  # fmt: skip
+                             "harness_tok_s": b, "ratio": b / a, "short": len(short)})  # fmt: skip
+                warn = f"   INVALID: {len(short)} requests not {args.output_tokens} tokens " \
+                       f"(e.g. {short[:3]})" if short else ""  # fmt: skip
                 print(f"  c={c:<4} direct {a:9.1f} tok/s   harness {b:9.1f} tok/s   "
-                      f"ratio {b / a:.3f}", flush=True)  # fmt: skip
+                      f"ratio {b / a:.3f}{warn}", flush=True)  # fmt: skip
     return rows
 
 

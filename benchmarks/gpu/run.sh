@@ -14,13 +14,13 @@
 #   wheels/         Python wheels to add to the machine's Python (offline machines)
 # Results: $OUT (or $WORK/out): llama-bench.json, profile.json, overhead.json, summary.md.
 # Environment: WORK (default /root/trinity-gpu), CUDA_ARCH (default 90 = H100),
-# LEVELS (default 1,16,64), OUTPUT_TOKENS (default 256), PROMPT_TOKENS (default 128).
+# LEVELS (default 1,4,16,64), OUTPUT_TOKENS (default 256), PROMPT_TOKENS (default 128).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 REPO=$PWD
 WORK=${WORK:-/root/trinity-gpu}
 OUT=${OUT:-$WORK/out}
-LEVELS=${LEVELS:-1,16,64}
+LEVELS=${LEVELS:-1,4,16,64}
 OUTPUT_TOKENS=${OUTPUT_TOKENS:-256}
 PROMPT_TOKENS=${PROMPT_TOKENS:-128}
 CUDA_ARCH=${CUDA_ARCH:-90}
@@ -91,7 +91,7 @@ label = "llama.cpp Q4_1 (GPU)"
 backend = "llamacpp"
 model = "$GGUF"
 gpu_layers = 99
-context_length = 65536
+context_length = ${CONTEXT:-32768}
 extra_args = ["-np", "64"]
 concurrency = 64
 EOF

@@ -811,7 +811,11 @@ async def _client(
     if client is not None:
         yield client
         return
-    limits = httpx.Limits(max_connections=max(spec.concurrency, default=1) + 4)
+    # keepalive_expiry: an idle connection is dropped before the server's keep-alive
+    # timeout can close it under a request (llama-server does after a few seconds).
+    limits = httpx.Limits(
+        max_connections=max(spec.concurrency, default=1) + 4, keepalive_expiry=1.0
+    )
     async with httpx.AsyncClient(
         limits=limits, timeout=httpx.Timeout(spec.timeout_s), trust_env=False
     ) as http:
