@@ -176,3 +176,40 @@ def test_parse_number_only_accepts_a_single_number() -> None:
     assert parse_number("12 apples") is None
     assert parse_number("1 2") is None
     assert parse_number("1/0") is None
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "세종대왕께서 창제하셨습니다.",
+        "세종대왕이십니다",
+        "정답: 세종대왕님께서",
+        "세종대왕이셨습니다.",
+    ],
+)
+def test_korean_honorifics_follow_the_name(reply: str) -> None:
+    assert matches(reply, ["세종대왕"]).ok
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["Answer: 3 × 10^8 m/s", "Answer: 3x10⁸", "\\boxed{3 \\times 10^{8}}", "Answer: 3*10**8"],
+)
+def test_times_ten_to_the_power_is_scientific_notation(reply: str) -> None:
+    assert matches(reply, ["299,792,458"], numeric_tolerance=0.01).ok
+
+
+def test_superscript_exponent_is_not_read_as_digits() -> None:
+    # NFKC alone would make "10⁸" the number 108.
+    assert not matches("Answer: 1.08 × 10²", ["108000000"]).ok
+    assert matches("Answer: 1.08 × 10²", ["108"]).ok
+
+
+def test_large_whole_numbers_are_compared_exactly() -> None:
+    assert matches("Answer: 7,510,504,314,610", ["7510504314610"]).ok
+    assert not matches("Answer: 7510504314609", ["7510504314610"]).ok
+    assert not matches("Answer: 7.51e12", ["7510504314610"]).ok
+    # An explicit tolerance still means closeness.
+    assert matches("Answer: 7.5105e12", ["7510504314610"], numeric_tolerance=1e-3).ok
+    # Small numbers keep the float rule (0.1 + 0.2 style answers).
+    assert matches("Answer: 0.30000000000000004", ["0.3"]).ok

@@ -120,3 +120,117 @@ def test_task_files_ship_as_package_data():
     task_files = {str(p) for p in base.glob("*/*/**/*")
                   if p.is_file() and "__pycache__" not in p.parts}  # fmt: skip
     assert task_files and task_files <= shipped, sorted(task_files - shipped)
+
+
+def test_the_issue_counts_19_suites_55_tasks_in_five_categories_plus_crosscheck():
+    from trinity.controller.suites import CATEGORIES, category_of, select_tasks
+
+    counts: dict[str, list[int]] = {}
+    for name in suite_names():
+        if category_of(name) in CATEGORIES:
+            counts.setdefault(category_of(name), []).append(len(load_suite(name)))
+    assert {k: (len(v), sum(v)) for k, v in counts.items()} == {
+        "factual": (5, 16), "math": (2, 7), "coding": (6, 14), "hard": (4, 12),
+        "agent": (2, 6), "crosscheck": (1, 8),
+    }  # fmt: skip
+    assert len(select_tasks(["all"])) == 55  # crosscheck and humaneval only by name
+    hard = select_tasks(["hard", "hard_parsers/regex_engine"])
+    assert len(hard) == 12 and all(t.category == "hard" for t in hard)
+
+
+def test_selection_errors_name_what_exists():
+    from trinity.controller.suites import select_tasks
+
+    with pytest.raises(ConfigError, match="no suite or category named 'hardd'") as info:
+        select_tasks(["hardd"])
+    assert "categories: factual" in (info.value.hint or "")
+
+
+ANSWER_TOML = """\
+kind = "answer"
+prompt = "Capital of Korea? End with a line `Answer: <city>`."
+answers = ["Seoul", "서울"]
+good_replies = ["Answer: Seoul"]
+bad_replies = ["Answer: Busan"]
+{extra}
+"""
+
+
+def answer_folder(tmp_path: Path, extra: str = "") -> Path:
+    folder = tmp_path / "factual_x" / "capital"
+    folder.mkdir(parents=True)
+    (folder / "task.toml").write_text(ANSWER_TOML.format(extra=extra))
+    return folder
+
+
+def test_answer_task_has_one_check_and_is_scored_from_the_text(tmp_path):
+    from trinity.controller.scoring import score_reply
+
+    task = load_task_folder("factual_x", answer_folder(tmp_path))
+    assert task.checks == ("answer",) and not task.runs_code and task.category == "factual"
+    assert score_reply(task, "It is Seoul.\nAnswer: 서울입니다").score == 100.0
+    assert score_reply(task, "Seoul? No.\nAnswer: Busan").score == 0.0
+
+
+def test_answer_line_required_fails_a_reply_without_one(tmp_path):
+    from trinity.controller.scoring import score_reply
+
+    task = load_task_folder("factual_x", answer_folder(tmp_path, "answer_line_required = true"))
+    assert score_reply(task, "Answer: Seoul").score == 100.0
+    lazy = score_reply(task, "Seoul, I think")
+    assert lazy.score == 0.0 and "no Answer: line" in lazy.checks[0].message
+
+
+def test_echoing_the_ambiguous_prompt_scores_nothing():
+    from trinity.controller.scoring import score_reply
+
+    for task in load_suite("factual_ambiguous"):
+        assert score_reply(task, task.prompt).score == 0.0, task.id
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ('rubric = { x = ["y"] }', "rubric do not apply to kind 'answer'"),
+        ('checks = ["one"]', "checks of a answer task are ['answer']"),
+    ],
+)
+def test_answer_task_mistakes_are_one_line(tmp_path, extra, message):
+    with pytest.raises(ConfigError, match=__import__("re").escape(message)):
+        load_task_folder("factual_x", answer_folder(tmp_path, extra))
+
+
+def test_review_rubric_checks_are_its_names_and_bad_regexes_are_refused(tmp_path):
+    from trinity.controller.scoring import score_reply
+
+    folder = tmp_path / "hard_x" / "review"
+    folder.mkdir(parents=True)
+    toml = ('kind = "review"\nprompt = "Review this."\ngood_replies = ["pickle allows '
+            'arbitrary code"]\nbad_replies = ["looks fine"]\n[rubric]\n'
+            'rce = ["arbitrary code", "remote code execution"]\n')  # fmt: skip
+    (folder / "task.toml").write_text(toml)
+    task = load_task_folder("hard_x", folder)
+    assert task.checks == ("rce",)
+    assert score_reply(task, "It allows Arbitrary Code execution").score == 100.0
+    (folder / "task.toml").write_text(toml.replace('"remote code execution"', '"(unclosed"'))
+    with pytest.raises(ConfigError, match=r"rubric.rce: '\(unclosed'"):
+        load_task_folder("hard_x", folder)
+
+
+def test_multi_turn_declares_every_turns_checks_in_order(tmp_path):
+    folder = task_folder(tmp_path)
+    (folder / "task.toml").write_text(
+        'kind = "multi_turn"\ntest_file = "test_add.py"\n'
+        '[[turns]]\nprompt = "Write add."\nchecks = ["one"]\n'
+        '[[turns]]\nprompt = "Now make it handle 2 + 2."\nchecks = ["two"]\n'
+    )
+    task = load_task_folder("coding_x", folder)
+    assert task.checks == ("one", "two") and task.runs_code
+    assert task.prompts == ("Write add.", "Now make it handle 2 + 2.")
+    (folder / "task.toml").write_text(
+        'kind = "multi_turn"\ntest_file = "test_add.py"\n'
+        '[[turns]]\nprompt = "Write add."\nchecks = ["one", "two"]\n'
+        '[[turns]]\nprompt = "Again."\nchecks = ["two"]\n'
+    )
+    with pytest.raises(ConfigError, match="a check belongs to one turn only"):
+        load_task_folder("coding_x", folder)

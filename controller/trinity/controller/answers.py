@@ -15,10 +15,13 @@ Every rule, in the order applied:
    with the first and with the last number in the region; either equal is a match, so
    "391", "391.0", "= 391", "391 apples", "17 × 23 = 391" and "391. Because …" all match
    391. Numbers may carry a sign, comma thousands separators ("1,234,567", groups of
-   three), decimals, scientific notation ("1.5e3") or be a simple fraction ("3/4" equals
-   0.75). Units or words after the number are ignored ("391 apples", "391개", "50%"), but
-   digits glued to ASCII letters ("x2", "3rd") are not read as numbers. Equal means
-   `math.isclose` with rel_tol = abs_tol = numeric_tolerance, or 1e-9 when not given. A
+   three), decimals, scientific notation ("1.5e3", and "3 × 10^8", "3 x 10**8", "3×10⁸",
+   "3 \times 10^{8}", read as 3e8 before NFKC could turn "10⁸" into "108") or be a simple
+   fraction ("3/4" equals 0.75). Units or words after the number are ignored ("391
+   apples", "391개", "50%"), but digits glued to ASCII letters ("x2", "3rd") are not read
+   as numbers. Equal means `math.isclose` with rel_tol = abs_tol = numeric_tolerance, or
+   1e-9 when not given, except that without a numeric_tolerance a whole number of 2**24
+   or more is compared exactly (1e-9 of 7510504314610 would let 7510504314609 pass). A
    decimal comma ("3,5") is not 3.5, nor is "1 234" one number.
 4. Phrases. Any other alternative must occur in the region as a whole phrase: not preceded
    or followed by a letter or digit, so "seoul" does not match "Seoulite" and "4" is not
@@ -30,7 +33,8 @@ Every rule, in the order applied:
    particles and copulas, stacked or not, up to the next non-letter: 은 는 이 가 을 를 의
    에 에서 에게 께 한테 으로 로 와 과 랑 이랑 도 만 까지 부터 보다 처럼 입니다 이다 다 예요
    이에요 이야 야 요 이며 이고 인데 임, and the polite/past forms 이었다 였다 였습니다
-   이었습니다 이라고 라고. So "서울입니다", "서울은요" and "수도는 서울이다." match "서울"; "서울특별시"
+   이었습니다 이라고 라고, and the honorifics 께서 님 (이)십니다 (이)셨습니다 (이)세요 (이)시다.
+   So "서울입니다", "서울은요" and "수도는 서울이다." match "서울"; "서울특별시"
    does not (list it as an alternative where it is right), nor does "수도는서울" (a letter
    right before the match: "부산" must not be found in "서부산").
 
@@ -69,6 +73,7 @@ _PARTICLES = sorted(
         *"은 는 이 가 을 를 의 에 에서 에게 께 한테 으로 로 와 과 랑 이랑 도 만 까지 부터 보다 처럼".split(),
         *"입니다 이다 다 예요 이에요 이야 야 요 이며 이고 인데 임".split(),
         *"이었다 였다 였습니다 이었습니다 이라고 라고".split(),
+        *"께서 님 이십니다 십니다 이셨습니다 셨습니다 이세요 세요 이시다 시다".split(),
     },
     key=len,
     reverse=True,
@@ -91,9 +96,8 @@ def matches(
     """Match a reply against accepted alternatives; see the module doc for every rule."""
     where, region = answer_region(response)
     text = normalise(region)
-    tol = DEFAULT_TOLERANCE if numeric_tolerance is None else numeric_tolerance
     for alternative in accepted:
-        how = _match_one(text, normalise(alternative), tol)
+        how = _match_one(text, normalise(alternative), numeric_tolerance)
         if how:
             return Match(True, text, alternative, f"{where}:{how}")
     return Match(False, text, None, f"{where}:none")
@@ -122,8 +126,21 @@ def _last_boxed(text: str) -> str | None:
     return text[i:]
 
 
+_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
+_TIMES_TEN = re.compile(
+    r"(\d(?:\.\d+)?)\s*(?:×|\\times|\\cdot|x|\*|·)\s*10"
+    r"(?:\^\{?\s*([-+−]?\d+)(?:\s*\})?|\*\*\s*([-+−]?\d+)|([⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+))"
+)
+
+
+def _scientific(match: re.Match[str]) -> str:
+    exponent = match[2] or match[3] or match[4].translate(_SUPERSCRIPT)
+    return f"{match[1]}e{exponent.replace('−', '-')}"
+
+
 def normalise(text: str) -> str:
     """NFKC, case-fold, LaTeX and markdown marks removed, whitespace collapsed, edges stripped."""
+    text = _TIMES_TEN.sub(_scientific, text)
     text = _FRAC.sub(r"\1/\2", text)
     text = _TEXT.sub(r"\1", text).replace("\\,", "").replace("\\%", "%").replace("$", "")
     text = unicodedata.normalize("NFKC", text).replace("\u2212", "-").casefold()
@@ -141,7 +158,7 @@ def _strip_edges(text: str) -> str:
         text = text[1:]
 
 
-def _match_one(text: str, alternative: str, tol: float) -> str:
+def _match_one(text: str, alternative: str, tol: float | None) -> str:
     if not alternative:
         return ""
     expected = parse_number(alternative)
@@ -172,11 +189,33 @@ def _value(token: str) -> float | None:
         return None
 
 
-def _numeric(text: str, expected: float, tol: float) -> bool:
-    values = [v for m in _NUMBER.finditer(text) if (v := _value(m.group())) is not None]
-    if not values:
+def _numeric(text: str, expected: float, tol: float | None) -> bool:
+    tokens = [m.group() for m in _NUMBER.finditer(text) if _value(m.group()) is not None]
+    if not tokens:
         return False
-    return any(math.isclose(v, expected, rel_tol=tol, abs_tol=tol) for v in (values[0], values[-1]))
+    ends = (tokens[0], tokens[-1])
+    if tol is None and expected.is_integer() and abs(expected) >= 2**24:
+        # A large whole number is compared exactly: a float's 1e-9 would let
+        # 7510504314609 pass for 7510504314610 (and above 2**53 floats cannot tell them
+        # apart at all).
+        want = _exact(f"{expected:.0f}") if abs(expected) < 2**53 else None
+        return any(_exact(t) is not None and _exact(t) == want for t in ends)
+    tol = DEFAULT_TOLERANCE if tol is None else tol
+    return any(math.isclose(v, expected, rel_tol=tol, abs_tol=tol)
+               for t in ends if (v := _value(t)) is not None)  # fmt: skip
+
+
+def _exact(token: str) -> Fraction | None:
+    token = token.replace(",", "").replace(" ", "")
+    try:
+        if "e" in token:
+            return None
+        if "/" in token:
+            num, den = token.split("/")
+            return Fraction(num) / Fraction(den)
+        return Fraction(token)
+    except (ValueError, ZeroDivisionError):
+        return None
 
 
 def _korean(text: str, alternative: str) -> bool:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from trinity.controller.answers import matches
+from trinity.controller.answers import Match, matches
 from trinity.controller.client import AgentClient
 from trinity.controller.suites import Task
 from trinity.v1 import agent_pb2 as pb
@@ -118,11 +118,14 @@ def score_reply(task: Task, answer: str) -> Score:
     nothing runs, so this happens on the controller."""
     if task.kind == "answer":
         match = matches(answer, task.answers, numeric_tolerance=task.numeric_tolerance)
-        why = (
-            f"matched {match.matched!r} ({match.rule})"
-            if match.ok
-            else f"got {match.normalised[:200]!r}"
-        )
+        if task.answer_line_required and match.rule.startswith("full:"):
+            match = Match(False, match.normalised, None, "full:no_answer_line")
+        if match.ok:
+            why = f"matched {match.matched!r} ({match.rule})"
+        elif match.rule == "full:no_answer_line":
+            why = "no Answer: line or boxed{} (this task requires one)"
+        else:
+            why = f"got {match.normalised[:200]!r}"
         checks: tuple[CheckScore, ...] = (CheckScore("answer", match.ok, why),)
     else:
         found = []

