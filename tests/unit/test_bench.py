@@ -341,3 +341,23 @@ def test_resume_refuses_a_task_that_changed(config, store, monkeypatch):
     selection["task_hashes"] = {"smoke/add": "0000"}
     with pytest.raises(BenchError, match="task smoke/add changed since this bench began"):
         bench_module.plan_from_selection(config, selection)
+
+
+def test_validation_runs_a_turn_reference_on_its_turns_checks_only():
+    from dataclasses import replace
+
+    from trinity.controller.validation import validate
+
+    task = load_task("coding_multiturn/shopping_cart")
+    first = task.turns[0][1]
+    early = replace(task, references=(), mutants=(),
+                    turn_references=((1, "reference_turn1_x.py", b"return a + b\n"),))  # fmt: skip
+    node = FakeNode("a", lambda r: result(GOOD))
+    (validation,) = asyncio.run(validate(node, [early]))
+    probe = next(p for p in validation.probes if p.name == "reference_turn1_x.py")
+    assert probe.ok and probe.score == 100.0
+    assert list(node.executed[0].checks) == list(first)
+    node.broken_sandbox = True
+    (validation,) = asyncio.run(validate(node, [early]))
+    probe = next(p for p in validation.probes if p.name == "reference_turn1_x.py")
+    assert not probe.ok and "turn-1 reference must pass turns 1..1" in probe.why

@@ -234,3 +234,19 @@ def test_multi_turn_declares_every_turns_checks_in_order(tmp_path):
     )
     with pytest.raises(ConfigError, match="a check belongs to one turn only"):
         load_task_folder("coding_x", folder)
+
+
+def test_turn_references_are_kept_apart_and_their_turn_checked(tmp_path):
+    folder = task_folder(tmp_path)
+    (folder / "task.toml").write_text(
+        'kind = "multi_turn"\ntest_file = "test_add.py"\n'
+        '[[turns]]\nprompt = "Write add."\nchecks = ["one"]\n'
+        '[[turns]]\nprompt = "Now make it handle 2 + 2."\nchecks = ["two"]\n'
+    )
+    (folder / "reference_turn1_first.py").write_text("def add(a, b):\n    return 3\n")
+    task = load_task_folder("coding_x", folder)
+    assert [name for name, _ in task.references] == ["reference_plain.py"]
+    assert [(t, n) for t, n, _ in task.turn_references] == [(1, "reference_turn1_first.py")]
+    (folder / "reference_turn2_last.py").write_text("def add(a, b):\n    return a + b\n")
+    with pytest.raises(ConfigError, match="turn 2 is not an earlier turn of this task"):
+        load_task_folder("coding_x", folder)

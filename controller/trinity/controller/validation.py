@@ -57,6 +57,10 @@ def _judge(role: str, score: Score) -> tuple[bool, str]:
 TEXT_CHEATS = ("", "I don't know.")
 
 
+def _turn_of(task: Task, role: str, name: str) -> int:
+    return next((t for t, n, _ in task.turn_references if role == "reference" and n == name), 0)
+
+
 def _solutions(task: Task) -> list[tuple[str, str, bytes]]:
     if not task.runs_code:
         return (
@@ -70,6 +74,7 @@ def _solutions(task: Task) -> list[tuple[str, str, bytes]]:
         )
     return (
         [("reference", name, code) for name, code in task.references]
+        + [("reference", name, code) for _, name, code in task.turn_references]
         + [("mutant", name, code) for name, code in task.mutants]
         + [("cheat", name, code) for name, code in CHEATS]
     )
@@ -86,6 +91,18 @@ async def validate(
     slots = asyncio.Semaphore(concurrency)
 
     async def probe(task: Task, role: str, name: str, code: bytes) -> Probe:
+        turn = _turn_of(task, role, name)
+        if turn:  # an answer at an earlier turn: that turn's checks and the ones before
+            subset = [c for _, checks in task.turns[:turn] for c in checks]
+            async with slots:
+                score = await score_solution(client, task, code, subset)
+            ok = score.passed == len(subset)
+            why = f"a turn-{turn} reference must pass turns 1..{turn}'s {len(subset)} checks"
+            result = Probe(task.id, role, name, 100.0 * score.passed / len(subset),
+                           score.status, ok, "" if ok else why)  # fmt: skip
+            if progress is not None:
+                progress(result)
+            return result
         if task.runs_code:
             async with slots:
                 score = await score_solution(client, task, code)

@@ -33,7 +33,9 @@ stand in for references and mutants.
               conversation carries on turn after turn (state lives in the controller),
               each turn's code is scored on its own checks, and the declared checks
               are every turn's, in order. References and mutants are final-turn code,
-              run against all checks.
+              run against all checks; reference_turn<N>_*.py are answers a model could
+              give at turn N, which must pass turns 1..N's checks. Each check imports
+              the solution inside itself, so turn-1 code can load the test file.
 A task's category is its suite's first word (factual, math, coding, hard, agent,
 crosscheck): `bench hard` runs every hard_* suite.
 """
@@ -121,6 +123,7 @@ class Task:
     mutants: tuple[tuple[str, bytes], ...] = ()
     tags: tuple[str, ...] = ()
     turns: tuple[tuple[str, tuple[str, ...]], ...] = ()  # multi_turn: (prompt, checks)
+    turn_references: tuple[tuple[int, str, bytes], ...] = ()  # (turn, file name, code)
     answers: tuple[str, ...] = ()
     numeric_tolerance: float | None = None
     answer_line_required: bool = False
@@ -246,7 +249,10 @@ def load_task_folder(suite: str, folder: Path) -> Task:
         entry_points=tuple(spec.entry_points),
         expected=dict(spec.expected),
         limits=dict(spec.limits),
-        references=_read_all(folder.glob("reference*.py")),
+        references=_read_all(
+            f for f in folder.glob("reference*.py") if not _TURN_REFERENCE.match(f.name)
+        ),
+        turn_references=_turn_references(path, folder, len(spec.turns)),
         mutants=_read_all((folder / "mutants").glob("*.py")),
         tags=tuple(spec.tags),
         turns=tuple((t.prompt, tuple(t.checks)) for t in spec.turns),
@@ -257,6 +263,28 @@ def load_task_folder(suite: str, folder: Path) -> Task:
         good_replies=tuple(spec.good_replies),
         bad_replies=tuple(spec.bad_replies),
     )
+
+
+_TURN_REFERENCE = re.compile(r"reference_turn(\d+)_.*\.py$")
+
+
+def _turn_references(path: Path, folder: Path, turns: int) -> tuple[tuple[int, str, bytes], ...]:
+    """reference_turn<N>_*.py: what a model could have answered at turn N (1-based), which
+    must pass the checks of turns 1..N: proof that early turns' checks do not need code
+    only a later turn asks for."""
+    found = []
+    for file in sorted(folder.glob("reference_turn*.py")):
+        match = _TURN_REFERENCE.match(file.name)
+        if match is None:
+            continue
+        turn = int(match[1])
+        if not 1 <= turn < max(turns, 1):
+            raise ConfigError(
+                f"{path}: {file.name}: turn {turn} is not an earlier turn of this task "
+                f"(1..{turns - 1}; the last turn's references are reference_*.py)"
+            )
+        found.append((turn, file.name, file.read_bytes()))
+    return tuple(found)
 
 
 def _declared(path: Path, spec: TaskFile) -> TaskFile:
