@@ -14,7 +14,9 @@
 #   wheels/         Python wheels to add to the machine's Python (offline machines)
 # Results: $OUT (or $WORK/out): llama-bench.json, profile.json, overhead.json, summary.md.
 # Environment: WORK (default /root/trinity-gpu), CUDA_ARCH (default 90 = H100),
-# LEVELS (default 1,4,16,64), OUTPUT_TOKENS (default 256), PROMPT_TOKENS (default 128).
+# LEVELS (default 1,4,16,64), OUTPUT_TOKENS (default 256), PROMPT_TOKENS (default 128),
+# CMAKE_EXTRA (more cmake flags, e.g. -DGGML_CUDA_FA=OFF for a shorter build),
+# ONLY_OVERHEAD=1 (skip llama-bench and the profile) with OVERHEAD_ARGS (e.g. --rounds 1).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 REPO=$PWD
@@ -63,7 +65,8 @@ build() {
   mkdir -p "$WORK/llama.cpp/app" && touch "$WORK/llama.cpp/app/CMakeLists.txt"
   cmake -S "$WORK/llama.cpp" -B "$WORK/llama.cpp/build" -DGGML_CUDA=ON \
     -DCMAKE_CUDA_ARCHITECTURES="$CUDA_ARCH" -DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF \
-    -DLLAMA_BUILD_EXAMPLES=OFF -DGGML_CCACHE=OFF -DCMAKE_BUILD_TYPE=Release >"$OUT/cmake.log" 2>&1
+    -DLLAMA_BUILD_EXAMPLES=OFF -DGGML_CCACHE=OFF -DCMAKE_BUILD_TYPE=Release \
+    ${CMAKE_EXTRA:-} >"$OUT/cmake.log" 2>&1
   cmake --build "$WORK/llama.cpp/build" -j"$(nproc)" --target llama-server llama-bench \
     >>"$OUT/cmake.log" 2>&1 || { tail -30 "$OUT/cmake.log"; exit 1; }
   log "built llama-server and llama-bench in $((SECONDS - t0)) s"
@@ -71,8 +74,11 @@ build() {
 
 measure() {
   nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader >"$OUT/gpu.txt"
-  log "llama-bench"
-  "$BIN/llama-bench" -m "$GGUF" -ngl 99 -p 512 -n 128 -o json >"$OUT/llama-bench.json" 2>"$OUT/llama-bench.log"
+  if [[ -z ${ONLY_OVERHEAD:-} ]]; then
+    log "llama-bench"
+    "$BIN/llama-bench" -m "$GGUF" -ngl 99 -p 512 -n 128 -o json >"$OUT/llama-bench.json" \
+      2>"$OUT/llama-bench.log"
+  fi
 
   local agent_dir=$WORK/agent
   rm -rf "$agent_dir"
@@ -101,6 +107,12 @@ EOF
   export TRINITY_CONFIG=$WORK/models.toml TRINITY_DB=$OUT/results.db COLUMNS=220
   for _ in $(seq 50); do "$PY" -m trinity.controller status >/dev/null 2>&1 && break; sleep 0.2; done
   "$PY" -m trinity.controller up --no-smoke | tee "$OUT/up.txt"
+  if [[ -n ${ONLY_OVERHEAD:-} ]]; then
+    "$PY" benchmarks/harness_overhead.py --config "$WORK/models.toml" --model gpu/smollm2 \
+      --concurrency "$LEVELS" --output-tokens "$OUTPUT_TOKENS" --json "$OUT/overhead.json" \
+      ${OVERHEAD_ARGS:-} | tee "$OUT/overhead.txt"
+    return
+  fi
   log "profile $LEVELS"
   "$PY" -m trinity.controller profile --concurrency "$LEVELS" --output-tokens "$OUTPUT_TOKENS" \
     --prompt-tokens "$PROMPT_TOKENS" --json --html "$OUT/profile.html" >"$OUT/profile.json" || true
