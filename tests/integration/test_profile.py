@@ -46,6 +46,12 @@ def test_profile_measures_each_level_and_stores_it(node, tmp_path):
     assert "<svg" in page.read_text() and "Output tok/s" in page.read_text()
     shown = trinityctl("profile", "--show", report["profile_id"], "--db", str(db))
     assert shown.returncode == 0 and "local/smollm2" in shown.stdout
+    again = trinityctl("report", report["profile_id"], "--format", "json", "--db", str(db))
+    assert again.returncode == 0 and json.loads(again.stdout)["points"] == points
+    page = tmp_path / "again.html"
+    html = trinityctl("report", report["profile_id"], "--format", "html", "-o", str(page),
+                      "--db", str(db))  # fmt: skip
+    assert html.returncode == 0 and page.read_text().count("<svg") == 4
 
 
 @pytest.mark.parametrize(

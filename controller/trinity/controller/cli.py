@@ -687,7 +687,10 @@ def _load_report(store: Any, bench_run_id: str) -> Any:
     )
 )
 def report(
-    bench_run_id: Annotated[str, typer.Argument(help="Bench id (see `trinityctl runs`), or last.")],
+    bench_run_id: Annotated[
+        str,
+        typer.Argument(help="Bench id (see `trinityctl runs`), last, or a profile-… id."),
+    ],
     format: Annotated[
         str, typer.Option("--format", "-f", help="table, md, json or html.")
     ] = "table",
@@ -697,13 +700,17 @@ def report(
     db: DbOption = None,
 ) -> None:
     """Show a bench's consensus: a table, markdown, JSON, or an HTML page with a task ×
-    model score heatmap and each model's tok/s. Works on a bench still running."""
+    model score heatmap and each model's tok/s. Works on a bench still running. Given a
+    profile id, the profile: its table, JSON, or the HTML page with its charts."""
     from trinity.controller import report as rep
 
     formats = ("table", "md", "json", "html")
     if format not in formats:
         raise SelectionError(f"--format {format!r}: use one of {', '.join(formats)}")
     store = _store(db)
+    if bench_run_id.startswith("profile-"):
+        _profile_report(store, bench_run_id, format, output)
+        return
     result = _load_report(store, _bench_id(store, bench_run_id))
     if format == "table":
         if output:
@@ -714,6 +721,26 @@ def report(
         return
     text = {"md": rep.markdown, "html": rep.html_page,
             "json": lambda r: render.dumps(rep.as_json(r))}[format](result)  # fmt: skip
+    if output:
+        output.write_text(text)
+        err.print(f"wrote {output}")
+    else:
+        typer.echo(text)
+
+
+def _profile_report(store: Any, profile_id: str, format: str, output: Path | None) -> None:
+    from trinity.controller import profile as prof
+
+    points = prof.stored_points(store, profile_id)
+    if format == "table":
+        if output:
+            raise SelectionError("--output needs --format json or html")
+        out.print(prof.table(points))
+        return
+    if format == "md":
+        raise SelectionError("a profile reports as table, json or html")
+    text = (prof.html_page(profile_id, points) if format == "html"
+            else render.dumps(prof.as_json(profile_id, points)))  # fmt: skip
     if output:
         output.write_text(text)
         err.print(f"wrote {output}")

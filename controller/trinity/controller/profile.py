@@ -29,6 +29,7 @@ from trinity.controller.store import Store
 from trinity.v1 import agent_pb2 as pb
 
 DEFAULT_LEVELS = (1, 4, 16, 64)
+STORED_TITLE, STORED_BACKEND = "_title", "_backend"  # beside the figures in a stored row
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,8 @@ async def profile_cluster(
                                   json.loads(raw.metrics_json))  # fmt: skip
                     if store is not None:
                         store.add_profile_point(profile_id, name, model.key, raw.concurrency,
-                                                {**point.metrics, "title": point.title,
-                                                 "backend": point.backend})  # fmt: skip
+                                                {**point.metrics, STORED_TITLE: point.title,
+                                                 STORED_BACKEND: point.backend})  # fmt: skip
                     points.append(point)
                     if on_point is not None:
                         on_point(point)
@@ -106,16 +107,13 @@ def stored_points(store: Store, profile_id: str) -> list[Point]:
     rows = store.profile_points(profile_id)
     if not rows:
         raise SelectionError(f"no profile {profile_id!r} in {store.path}")
-    return [
-        Point(
-            r["model"],
-            r["metrics"].get("title", r["model"]),
-            r["metrics"].get("backend", ""),
-            r["concurrency"],
-            r["metrics"],
-        )
-        for r in rows
-    ]
+    points = []
+    for row in rows:
+        # The row keeps the column title and backend beside the agent's figures.
+        metrics = dict(row["metrics"])
+        title, backend = metrics.pop(STORED_TITLE, row["model"]), metrics.pop(STORED_BACKEND, "")
+        points.append(Point(row["model"], title, backend, row["concurrency"], metrics))
+    return points
 
 
 def _f(value: Any, fmt: str = ".1f", scale: float = 1.0) -> str:
