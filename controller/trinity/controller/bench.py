@@ -19,6 +19,7 @@ part (trinity.controller.validation); a task that fails is refused, and the reas
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import time
@@ -199,17 +200,23 @@ async def check_models_ready(plan: Plan, conns: Mapping[str, AgentClient]) -> No
 async def preflight(
     plan: Plan, conns: Mapping[str, AgentClient], progress: Progress
 ) -> dict[str, list[str]]:
-    """Validate every task on every node taking part; task → problems for those refused."""
+    """Validate every task on every node taking part, the nodes at once; task → problems
+    for those refused."""
+
+    async def one(node: str, client: AgentClient) -> list[TaskValidation]:
+        results = await validate(client, plan.tasks)
+        if progress.validated:
+            progress.validated(node)
+        return results
+
+    per_node = await asyncio.gather(*(one(n, c) for n, c in conns.items()))
     refused: dict[str, list[str]] = {}
-    for node, client in conns.items():
-        results: list[TaskValidation] = await validate(client, plan.tasks)
+    for node, results in zip(conns, per_node, strict=True):
         for result in results:
             if not result.ok:
                 refused.setdefault(result.task, []).extend(
                     f"on {node}: {p}" for p in result.problems()
                 )
-        if progress.validated:
-            progress.validated(node)
     return refused
 
 
