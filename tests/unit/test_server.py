@@ -5,6 +5,7 @@ message, and the one-line error for a port in use."""
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 from pathlib import Path
 
@@ -403,3 +404,60 @@ def _patch_supervisor(monkeypatch, supervisor: FakeSupervisor) -> None:
     import trinity.agent.backends as backends
 
     monkeypatch.setattr(backends, "registry", lambda config: fake_backends(), raising=False)
+
+
+async def test_profile_streams_a_point_per_level_from_the_load_generator(agent) -> None:
+    with FakeServers() as servers:
+        agent.supervisor.endpoints["m"] = servers.start("vllm", name="m")
+        request = pb.ProfileRequest(model="m", concurrency=[1, 2], output_tokens=8,
+                                    prompt_tokens=16, requests_per_level=4)  # fmt: skip
+        points = [p async for p in agent.stub.Profile(request, metadata=agent.md)]
+    assert [p.concurrency for p in points] == [1, 2]
+    for point in points:
+        metrics = json.loads(point.metrics_json)
+        assert metrics["requests"] == 4 and metrics["failed"] == 0
+        # Against a fake that answers in milliseconds the client may be the busy side.
+        assert all("client CPU" in r for r in metrics["invalid_reasons"])
+        assert metrics["completion_tokens"] == 32 and metrics["server"]["tokens_diff"] == 0.0
+        assert point.backend == agent.supervisor.endpoints["m"].backend
+
+
+@pytest.mark.parametrize(
+    ("request_", "code", "message"),
+    [
+        (pb.ProfileRequest(model="m", concurrency=[0]), "INVALID_ARGUMENT",
+         "concurrency 0 is not between 1 and 1024"),
+        (pb.ProfileRequest(model="nope", concurrency=[1]), "NOT_FOUND", "nope"),
+    ],
+)  # fmt: skip
+async def test_profile_rejects_bad_requests(agent, request_, code, message) -> None:
+    with FakeServers() as servers:
+        agent.supervisor.endpoints["m"] = servers.start("vllm", name="m")
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            async for _ in agent.stub.Profile(request_, metadata=agent.md):
+                pass
+    assert info.value.code().name == code and message in info.value.details()
+
+
+async def test_one_profile_at_a_time_and_a_cancelled_one_leaves_no_load(agent) -> None:
+    with FakeServers() as servers:
+        endpoint = servers.start("vllm", "tok_s=20", name="m")
+        agent.supervisor.endpoints["m"] = endpoint
+        slow = pb.ProfileRequest(model="m", concurrency=[2], output_tokens=2000,
+                                 requests_per_level=4)  # fmt: skip
+        call = agent.stub.Profile(slow, metadata=agent.md)
+        for _ in range(200):  # the child process starts and sends its requests
+            if await _running(endpoint.base_url) >= 1:
+                break
+            await asyncio.sleep(0.05)
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            async for _ in agent.stub.Profile(slow, metadata=agent.md):
+                pass
+        assert info.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+        assert "a profile of m is already running" in info.value.details()
+        call.cancel()
+        for _ in range(100):  # the child is killed; the fake notices at its next write
+            if await _running(endpoint.base_url) == 0:
+                break
+            await asyncio.sleep(0.05)
+        assert await _running(endpoint.base_url) == 0

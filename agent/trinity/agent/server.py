@@ -137,22 +137,21 @@ async def run_profile(spec: LoadSpec) -> AsyncIterator[dict[str, Any]]:
     )  # fmt: skip
     assert process.stdin is not None and process.stdout is not None
     assert process.stderr is not None
-    raw = dataclasses.asdict(spec)
-    process.stdin.write(json.dumps(raw).encode())
+    process.stdin.write(json.dumps(dataclasses.asdict(spec)).encode())
     process.stdin.close()
     stderr = asyncio.ensure_future(process.stderr.read())
     try:
         async for line in process.stdout:
             yield json.loads(line)
         code = await process.wait()
+        if code != 0:
+            tail = (await stderr).decode(errors="replace").strip().splitlines()[-3:]
+            raise Unavailable(f"model {spec.model}: the load generator failed: {' | '.join(tail)}")
     finally:
         if process.returncode is None:
             process.kill()
             await process.wait()
-    if code != 0:
-        tail = (await stderr).decode(errors="replace").strip().splitlines()[-3:]
-        raise Unavailable(f"model {spec.model}: the load generator failed: {' | '.join(tail)}")
-    stderr.cancel()
+        stderr.cancel()
 
 
 def _name(value: str, what: str) -> str:
@@ -268,16 +267,13 @@ class AgentServicer(agent_pb2_grpc.AgentServicer):
                 f"a profile of {self._profiling} is already running on this node; two at "
                 "once would measure each other"
             )
+        backend = self._supervisor.endpoint(request.model).backend
         self._profiling = request.model
         try:
             async for level in run_profile(spec):
-                await context.write(
-                    pb.ProfilePoint(
-                        concurrency=int(level["concurrency"]),
-                        metrics_json=json.dumps(level),
-                        backend=self._supervisor.endpoint(request.model).backend,
-                    )
-                )
+                point = pb.ProfilePoint(concurrency=int(level["concurrency"]),
+                                        metrics_json=json.dumps(level), backend=backend)  # fmt: skip
+                await context.write(point)
         finally:
             self._profiling = None
 
