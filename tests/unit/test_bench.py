@@ -361,3 +361,20 @@ def test_validation_runs_a_turn_reference_on_its_turns_checks_only():
     (validation,) = asyncio.run(validate(node, [early]))
     probe = next(p for p in validation.probes if p.name == "reference_turn1_x.py")
     assert not probe.ok and "turn-1 reference must pass turns 1..1" in probe.why
+
+
+def test_the_terminal_table_keeps_bracketed_titles(config, store, monkeypatch):
+    from rich.console import Console
+    from trinity.controller import report as rep
+
+    node = FakeNode("a", lambda r: result(GOOD))
+    install(monkeypatch, {"a": node, "b": FakeNode("b", lambda r: result(GOOD))})
+    the_plan = plan(config, n=1, thinking=parse_thinking("on,off"))
+    out = go(config, store, the_plan)
+    bench = store.bench_run(out.bench_run_id)
+    titles = bench_module.stored_titles(bench.selection)
+    report = rep.summarise(bench, store.runs(out.bench_run_id), out.verdicts, titles)
+    console = Console(width=300, record=True)
+    console.print(rep.table(report))
+    text = console.export_text()
+    assert "Model A [thinking on]" in text and "Model A [thinking off]" in text

@@ -142,7 +142,7 @@ def table(points: Sequence[Point]) -> Table:
         if p.get("tokens_from_usage") is False:
             flags.append("tokens counted from chunks (server gave no usage)")
         out.add_row(
-            p.title,
+            Text(p.title),  # not markup: a title may hold [brackets]
             str(p.concurrency),
             _f(p.get("output_tok_s")),
             _f(p.get("request_s"), ".2f"),

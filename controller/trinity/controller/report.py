@@ -114,12 +114,13 @@ def table(report: Report) -> Table:
     out = Table(title=f"bench {report.bench.id}", title_justify="left")
     out.add_column("Task", no_wrap=True)
     for column in report.columns:
-        out.add_column(report.titles[column], justify="right")
+        # Text, not str: a str is read as markup, and "[thinking on]" would vanish.
+        out.add_column(Text(report.titles[column]), justify="right")
     out.add_column("Verdict")
     for verdict in report.verdicts:
         cells = [Text(_cell(s), style=_score_style(s)) for s in verdict.stats]
         out.add_row(
-            verdict.task, *cells, Text(verdict.verdict.value, VERDICT_STYLE[verdict.verdict])
+            Text(verdict.task), *cells, Text(verdict.verdict.value, VERDICT_STYLE[verdict.verdict])
         )
     speeds = [_speed(m) for m in report.models]
     out.add_section()
@@ -314,7 +315,7 @@ def compare_table(a: Report, b: Report, changes: Sequence[Change]) -> Table:
             if c.verdict_before == c.verdict_after
             else f"{c.verdict_before} → {c.verdict_after}"
         )
-        out.add_row(c.task, titles.get(c.column, c.column), _num(c.before), _num(c.after),
+        out.add_row(Text(c.task), Text(titles.get(c.column, c.column)), _num(c.before), _num(c.after),
                     Text(delta, style=style), verdict)  # fmt: skip
     return out
 
