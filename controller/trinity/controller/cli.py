@@ -57,7 +57,8 @@ err = Console(stderr=True, highlight=False)
 
 app = typer.Typer(
     name="trinityctl",
-    help="Drive a Trinity cluster: start models on your GPU nodes, check them, stop them.\n\n"
+    help="Drive a Trinity cluster: start models on your GPU nodes, benchmark them with "
+    "tasks that prove themselves first, and profile what each box delivers.\n\n"
     "The cluster is described in models.toml, looked up as: --config FILE, $TRINITY_CONFIG, "
     "./models.toml, ~/.config/trinity/models.toml, then the built-in default (one local "
     "agent running SmolLM2 on llama.cpp).",
@@ -67,6 +68,9 @@ app = typer.Typer(
         "trinityctl up --nodes dgx1 --models qwen35-fp8",
         "trinityctl status --json",
         "trinityctl logs local smollm2 --lines 50",
+        "trinityctl bench hard -n 3               # every hard task, 3 runs per model",
+        "trinityctl report last --format html -o bench.html",
+        "trinityctl profile --concurrency 1,16,64",
         "trinityctl down",
     ),
     no_args_is_help=True,
@@ -699,9 +703,11 @@ def report(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Show a bench's consensus: a table, markdown, JSON, or an HTML page with a task ×
-    model score heatmap and each model's tok/s. Works on a bench still running. Given a
-    profile id, the profile: its table, JSON, or the HTML page with its charts."""
+    """Show a bench (or a profile) as a table, markdown, JSON or an HTML page.
+
+    A bench's HTML page has a task × model score heatmap and each model's tok/s; it
+    works on a bench still running. Given a profile id: its table, JSON, or the HTML
+    page with its charts."""
     from trinity.controller import report as rep
 
     formats = ("table", "md", "json", "html")
@@ -798,8 +804,10 @@ def compare(
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """What changed between two benches: per task and model, the mean before and after
-    and the verdict, for every cell whose mean moved or whose verdict changed."""
+    """What changed between two benches: means and verdicts per task and model.
+
+    Lists every task × model whose mean moved by more than --min-delta or whose verdict
+    changed, with the mean before and after."""
     from trinity.controller import report as rep
 
     store = _store(db)
