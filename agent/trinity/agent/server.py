@@ -261,18 +261,18 @@ class AgentServicer(agent_pb2_grpc.AgentServicer):
 
     @_rpc
     async def Profile(self, request: pb.ProfileRequest, context) -> None:
-        spec = _load_spec(request, self._supervisor.endpoint(_name(request.model, "model")))
+        endpoint = self._supervisor.endpoint(_name(request.model, "model"))
+        spec = _load_spec(request, endpoint)
         if self._profiling is not None:
             raise ResourceExhausted(
                 f"a profile of {self._profiling} is already running on this node; two at "
                 "once would measure each other"
             )
-        backend = self._supervisor.endpoint(request.model).backend
         self._profiling = request.model
         try:
             async for level in run_profile(spec):
                 point = pb.ProfilePoint(concurrency=int(level["concurrency"]),
-                                        metrics_json=json.dumps(level), backend=backend)  # fmt: skip
+                                        metrics_json=json.dumps(level), backend=endpoint.backend)  # fmt: skip
                 await context.write(point)
         finally:
             self._profiling = None

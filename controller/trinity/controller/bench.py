@@ -76,14 +76,10 @@ class Plan:
 
     def columns(self) -> list[str]:
         """Consensus columns: a model, or a model × thinking switch in an A/B."""
-        return [
-            model_label(model.key, thinking_label(thinking))
-            for model in self.models
-            for thinking in self.thinking
-        ]
+        return list(self.titles())
 
     def titles(self) -> dict[str, str]:
-        """Column → what the table calls it (the model's label)."""
+        """Column → what the table calls it (the model's label), in configured order."""
         return {
             model_label(model.key, thinking_label(t)): model_label(
                 model.display_label, thinking_label(t)

@@ -727,6 +727,11 @@ def report(
         return
     text = {"md": rep.markdown, "html": rep.html_page,
             "json": lambda r: render.dumps(rep.as_json(r))}[format](result)  # fmt: skip
+    _write_or_echo(text, output)
+
+
+def _write_or_echo(text: str, output: Path | None) -> None:
+    """A report to the file --output names, or to stdout."""
     if output:
         output.write_text(text)
         err.print(f"wrote {output}")
@@ -747,11 +752,7 @@ def _profile_report(store: Any, profile_id: str, format: str, output: Path | Non
         raise SelectionError("a profile reports as table, json or html")
     text = (prof.html_page(profile_id, points) if format == "html"
             else render.dumps(prof.as_json(profile_id, points)))  # fmt: skip
-    if output:
-        output.write_text(text)
-        err.print(f"wrote {output}")
-    else:
-        typer.echo(text)
+    _write_or_echo(text, output)
 
 
 def _bench_id(store: Any, value: str) -> str:

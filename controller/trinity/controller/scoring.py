@@ -54,8 +54,10 @@ class Score:
     forged_records: int = 0  # report lines that failed the node's verification
 
 
-def execute_request(task: Task, solution: bytes) -> pb.ExecuteRequest:
-    """The solution under the task's solution_file name, beside its hidden tests."""
+def execute_request(task: Task, solution: bytes, checks: Sequence[str] = ()) -> pb.ExecuteRequest:
+    """The solution under the task's solution_file name, beside its hidden tests; `checks`
+    (default: all the task declares) are the ones the node runs, with their expected values."""
+    run = list(checks or task.checks)
     known = pb.Limits.DESCRIPTOR.fields_by_name
     limits = pb.Limits()
     for key, value in task.limits.items():
@@ -65,9 +67,9 @@ def execute_request(task: Task, solution: bytes) -> pb.ExecuteRequest:
         files=[pb.File(path=task.solution_file, content=solution)]
         + [pb.File(path=name, content=content) for name, content in task.files],
         test_file=task.test_file,
-        checks=list(task.checks),
+        checks=run,
         limits=limits,
-        expected=[pb.ExpectedValue(check=k, json=v) for k, v in task.expected.items()],
+        expected=[pb.ExpectedValue(check=k, json=v) for k, v in task.expected.items() if k in run],
     )
 
 
@@ -80,13 +82,7 @@ async def score_solution(
     over the task's declared checks, the others counted as not passed.
     """
     wall = float(task.limits.get("wall_s", 10.0))
-    request = execute_request(task, solution)
-    if checks_subset:
-        del request.checks[:]
-        request.checks.extend(checks_subset)
-        kept = [e for e in request.expected if e.check in checks_subset]
-        del request.expected[:]
-        request.expected.extend(kept)
+    request = execute_request(task, solution, checks_subset)
     result = await client.execute(request, timeout_s=wall + RPC_SLACK_S)
     by_name = {c.name: c for c in result.checks}
     wanted = checks_subset or task.checks

@@ -98,18 +98,16 @@ async def validate(
                 score = await score_solution(client, task, code, subset)
             ok = score.passed == len(subset)
             why = f"a turn-{turn} reference must pass turns 1..{turn}'s {len(subset)} checks"
-            result = Probe(task.id, role, name, 100.0 * score.passed / len(subset),
-                           score.status, ok, "" if ok else why)  # fmt: skip
-            if progress is not None:
-                progress(result)
-            return result
-        if task.runs_code:
-            async with slots:
-                score = await score_solution(client, task, code)
+            shown = 100.0 * score.passed / len(subset)
         else:
-            score = score_reply(task, code.decode())
-        ok, why = _judge(role, score)
-        result = Probe(task.id, role, name, score.score, score.status, ok, "" if ok else why)
+            if task.runs_code:
+                async with slots:
+                    score = await score_solution(client, task, code)
+            else:
+                score = score_reply(task, code.decode())
+            ok, why = _judge(role, score)
+            shown = score.score
+        result = Probe(task.id, role, name, shown, score.status, ok, "" if ok else why)
         if progress is not None:
             progress(result)
         return result
