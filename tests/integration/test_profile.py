@@ -24,7 +24,8 @@ def node(llama_node):
 def test_profile_measures_each_level_and_stores_it(node, tmp_path):
     db, page = tmp_path / "r.db", tmp_path / "p.html"
     done = trinityctl("profile", "--concurrency", "1,2", "--requests", "4", "--output-tokens",
-                      "16", "--prompt-tokens", "48", "--warmup", "1", "--json", "--db", str(db),
+                      "16", "--prompt-tokens", "48", "--warmup", "1", "--processes", "2",
+                      "--json", "--db", str(db),
                       "--html", str(page), "--config", node.models_toml, timeout=300)  # fmt: skip
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     report = json.loads(done.stdout)
@@ -39,6 +40,8 @@ def test_profile_measures_each_level_and_stores_it(node, tmp_path):
         assert 0 < m["ttft_ms"]["p50"] <= m["e2el_ms"]["p50"] <= m["e2el_ms"]["p99"]
         assert m["tokens_from_usage"] is False  # llama-cpp-python sends no usage: counted
         assert m["client_cpu_percent"] < 70
+        # --processes 2: level 2's two streams ran in two load processes on the node.
+        assert m["client_processes"] == point["concurrency"]
         assert m["gpu"]["energy_j"] is None  # no NVML on this machine
     with Store(db) as store:
         stored = store.profile_points(report["profile_id"])
@@ -61,6 +64,7 @@ def test_profile_measures_each_level_and_stores_it(node, tmp_path):
         (["--concurrency", "x"], "--concurrency 'x': use numbers like 1,4,16,64"),
         (["--models", "ghost"], "unknown model 'ghost' in --models"),
         (["--show", "profile-nope"], "no profile 'profile-nope'"),
+        (["--processes", "65"], "--processes 65: between 0"),
     ],
 )
 def test_profile_bad_input_is_one_line(node, tmp_path, args, message):

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 from typing import Any
@@ -18,6 +21,7 @@ from trinity.agent.loadgen import (
     GpuSampler,
     LevelInputs,
     LevelResult,
+    LoadPool,
     LoadSpec,
     RequestMetrics,
     Timeline,
@@ -26,11 +30,13 @@ from trinity.agent.loadgen import (
     make_prompt,
     measure,
     percentiles,
+    processes_for,
     profile,
     request_body,
     run,
     run_level,
     server_check,
+    share,
     summarize,
     take_chunk,
 )
@@ -70,7 +76,7 @@ def level_of(timelines: list[Timeline], *, output_tokens: int, cpu_s: float = 0.
             concurrency=1,
             output_tokens=output_tokens,
             timelines=tuple(timelines),
-            cpu_s=cpu_s,
+            cpu_s=(cpu_s,),
             metrics_before={},
             metrics_after={},
             gpu=None,
@@ -550,3 +556,93 @@ def test_run_works_without_uvloop_installed(fake_server) -> None:
     endpoint = fake_server("vllm")
     results = run(spec_for(endpoint, concurrency=(1,), requests_per_level=1), nvml=None)
     assert results[0].completion_tokens == 16
+
+
+# ------------------------------------------------------------------ load processes
+
+
+def test_processes_auto_is_one_per_16_streams_within_a_quarter_of_the_cores() -> None:
+    spec = LoadSpec(base_url="http://x", model="m", concurrency=(1,))
+    assert [processes_for(spec, c, cpus=16) for c in (1, 16, 17, 64, 1024)] == [1, 1, 2, 4, 4]
+    assert processes_for(spec, 64, cpus=2) == 1  # a small box keeps its cores for the server
+    chosen = LoadSpec(base_url="http://x", model="m", concurrency=(1,), processes=8)
+    assert [processes_for(chosen, c, cpus=2) for c in (1, 4, 64)] == [1, 4, 8]
+
+
+def test_share_splits_in_proportion_and_loses_nothing() -> None:
+    assert share(64, [1, 1, 1, 1]) == [16, 16, 16, 16]
+    assert share(10, [1, 1, 1]) == [4, 3, 3]
+    assert share(40, [4, 3, 3]) == [16, 12, 12]
+    assert sum(share(1001, [5, 7, 11])) == 1001
+
+
+def test_perf_counter_is_one_clock_across_processes() -> None:
+    """Load processes' timelines are merged on perf_counter: it must be system-wide."""
+    before = time.perf_counter()
+    child = subprocess.run([sys.executable, "-c", "import time; print(time.perf_counter())"],
+                           capture_output=True, text=True, check=True)  # fmt: skip
+    after = time.perf_counter()
+    assert before < float(child.stdout) < after
+
+
+def _peak_overlap(timelines: list[Timeline]) -> int:
+    events = sorted([(t.sent, 1) for t in timelines] + [(t.end, -1) for t in timelines])
+    peak = now = 0
+    for _, step in events:
+        now += step
+        peak = max(peak, now)
+    return peak
+
+
+async def test_a_level_shared_over_processes_keeps_its_concurrency_and_counts(
+    fake_server,
+) -> None:
+    endpoint = fake_server("vllm", "tok_s=200")
+    spec = spec_for(endpoint, concurrency=(6,), requests_per_level=12, processes=3)
+    pool = LoadPool(spec)
+    try:
+        timelines, cpu_s = await pool.run(6, 12, 3)
+        assert len(pool._processes) == 3 and len(cpu_s) == 3
+    finally:
+        await pool.close()
+    assert len(timelines) == 12 and not any(t.error for t in timelines)
+    assert _peak_overlap(timelines) == 6  # 2 streams in each of 3 processes, at once
+    (level,) = await profile(spec, nvml=None)
+    assert (level.requests, level.failed, level.client_processes) == (12, 0, 3)
+    assert level.completion_tokens == 12 * 16 == level.server.generation_tokens
+    assert level.valid, level.invalid_reasons
+
+
+async def test_one_process_levels_run_in_place_and_say_so(fake_server) -> None:
+    endpoint = fake_server("vllm")
+    results = await profile(spec_for(endpoint, concurrency=(1, 4), processes=0), nvml=None)
+    assert [r.client_processes for r in results] == [1, 1]  # 4 streams: one process
+
+
+async def test_a_load_process_that_dies_fails_the_level_and_leaves_no_load(fake_server) -> None:
+    endpoint = fake_server("vllm", "tok_s=20")
+    spec = spec_for(endpoint, concurrency=(4,), output_tokens=2000, requests_per_level=4,
+                    processes=2)  # fmt: skip
+    pool = LoadPool(spec)
+    level = asyncio.ensure_future(pool.run(4, 4, 2))
+    for _ in range(200):
+        if await _running(endpoint.base_url) == 4:
+            break
+        await asyncio.sleep(0.05)
+    pool._processes[1].kill()
+    with pytest.raises(RuntimeError, match="load process 2 exited with code -9 mid-level"):
+        await level
+    processes = list(pool._processes)
+    await pool.close()  # what profile() does on the way out
+    assert all(p.returncode is not None for p in processes)
+    for _ in range(100):  # the fake notices at its next token write
+        if await _running(endpoint.base_url) == 0:
+            break
+        await asyncio.sleep(0.05)
+    assert await _running(endpoint.base_url) == 0
+
+
+async def _running(base_url: str) -> float:
+    async with httpx.AsyncClient(trust_env=False) as http:
+        metrics = parse_prometheus((await http.get(f"{base_url}/metrics")).text)
+    return metrics["vllm:num_requests_running"]

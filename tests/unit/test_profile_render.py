@@ -41,6 +41,22 @@ def test_table_flags_multi_token_chunks_throttling_and_counted_tokens():
     assert "tokens counted from chunks" in text and "yes" in text
 
 
+def test_table_shows_the_busiest_load_process_and_how_many_there_were():
+    from rich.console import Console
+
+    console = Console(width=400, record=True)
+    console.print(prof.table([point(1, 600.0), point(64, 4000.0, client_processes=4)]))
+    rows = [line for line in console.export_text().splitlines() if "H100 (Q4)" in line]
+    assert "12% x4" in rows[1] and "12%" in rows[0] and " x" not in rows[0].split("12%")[1]
+
+
+def test_processes_bounds_are_one_line():
+    assert prof.check_processes(0) == 0 and prof.check_processes(64) == 64
+    for bad in (-1, 65):
+        with pytest.raises(SelectionError, match=f"--processes {bad}: between 0"):
+            prof.check_processes(bad)
+
+
 def test_png_is_written(tmp_path):
     path = tmp_path / "profile.png"
     prof.write_png([point(1, 600.0), point(16, 3000.0)], path)

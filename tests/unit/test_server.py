@@ -427,6 +427,8 @@ async def test_profile_streams_a_point_per_level_from_the_load_generator(agent) 
     [
         (pb.ProfileRequest(model="m", concurrency=[0]), "INVALID_ARGUMENT",
          "concurrency 0 is not between 1 and 1024"),
+        (pb.ProfileRequest(model="m", concurrency=[1], processes=65), "INVALID_ARGUMENT",
+         "processes 65 is more than 64"),
         (pb.ProfileRequest(model="nope", concurrency=[1]), "NOT_FOUND", "nope"),
     ],
 )  # fmt: skip
@@ -439,15 +441,16 @@ async def test_profile_rejects_bad_requests(agent, request_, code, message) -> N
     assert info.value.code().name == code and message in info.value.details()
 
 
-async def test_one_profile_at_a_time_and_a_cancelled_one_leaves_no_load(agent) -> None:
+@pytest.mark.parametrize("processes", [1, 2])  # 2: the load runs in grandchildren
+async def test_one_profile_at_a_time_and_a_cancelled_one_leaves_no_load(agent, processes) -> None:
     with FakeServers() as servers:
         endpoint = servers.start("vllm", "tok_s=20", name="m")
         agent.supervisor.endpoints["m"] = endpoint
         slow = pb.ProfileRequest(model="m", concurrency=[2], output_tokens=2000,
-                                 requests_per_level=4)  # fmt: skip
+                                 requests_per_level=4, processes=processes)  # fmt: skip
         call = agent.stub.Profile(slow, metadata=agent.md)
         for _ in range(200):  # the child process starts and sends its requests
-            if await _running(endpoint.base_url) >= 1:
+            if await _running(endpoint.base_url) >= 2:
                 break
             await asyncio.sleep(0.05)
         with pytest.raises(grpc.aio.AioRpcError) as info:

@@ -26,9 +26,20 @@ level of completion_tokens / content chunks, and above 1 shows such batching.
 Per level: p50/p90/p99 and mean over completed requests (ITL pooled over all gaps);
 wall = first send → last end; output tok/s = Σ completion tokens / wall; request/s =
 completed / wall. Failed requests (HTTP error, timeout, no finish_reason, no usage) are
-counted with their message, never in the figures. A level is invalid when the client
-used more than 70 % of one core (process CPU time / wall), a request failed, or a
+counted with their message, never in the figures. A level is invalid when a client
+process used more than 70 % of one core (its CPU time / wall), a request failed, or a
 request generated other than output_tokens.
+
+Load processes: one Python process streaming costs about 0.2 ms of CPU per token when
+tokens arrive one per read (httpx over asyncio, measured), so a single process would pass
+70 % near 3,500 tok/s. A level's streams are therefore shared out over helper processes
+(`python -m trinity.agent.loadgen --shard`, each its own event loop and connections):
+LoadSpec.processes of them, or by default one per 16 streams, at most a quarter of the
+machine's cores (the server needs the rest). Each runs a closed loop over its share of
+the streams and requests and sends back its raw timelines and CPU seconds; figures are
+computed over the union, and the client CPU is that of the busiest process (the parent
+included). Timelines are comparable across processes because time.perf_counter is the
+system-wide CLOCK_MONOTONIC on Linux (a unit test holds it to that).
 
 Server check: /metrics scraped before and after each level (absent → None). Generated
 tokens: delta of `vllm:generation_tokens_total` or `llamacpp:tokens_predicted_total`
@@ -54,7 +65,9 @@ import itertools
 import json
 import logging
 import math
+import os
 import secrets
+import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -104,6 +117,7 @@ class LoadSpec:
     warmup_requests: int = 2  # once, before the first level, at concurrency 1
     timeout_s: float = 600.0
     gpu_indices: tuple[int, ...] = ()  # NVML indices; () = all GPUs NVML sees
+    processes: int = 0  # load processes per level; 0 = auto (see processes_for)
 
     def requests_at(self, concurrency: int) -> int:
         return self.requests_per_level or max(8, 4 * concurrency)
@@ -175,6 +189,7 @@ class LevelResult:
     server: ServerCheck
     gpu: GpuUsage
     tokens_from_usage: bool = True  # False: some counts are chunk counts (no usage given)
+    client_processes: int = 1  # processes that carried the load
 
     @property
     def multi_token_chunks(self) -> bool:
@@ -432,10 +447,11 @@ class LevelInputs:
     concurrency: int
     output_tokens: int
     timelines: tuple[Timeline, ...]
-    cpu_s: float
+    cpu_s: tuple[float, ...]  # CPU seconds of each client process over the level
     metrics_before: dict[str, float]
     metrics_after: dict[str, float]
     gpu: GpuReadings | None
+    load_processes: int = 1  # processes that sent the requests
 
 
 def summarize(inputs: LevelInputs) -> LevelResult:
@@ -444,7 +460,7 @@ def summarize(inputs: LevelInputs) -> LevelResult:
     timelines = inputs.timelines
     wall = max(t.end for t in timelines) - min(t.sent for t in timelines) if timelines else 0.0
     tokens = sum(m.completion_tokens for m in measured)
-    cpu_percent = inputs.cpu_s / wall * 100 if wall > 0 else 0.0
+    cpu_percent = max(inputs.cpu_s, default=0.0) / wall * 100 if wall > 0 else 0.0
     decodes = [m.decode_tok_s for m in measured if m.decode_tok_s is not None]
     decode = sum(decodes) / len(decodes) if decodes else 0.0
     cached = [m.cached_tokens for m in measured if m.cached_tokens is not None]
@@ -476,6 +492,7 @@ def summarize(inputs: LevelInputs) -> LevelResult:
         server=server_check(inputs.metrics_before, inputs.metrics_after, measured, decode),
         gpu=gpu_usage(inputs.gpu, tokens),
         tokens_from_usage=all(m.tokens_from_usage for m in measured),
+        client_processes=inputs.load_processes,
     )
 
 
@@ -734,18 +751,24 @@ async def run_level(
     client: httpx.AsyncClient,
     gpus: GpuSampler,
     *,
+    pool: LoadPool | None = None,
     process_time: Callable[[], float] = time.process_time,
 ) -> LevelResult:
-    """One concurrency level: scrape, load (with GPU sampling), scrape, summarize."""
+    """One concurrency level: scrape, load (with GPU sampling), scrape, summarize. The
+    load runs here, or over the pool's processes when processes_for says more than one."""
+    requests = spec.requests_at(concurrency)
+    processes = processes_for(spec, min(concurrency, requests)) if pool is not None else 1
     before = await scrape_metrics(client, spec.base_url)
     async with gpus.level() as gpu:
         cpu_start = process_time()
-        timelines = await closed_loop(
-            spec.requests_at(concurrency),
-            concurrency,
-            lambda due: send_one(client, spec, due),
-        )
-        cpu_s = process_time() - cpu_start
+        if pool is not None and processes > 1:
+            timelines, shard_cpu = await pool.run(concurrency, requests, processes)
+        else:
+            timelines = await closed_loop(
+                requests, concurrency, lambda due: send_one(client, spec, due)
+            )
+            shard_cpu = []
+        cpu_s = (process_time() - cpu_start, *shard_cpu)
     after = await scrape_metrics(client, spec.base_url)
     return summarize(
         LevelInputs(
@@ -756,8 +779,114 @@ async def run_level(
             metrics_before=before,
             metrics_after=after,
             gpu=gpu[0] if gpu else None,
+            load_processes=len(shard_cpu) or 1,
         )
     )
+
+
+# --------------------------------------------------------------------- load processes
+
+STREAMS_PER_PROCESS = 16
+SHARD_LINE_LIMIT = 256 * 2**20  # one level's timelines from one process, as a JSON line
+
+
+def processes_for(spec: LoadSpec, streams: int, cpus: int | None = None) -> int:
+    """Processes that carry a level of `streams` concurrent requests: spec.processes (at
+    most one per stream), else one per STREAMS_PER_PROCESS streams, at most a quarter of
+    the cores (the server needs the rest), at least one."""
+    if spec.processes:
+        return max(1, min(spec.processes, streams))
+    cpus = cpus if cpus is not None else (os.cpu_count() or 1)
+    return max(1, min(math.ceil(streams / STREAMS_PER_PROCESS), cpus // 4))
+
+
+def share(total: int, weights: Sequence[int]) -> list[int]:
+    """`total` split in proportion to `weights` (largest remainders first); sums to total."""
+    whole = sum(weights)
+    exact = [total * w / whole for w in weights]
+    parts = [math.floor(x) for x in exact]
+    by_remainder = sorted(range(len(weights)), key=lambda i: parts[i] - exact[i])
+    for i in by_remainder[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
+class LoadPool:
+    """Helper processes that each run part of a level's closed loop.
+
+    Each is `python -m trinity.agent.loadgen --shard` with the spec as its first stdin
+    line; then per level one line {"concurrency", "requests"} in, one line {"cpu_s",
+    "timelines"} out. Started when first needed, reused across levels, and killed on
+    close, so no load outlives the profile (their stdin closing also ends them)."""
+
+    def __init__(self, spec: LoadSpec) -> None:
+        self._spec = spec
+        self._processes: list[asyncio.subprocess.Process] = []
+
+    async def run(
+        self, concurrency: int, requests: int, processes: int
+    ) -> tuple[list[Timeline], list[float]]:
+        """(every request's timeline, each process's CPU seconds) of one level."""
+        streams = share(min(concurrency, requests), [1] * processes)
+        counts = share(requests, streams)
+        await self._grow(processes)
+        for process, c, r in zip(self._processes, streams, counts, strict=False):
+            assert process.stdin is not None
+            process.stdin.write(json.dumps({"concurrency": c, "requests": r}).encode() + b"\n")
+        replies = await asyncio.gather(
+            *(self._reply(i, p) for i, p in enumerate(self._processes[:processes]))
+        )
+        timelines = [Timeline(**t) for reply in replies for t in reply["timelines"]]
+        return timelines, [float(reply["cpu_s"]) for reply in replies]
+
+    async def _grow(self, processes: int) -> None:
+        while len(self._processes) < processes:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "trinity.agent.loadgen", "--shard",
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                limit=SHARD_LINE_LIMIT,
+            )  # fmt: skip
+            assert process.stdin is not None
+            process.stdin.write(json.dumps(asdict(self._spec)).encode() + b"\n")
+            self._processes.append(process)
+
+    async def _reply(self, index: int, process: asyncio.subprocess.Process) -> dict[str, Any]:
+        assert process.stdin is not None and process.stdout is not None
+        await process.stdin.drain()
+        line = await process.stdout.readline()
+        if not line:
+            code = await process.wait()
+            raise RuntimeError(f"load process {index + 1} exited with code {code} mid-level")
+        return json.loads(line)  # type: ignore[no-any-return]
+
+    async def close(self) -> None:
+        for process in self._processes:
+            if process.returncode is None:
+                process.kill()
+            await process.wait()
+        self._processes.clear()
+
+
+def shard_main() -> int:
+    """A load process (see LoadPool): the spec, then one level per stdin line."""
+    spec = spec_from_json(sys.stdin.readline())
+
+    async def serve() -> None:
+        async with _client(spec, None) as http:
+            while line := await asyncio.to_thread(sys.stdin.readline):
+                order = json.loads(line)
+                cpu_start = time.process_time()
+                timelines = await closed_loop(
+                    order["requests"], order["concurrency"], lambda due: send_one(http, spec, due)
+                )
+                cpu_s = time.process_time() - cpu_start
+                reply = {"cpu_s": cpu_s, "timelines": [asdict(t) for t in timelines]}
+                sys.stdout.write(json.dumps(reply) + "\n")
+                sys.stdout.flush()
+
+    with asyncio.Runner(loop_factory=_loop_factory(True)) as runner:
+        runner.run(serve())
+    return 0
 
 
 async def profile(
@@ -770,19 +899,22 @@ async def profile(
     """Warm-up, then each level in order; on_level called as each finishes."""
     own_nvml = nvml is _LOAD_NVML
     nv = load_nvml() if own_nvml else nvml
+    pool = LoadPool(spec)
     try:
         async with _client(spec, client) as http:
             gpus = GpuSampler(nv, spec.gpu_indices)
             await warm_up(spec, http)
             results = []
             for concurrency in spec.concurrency:
-                result = await run_level(spec, concurrency, http, gpus)
+                result = await run_level(spec, concurrency, http, gpus, pool=pool)
                 log.info(
-                    "profile level concurrency=%d output_tok_s=%.1f failed=%d valid=%s",
+                    "profile level concurrency=%d output_tok_s=%.1f failed=%d valid=%s "
+                    "processes=%d",
                     concurrency,
                     result.output_tok_s,
                     result.failed,
                     result.valid,
+                    result.client_processes,
                 )
                 results.append(result)
                 if on_level is not None:
@@ -791,6 +923,7 @@ async def profile(
                         await maybe
             return results
     finally:
+        await pool.close()
         if own_nvml and nv is not None:
             with contextlib.suppress(Exception):
                 nv.nvmlShutdown()
@@ -822,31 +955,39 @@ async def _client(
         yield http
 
 
-def run(spec: LoadSpec, *, use_uvloop: bool = True, **kwargs: Any) -> list[LevelResult]:
-    """profile() on a fresh event loop, uvloop's when asked and installed (less client CPU)."""
-    factory: Callable[[], asyncio.AbstractEventLoop] | None = None
+def _loop_factory(use_uvloop: bool) -> Callable[[], asyncio.AbstractEventLoop] | None:
     if use_uvloop:
         try:
             import uvloop
 
-            factory = uvloop.new_event_loop
+            return uvloop.new_event_loop  # type: ignore[no-any-return]
         except ImportError:
             log.info("uvloop not installed, using asyncio's loop")
-    with asyncio.Runner(loop_factory=factory) as runner:
+    return None
+
+
+def run(spec: LoadSpec, *, use_uvloop: bool = True, **kwargs: Any) -> list[LevelResult]:
+    """profile() on a fresh event loop, uvloop's when asked and installed (less client CPU)."""
+    with asyncio.Runner(loop_factory=_loop_factory(use_uvloop)) as runner:
         return runner.run(profile(spec, **kwargs))
+
+
+def spec_from_json(text: str) -> LoadSpec:
+    raw = json.loads(text)
+    raw["concurrency"] = tuple(raw["concurrency"])
+    raw["gpu_indices"] = tuple(raw.get("gpu_indices", ()))
+    return LoadSpec(**raw)
 
 
 def main() -> int:
     """`python -m trinity.agent.loadgen`: a LoadSpec as JSON on stdin, one JSON line per
     level on stdout as each finishes. The agent runs the load in this child process, so
-    the client's CPU is its own (and measured alone) and the agent keeps answering."""
-    import sys
-
+    the client's CPU is its own (and measured alone) and the agent keeps answering.
+    With --shard: a load process of LoadPool."""
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    raw = json.loads(sys.stdin.read())
-    raw["concurrency"] = tuple(raw["concurrency"])
-    raw["gpu_indices"] = tuple(raw.get("gpu_indices", ()))
-    spec = LoadSpec(**raw)
+    if sys.argv[1:] == ["--shard"]:
+        return shard_main()
+    spec = spec_from_json(sys.stdin.read())
 
     def emit(level: LevelResult) -> None:
         sys.stdout.write(json.dumps(level.as_dict()) + "\n")

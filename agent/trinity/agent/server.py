@@ -8,6 +8,7 @@ place that turns an AgentError into a gRPC status with the same one-line message
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import errno
 import functools
@@ -102,6 +103,7 @@ def _rpc(method: Callable[..., Any]) -> Callable[..., Any]:
 
 
 MAX_PROFILE_CONCURRENCY = 1024
+MAX_PROFILE_PROCESSES = 64
 
 
 def _load_spec(request: pb.ProfileRequest, endpoint: Endpoint) -> LoadSpec:
@@ -112,6 +114,8 @@ def _load_spec(request: pb.ProfileRequest, endpoint: Endpoint) -> LoadSpec:
         raise InvalidArgument(
             f"concurrency {bad[0]} is not between 1 and {MAX_PROFILE_CONCURRENCY}"
         )
+    if request.processes > MAX_PROFILE_PROCESSES:
+        raise InvalidArgument(f"processes {request.processes} is more than {MAX_PROFILE_PROCESSES}")
     if not math.isfinite(request.timeout_s) or request.timeout_s < 0:
         raise InvalidArgument(f"timeout_s must be 0 or more seconds, not {request.timeout_s}")
     return LoadSpec(
@@ -123,13 +127,15 @@ def _load_spec(request: pb.ProfileRequest, endpoint: Endpoint) -> LoadSpec:
         requests_per_level=request.requests_per_level,
         warmup_requests=request.warmup_requests,
         timeout_s=request.timeout_s or 600.0,
+        processes=request.processes,
     )
 
 
 async def run_profile(spec: LoadSpec) -> AsyncIterator[dict[str, Any]]:
     """The load generator in a child process (its CPU is its own, measured alone, and the
     agent keeps answering); each level's figures as it finishes. Cancelled (the client
-    went away), the child is killed: no load outlives the request."""
+    went away), the child and its load processes (its process group) are killed: no load
+    outlives the request."""
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "trinity.agent.loadgen",
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
@@ -148,8 +154,9 @@ async def run_profile(spec: LoadSpec) -> AsyncIterator[dict[str, Any]]:
             tail = (await stderr).decode(errors="replace").strip().splitlines()[-3:]
             raise Unavailable(f"model {spec.model}: the load generator failed: {' | '.join(tail)}")
     finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # a no-op after a clean exit
         if process.returncode is None:
-            process.kill()
             await process.wait()
         stderr.cancel()
 

@@ -854,6 +854,14 @@ def profile(
     warmup: Annotated[
         int, typer.Option("--warmup", min=0, help="Warm-up requests, discarded.")
     ] = 2,
+    processes: Annotated[
+        int,
+        typer.Option(
+            "--processes",
+            help="Load processes per level on the node (0: one per 16 concurrent requests, "
+            "at most a quarter of its cores), so the client never limits a fast server.",
+        ),
+    ] = 0,
     show: Annotated[
         str | None,
         typer.Option(
@@ -891,7 +899,10 @@ def profile(
         if not selection.models:
             raise SelectionError(f"no models configured in {cfg.source}")
         levels = prof.parse_levels(concurrency)
-        request = pb_profile_request(levels, prompt_tokens, output_tokens, requests, warmup)
+        request = pb_profile_request(
+            levels, prompt_tokens, output_tokens, requests, warmup,
+            prof.check_processes(processes),
+        )  # fmt: skip
         profile_id = prof.new_profile_id()
         columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                    MofNCompleteColumn(), TimeElapsedColumn())  # fmt: skip
@@ -924,10 +935,15 @@ def profile(
 
 
 def pb_profile_request(
-    levels: tuple[int, ...], prompt_tokens: int, output_tokens: int, requests: int, warmup: int
+    levels: tuple[int, ...],
+    prompt_tokens: int,
+    output_tokens: int,
+    requests: int,
+    warmup: int,
+    processes: int = 0,
 ) -> Any:
     from trinity.v1 import agent_pb2 as pb
 
     return pb.ProfileRequest(concurrency=list(levels), prompt_tokens=prompt_tokens,
                              output_tokens=output_tokens, requests_per_level=requests,
-                             warmup_requests=warmup)  # fmt: skip
+                             warmup_requests=warmup, processes=processes)  # fmt: skip

@@ -62,6 +62,18 @@ def parse_levels(value: str) -> tuple[int, ...]:
     return levels
 
 
+MAX_PROCESSES = 64  # as the agent allows
+
+
+def check_processes(value: int) -> int:
+    """--processes N: 0 (auto) to MAX_PROCESSES."""
+    if not 0 <= value <= MAX_PROCESSES:
+        raise SelectionError(
+            f"--processes {value}: between 0 (one per 16 concurrent requests) and {MAX_PROCESSES}"
+        )
+    return value
+
+
 def new_profile_id(now: float | None = None) -> str:
     stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(time.time() if now is None else now))
     return f"profile-{stamp}-{secrets.token_hex(2)}"
@@ -122,6 +134,11 @@ def _f(value: Any, fmt: str = ".1f", scale: float = 1.0) -> str:
     return format(value * scale, fmt)
 
 
+def _times(processes: Any) -> str:
+    """' x4' when the load ran in 4 processes (the CPU shown is the busiest one's)."""
+    return f" x{processes}" if isinstance(processes, int) and processes > 1 else ""
+
+
 def _pct(value: Any) -> str:
     return "—" if value is None else f"{value * 100:+.1f}%"
 
@@ -156,7 +173,7 @@ def table(points: Sequence[Point]) -> Table:
             _f(p.get("gpu", "util_mean"), ".0f"),
             _f(p.get("gpu", "power_mean_w"), ".0f"),
             _f(p.get("gpu", "j_per_token"), ".3f"),
-            _f(p.get("client_cpu_percent"), ".0f") + "%",
+            _f(p.get("client_cpu_percent"), ".0f") + "%" + _times(p.get("client_processes")),
             Text(
                 "yes" if valid and not flags else "; ".join(flags) or "no",
                 style="green" if valid and not flags else "yellow",

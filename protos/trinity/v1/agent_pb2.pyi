@@ -406,7 +406,7 @@ class TelemetrySample(_message.Message):
     def __init__(self, timestamp: _Optional[float] = ..., source: _Optional[str] = ..., gpus: _Optional[_Iterable[_Union[GpuSample, _Mapping]]] = ..., system_memory_used_bytes: _Optional[int] = ..., system_memory_total_bytes: _Optional[int] = ..., cpu_pct: _Optional[float] = ..., models: _Optional[_Iterable[_Union[ModelRate, _Mapping]]] = ...) -> None: ...
 
 class ProfileRequest(_message.Message):
-    __slots__ = ("model", "concurrency", "prompt_tokens", "output_tokens", "requests_per_level", "warmup_requests", "timeout_s")
+    __slots__ = ("model", "concurrency", "prompt_tokens", "output_tokens", "requests_per_level", "warmup_requests", "timeout_s", "processes")
     MODEL_FIELD_NUMBER: _ClassVar[int]
     CONCURRENCY_FIELD_NUMBER: _ClassVar[int]
     PROMPT_TOKENS_FIELD_NUMBER: _ClassVar[int]
@@ -414,6 +414,7 @@ class ProfileRequest(_message.Message):
     REQUESTS_PER_LEVEL_FIELD_NUMBER: _ClassVar[int]
     WARMUP_REQUESTS_FIELD_NUMBER: _ClassVar[int]
     TIMEOUT_S_FIELD_NUMBER: _ClassVar[int]
+    PROCESSES_FIELD_NUMBER: _ClassVar[int]
     model: str
     concurrency: _containers.RepeatedScalarFieldContainer[int]
     prompt_tokens: int
@@ -421,7 +422,8 @@ class ProfileRequest(_message.Message):
     requests_per_level: int
     warmup_requests: int
     timeout_s: float
-    def __init__(self, model: _Optional[str] = ..., concurrency: _Optional[_Iterable[int]] = ..., prompt_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., requests_per_level: _Optional[int] = ..., warmup_requests: _Optional[int] = ..., timeout_s: _Optional[float] = ...) -> None: ...
+    processes: int
+    def __init__(self, model: _Optional[str] = ..., concurrency: _Optional[_Iterable[int]] = ..., prompt_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., requests_per_level: _Optional[int] = ..., warmup_requests: _Optional[int] = ..., timeout_s: _Optional[float] = ..., processes: _Optional[int] = ...) -> None: ...
 
 class ProfilePoint(_message.Message):
     __slots__ = ("concurrency", "metrics_json", "backend")
