@@ -40,6 +40,7 @@ One = Callable[[str], Awaitable[int]]  # prompt → completion tokens
 
 
 SHORT: list[int] = []  # completion counts that were not --output-tokens
+SERVER_DECODE: list[float] = []  # llama.cpp's own timings.predicted_per_second (direct path)
 
 
 async def level(
@@ -73,7 +74,7 @@ def direct(http: httpx.AsyncClient, base_url: str, served: str, output_tokens: i
             "ignore_eos": True,
             "temperature": 0.0,
         }
-        tokens, chunks = None, 0
+        tokens, chunks, decode = None, 0, 0.0
         async with http.stream("POST", f"{base_url}/v1/chat/completions", json=body) as reply:
             reply.raise_for_status()
             async for line in reply.aiter_lines():
@@ -82,9 +83,13 @@ def direct(http: httpx.AsyncClient, base_url: str, served: str, output_tokens: i
                 chunk = json.loads(line[5:])
                 if chunk.get("usage"):
                     tokens = chunk["usage"]["completion_tokens"]
+                if (chunk.get("timings") or {}).get("predicted_per_second"):
+                    decode = float(chunk["timings"]["predicted_per_second"])
                 choices = chunk.get("choices") or []
                 if choices and (choices[0].get("delta") or {}).get("content"):
                     chunks += 1
+        if decode:
+            SERVER_DECODE.append(decode)
         return int(tokens if tokens is not None else chunks)
 
     return one
@@ -106,7 +111,9 @@ def harness(client: AgentClient, model: str, output_tokens: int) -> One:
     return one
 
 
-async def measure(args: argparse.Namespace, config_path: Path, model_key: str) -> list[dict]:
+async def measure(
+    args: argparse.Namespace, config_path: Path, model_key: str, levels: list[int]
+) -> list[dict]:
     config = load_config(config_path)
     model = next(m for m in config.models if m.key == model_key or m.name == model_key)
     rows = []
@@ -117,14 +124,14 @@ async def measure(args: argparse.Namespace, config_path: Path, model_key: str) -
         served = status.spec.served_name or model.name
         # Idle connections go before the server's keep-alive timeout closes them under us
         # (llama-server: 'Server disconnected without sending a response').
-        limits = httpx.Limits(max_connections=max(args.concurrency) + 4, keepalive_expiry=1.0)
+        limits = httpx.Limits(max_connections=max(levels) + 4, keepalive_expiry=1.0)
         async with httpx.AsyncClient(timeout=600, limits=limits, trust_env=False) as http:
             paths = {
                 "direct": direct(http, base_url, served, args.output_tokens),
                 "harness": harness(client, model.name, args.output_tokens),
             }
             await level(1, 2, args.prompt_tokens, paths["direct"])  # warm-up, discarded
-            for c in args.concurrency:
+            for c in levels:
                 n = args.requests or max(8, 4 * c)
                 seen: dict[str, list[float]] = {"direct": [], "harness": []}
                 for _ in range(args.rounds):
@@ -134,20 +141,30 @@ async def measure(args: argparse.Namespace, config_path: Path, model_key: str) -
                         )
                 a, b = statistics.median(seen["direct"]), statistics.median(seen["harness"])
                 short, SHORT[:] = list(SHORT), []
+                decodes, SERVER_DECODE[:] = list(SERVER_DECODE), []
+                # The server's own per-request decode speed tells a slow server (it drops
+                # too) from time lost between requests (it stays put).
+                server = f"   server decode p50 {statistics.median(decodes):.0f} tok/s" \
+                    if decodes else ""  # fmt: skip
                 rows.append({"concurrency": c, "requests": n, "direct_tok_s": a,
-                             "harness_tok_s": b, "ratio": b / a, "short": len(short)})  # fmt: skip
+                             "harness_tok_s": b, "ratio": b / a, "short": len(short),
+                             "server_decode_p50": statistics.median(decodes) if decodes else None,
+                             })  # fmt: skip
                 warn = f"   INVALID: {len(short)} requests not {args.output_tokens} tokens " \
                        f"(e.g. {short[:3]})" if short else ""  # fmt: skip
                 print(f"  c={c:<4} direct {a:9.1f} tok/s   harness {b:9.1f} tok/s   "
-                      f"ratio {b / a:.3f}{warn}", flush=True)  # fmt: skip
+                      f"ratio {b / a:.3f}{server}{warn}", flush=True)  # fmt: skip
     return rows
 
 
-def fake_cluster(folder: Path) -> tuple[Path, str, object]:
-    """An agent of its own with the fake server (vLLM flavour, as fast as it can go)."""
+def fake_cluster(folder: Path, tok_s: float = 0.0) -> tuple[Path, str, object]:
+    """An agent of its own with the fake server (vLLM flavour): as fast as it can go, or
+    each stream paced at tok_s tokens/s."""
     from tests.integration.agent_process import AgentProcess
 
-    command = json.dumps([sys.executable, "-m", "tests.fakes.fake_openai", "--flavour", "vllm"])
+    pace = ["--fault", f"tok_s={tok_s:g}"] if tok_s else []
+    command = json.dumps([sys.executable, "-m", "tests.fakes.fake_openai", "--flavour", "vllm",
+                          *pace])  # fmt: skip
     agent = AgentProcess(folder / "agent", f"[vllm]\ncommand = {command}\n")
     agent.write_config()
     agent.start()
@@ -171,6 +188,9 @@ def main() -> None:
     parser.add_argument("--config", type=Path, help="models.toml with the model up")
     parser.add_argument("--model", help="NODE/NAME of the model to measure")
     parser.add_argument("--fake", action="store_true", help="an agent + fake server of its own")
+    parser.add_argument("--fake-tok-s", default="",
+                        help="with --fake: pace each stream, one rate per level (e.g. 620,190,63 "
+                             "gives the reference H100's 620/3,012/4,027 tok/s at 1,16,64)")  # fmt: skip
     parser.add_argument("--concurrency", default="1,16,64",
                         type=lambda s: [int(x) for x in s.split(",")])  # fmt: skip
     parser.add_argument("--requests", type=int, default=0, help="per level (0: max(8, 4c))")
@@ -181,18 +201,30 @@ def main() -> None:
     args = parser.parse_args()
     if not args.fake and not (args.config and args.model):
         parser.error("give --config and --model, or --fake")
-    with tempfile.TemporaryDirectory() as tmp:
-        agent = None
-        config, model = args.config, args.model
-        if args.fake:
-            config, model, agent = fake_cluster(Path(tmp))
-        try:
-            print(f"harness overhead: {model}, {args.output_tokens} output tokens, "
-                  f"median of {args.rounds} alternating rounds", flush=True)  # fmt: skip
-            rows = asyncio.run(measure(args, config, model))
-        finally:
-            if agent is not None:
-                agent.stop()  # type: ignore[attr-defined]
+    paces = [float(x) for x in args.fake_tok_s.split(",") if x.strip()]
+    if paces and (not args.fake or len(paces) != len(args.concurrency)):
+        parser.error("--fake-tok-s needs --fake and one rate per --concurrency level")
+    rows = []
+    # A paced fake runs one level per server (its pace is fixed when it starts).
+    runs = (
+        [([c], pace) for c, pace in zip(args.concurrency, paces, strict=True)]
+        if paces
+        else [(args.concurrency, 0.0)]
+    )
+    for levels, pace in runs:
+        with tempfile.TemporaryDirectory() as tmp:
+            agent = None
+            config, model = args.config, args.model
+            if args.fake:
+                config, model, agent = fake_cluster(Path(tmp), pace)
+            try:
+                paced = f", paced at {pace:g} tok/s per stream" if pace else ""
+                print(f"harness overhead: {model}{paced}, {args.output_tokens} output tokens, "
+                      f"median of {args.rounds} alternating rounds", flush=True)  # fmt: skip
+                rows += asyncio.run(measure(args, config, model, levels))
+            finally:
+                if agent is not None:
+                    agent.stop()  # type: ignore[attr-defined]
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))
 

@@ -109,7 +109,8 @@ EOF
   "$PY" -m trinity.controller up --no-smoke | tee "$OUT/up.txt"
   if [[ -n ${ONLY_OVERHEAD:-} ]]; then
     "$PY" benchmarks/harness_overhead.py --config "$WORK/models.toml" --model gpu/smollm2 \
-      --concurrency "$LEVELS" --output-tokens "$OUTPUT_TOKENS" --json "$OUT/overhead.json" \
+      --concurrency "$LEVELS" --output-tokens "$OUTPUT_TOKENS" --prompt-tokens "$PROMPT_TOKENS" \
+      --json "$OUT/overhead.json" \
       ${OVERHEAD_ARGS:-} | tee "$OUT/overhead.txt"
     return
   fi
@@ -121,7 +122,8 @@ EOF
   )" | tee "$OUT/profile.txt" || true  # exit 1 = a level marked invalid: still report it
   log "harness overhead $LEVELS"
   "$PY" benchmarks/harness_overhead.py --config "$WORK/models.toml" --model gpu/smollm2 \
-    --concurrency "$LEVELS" --output-tokens "$OUTPUT_TOKENS" --json "$OUT/overhead.json" \
+    --concurrency "$LEVELS" --output-tokens "$OUTPUT_TOKENS" --prompt-tokens "$PROMPT_TOKENS" \
+    --json "$OUT/overhead.json" \
     | tee "$OUT/overhead.txt" || log "harness overhead failed"
   "$PY" benchmarks/gpu/summary.py "$OUT" | tee "$OUT/summary.md"
 }
