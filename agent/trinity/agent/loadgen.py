@@ -30,9 +30,9 @@ counted with their message, never in the figures. A level is invalid when a clie
 process used more than 70 % of one core (its CPU time / wall), a request failed, or a
 request generated other than output_tokens.
 
-Load processes: one Python process streaming costs about 0.2 ms of CPU per token when
-tokens arrive one per read (httpx over asyncio, measured), so a single process would pass
-70 % near 3,500 tok/s. A level's streams are therefore shared out over helper processes
+Load processes: one Python process streaming costs 120-180 µs of CPU per token when
+tokens arrive one per read (httpx over asyncio; benchmarks/loadgen_cpu.py), so a single
+process passes 70 % somewhere around 4,000-6,000 tok/s. A level's streams are therefore shared out over helper processes
 (`python -m trinity.agent.loadgen --shard`, each its own event loop and connections):
 LoadSpec.processes of them, or by default one per 16 streams, at most a quarter of the
 machine's cores (the server needs the rest). Each runs a closed loop over its share of
@@ -833,9 +833,16 @@ class LoadPool:
         for process, c, r in zip(self._processes, streams, counts, strict=False):
             assert process.stdin is not None
             process.stdin.write(json.dumps({"concurrency": c, "requests": r}).encode() + b"\n")
-        replies = await asyncio.gather(
-            *(self._reply(i, p) for i, p in enumerate(self._processes[:processes]))
-        )
+        waits = [
+            asyncio.ensure_future(self._reply(i, p))
+            for i, p in enumerate(self._processes[:processes])
+        ]
+        try:
+            replies = await asyncio.gather(*waits)
+        except BaseException:
+            for wait in waits:  # one process failed (or we were cancelled): stop waiting
+                wait.cancel()
+            raise
         timelines = [Timeline(**t) for reply in replies for t in reply["timelines"]]
         return timelines, [float(reply["cpu_s"]) for reply in replies]
 
