@@ -138,6 +138,29 @@ async def test_smoke_uses_the_model_sampling_and_a_short_answer(fakes, tmp_path)
     assert not request.HasField("top_p")
 
 
+async def test_generate_asks_for_the_final_event_only_unless_deltas_are_wanted(fakes, tmp_path):
+    from trinity.controller.client import AgentClient
+    from trinity.v1 import agent_pb2 as pb
+
+    server = fakes(TOKEN_A)
+    path = write_cluster(tmp_path, {"a": (server.address, TOKEN_A)}, [("a", "m")])
+    config = load_config(path)
+    await cluster.up(config, timeout_s=5, smoke=False)
+    request = pb.GenerateRequest(model="m", messages=[pb.ChatMessage(role="user", content="hi")])
+    seen: list[str] = []
+
+    async def on_delta(delta) -> None:
+        seen.append(delta.text)
+
+    async with AgentClient("a", config.nodes["a"]) as client:
+        whole = await client.generate(request)
+        streamed = await client.generate(request, on_delta)
+    assert whole.text == streamed.text == "".join(seen)
+    quiet, loud = server.agent.generate_requests
+    assert (quiet.final_only, loud.final_only) == (True, False)
+    assert not request.final_only  # the caller's request is not changed
+
+
 async def test_status_lists_running_and_not_running_models(fakes, tmp_path):
     server = fakes(TOKEN_A)
     path = write_cluster(tmp_path, {"a": (server.address, TOKEN_A)}, [("a", "m1"), ("a", "m2")])

@@ -220,6 +220,19 @@ async def test_generate_streams_batched_deltas_then_one_final(agent) -> None:
     assert agent.telemetry.rates.totals() == {"qwen": 40}
 
 
+async def test_generate_final_only_sends_no_deltas_and_the_same_result(agent) -> None:
+    with FakeServers() as servers:
+        agent.supervisor.endpoints["qwen"] = servers.start("vllm", "tok_s=200", name="qwen")
+        request = pb.GenerateRequest(model="qwen", max_tokens=20, final_only=True,
+                                     messages=[pb.ChatMessage(role="user", content="hi")])  # fmt: skip
+        events = [e async for e in agent.stub.Generate(request, metadata=agent.md)]
+    (only,) = events  # paced at 5 ms a token: deltas would be several batches
+    assert only.WhichOneof("event") == "final"
+    assert only.final.text == "".join(f"tok{i} " for i in range(20))
+    assert only.final.usage.completion_tokens == 20 and only.final.chunks == 20
+    assert agent.telemetry.rates.totals() == {"qwen": 20}  # live tok/s still counted
+
+
 async def test_cancelled_generate_closes_the_model_server_stream(agent) -> None:
     with FakeServers() as servers:
         endpoint = servers.start("vllm", "tok_s=50", name="m")

@@ -262,7 +262,11 @@ class AgentServicer(agent_pb2_grpc.AgentServicer):
             )
 
         outcome = await generate(
-            self._http, endpoint, params, on_delta, rates=self._telemetry.rates
+            self._http,
+            endpoint,
+            params,
+            None if request.final_only else on_delta,
+            rates=self._telemetry.rates,
         )
         await context.write(pb.GenerateEvent(final=convert.outcome_to_proto(outcome)))
 

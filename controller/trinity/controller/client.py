@@ -153,7 +153,10 @@ class AgentClient:
     async def generate(
         self, request: pb.GenerateRequest, on_delta: DeltaCallback | None = None
     ) -> pb.GenerateResult:
-        """Stream a chat completion; returns the final result with the agent's timings."""
+        """Stream a chat completion; returns the final result with the agent's timings.
+        Without on_delta the agent is asked for the final event only (no delta traffic)."""
+        if on_delta is None and not request.final_only:
+            request = _with_final_only(request)
         timeout = (request.timeout_s or 600.0) + self.node.timeout_s
         try:
             call = self._agent().Generate(request, metadata=self._metadata(), timeout=timeout)
@@ -311,3 +314,11 @@ class AgentClient:
         # (A token too short to be real would only garble the text it "hides" in.)
         token = self._token
         return text.replace(token, "[token]") if token and len(token) >= 8 else text
+
+
+def _with_final_only(request: pb.GenerateRequest) -> pb.GenerateRequest:
+    """A copy asking for the final event only (the caller's request is left as it was)."""
+    copy = pb.GenerateRequest()
+    copy.CopyFrom(request)
+    copy.final_only = True
+    return copy
