@@ -120,8 +120,9 @@ class AgentServicer:
         raise NotImplementedError('Method not implemented!')
 
     def Generate(self, request, context):
-        """A chat request proxied to the model's local server, streamed back in batched deltas,
-        ending with one `final` event carrying usage and the agent's own timings.
+        """A chat request proxied to the model's local server, streamed back in batched deltas
+        (unless final_only), ending with one `final` event carrying usage and the agent's
+        own timings.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
