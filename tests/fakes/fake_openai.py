@@ -35,6 +35,8 @@ comma-separated:
                       (what llama_cpp.server does when another request interrupts it)
   tokens_per_chunk=K  a stream puts K content tokens in each chunk (speculative decoding
                       / MTP); usage still counts every token, pacing stays per token
+  metrics_lag=S       a request's tokens reach the /metrics counters S seconds after it
+                      ends (a server that records stats after streaming the last token)
   ignore_sigterm=1    SIGTERM is ignored (the supervisor must SIGKILL)
   exit_at_start=CODE  exit with CODE before listening
   bind_fail=1         print llama.cpp's "address already in use" and exit 1
@@ -332,6 +334,13 @@ class Handler(BaseHTTPRequestHandler):
         return reasoning, content, len(prompt), self.model.cached(prompt)
 
     def _account(self, prompt: int, generated: int) -> None:
+        lag = self.model.faults.get("metrics_lag")
+        if lag:
+            threading.Timer(lag, self._count, (prompt, generated)).start()
+        else:
+            self._count(prompt, generated)
+
+    def _count(self, prompt: int, generated: int) -> None:
         with self.model.lock:
             self.model.prompt_total += prompt
             self.model.generated_total += generated

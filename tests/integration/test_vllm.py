@@ -167,6 +167,31 @@ def test_generate_returns_text_usage_and_tok_s_matching_vllm_counters(vllm_agent
     figures["TTFT"] = f"{reply.ttft_s * 1000:.0f} ms"
 
 
+def test_profile_figures_agree_with_vllms_own_counters(vllm_agent, figures):
+    """The profile's server check against a real vLLM: generated tokens equal the delta
+    of vllm:generation_tokens_total, and decode/TTFT come with vLLM's histogram means."""
+    request = pb.ProfileRequest(model=MODEL, concurrency=[1, 2], prompt_tokens=32,
+                                output_tokens=16, requests_per_level=4, warmup_requests=1,
+                                timeout_s=120)  # fmt: skip
+    points = list(vllm_agent.stub.Profile(request, metadata=vllm_agent.metadata, timeout=300))
+    assert [p.concurrency for p in points] == [1, 2]
+    for point in points:
+        m = json.loads(point.metrics_json)
+        assert point.backend == "vllm"
+        assert (m["requests"], m["failed"]) == (4, 0), m["errors"]
+        assert m["tokens_from_usage"] and m["completion_tokens"] == 4 * 16
+        server = m["server"]
+        assert server["generation_tokens"] == server["usage_tokens"] == 4 * 16
+        assert server["tokens_diff"] == 0.0
+        assert server["ttft_mean_ms"] > 0 and server["itl_mean_ms"] > 0
+        # Ours and vLLM's measure the same gaps from either end of the socket.
+        assert abs(server["decode_diff"]) < 0.25, server
+    one = json.loads(points[0].metrics_json)
+    figures["profile decode"] = (
+        f"{one['decode_tok_s']:.1f} tok/s (vLLM: {one['server']['decode_tok_s']:.1f})"
+    )
+
+
 def _generation_tokens(port: int) -> float:
     with httpx.Client(trust_env=False) as client:
         text = client.get(f"http://127.0.0.1:{port}/metrics").text

@@ -507,6 +507,17 @@ async def test_throughput_scales_with_concurrency_at_a_paced_decode_rate(fake_se
     assert four.server.generation_tokens == 80 and four.server.tokens_diff == 0.0
 
 
+@pytest.mark.parametrize("warmup", [0, 2])
+async def test_a_counter_that_lags_the_stream_is_waited_for(fake_server, warmup) -> None:
+    # The fake counts each request's tokens 0.4 s after it ends: an early scrape would
+    # show tokens missing (and the warm-up's late ones inflating the first level).
+    endpoint = fake_server("vllm", "metrics_lag=0.4")
+    spec = spec_for(endpoint, concurrency=(2, 4), warmup_requests=warmup)
+    for level in await profile(spec, nvml=None):
+        assert level.server.generation_tokens == level.server.usage_tokens == 8 * 16
+        assert level.server.tokens_diff == 0.0
+
+
 async def test_several_tokens_per_chunk_are_counted_from_usage(fake_server) -> None:
     endpoint = fake_server("vllm", "tokens_per_chunk=2")
     (level,) = await profile(spec_for(endpoint, concurrency=(2,)), nvml=None)

@@ -41,7 +41,9 @@ computed over the union, and the client CPU is that of the busiest process (the 
 included). Timelines are comparable across processes because time.perf_counter is the
 system-wide CLOCK_MONOTONIC on Linux (a unit test holds it to that).
 
-Server check: /metrics scraped before and after each level (absent → None). Generated
+Server check: /metrics scraped before and after each level (absent → None); after, again
+every 0.1 s (at most 3 s) until the generated-token counter has caught up with the usage
+(servers may count a request just after its last token). Generated
 tokens: delta of `vllm:generation_tokens_total` or `llamacpp:tokens_predicted_total`
 against the usage sum; vLLM TTFT and ITL means from histogram sum/count deltas
 (`inter_token_latency_seconds`, older `time_per_output_token_seconds`), server decode
@@ -561,9 +563,7 @@ def server_check(
     our_decode_tok_s: float,
 ) -> ServerCheck:
     """The server's counters over the level, next to what the client measured."""
-    generated = counter_delta(before, after, "vllm:generation_tokens_total")
-    if generated is None:
-        generated = counter_delta(before, after, "llamacpp:tokens_predicted_total")
+    generated = generated_delta(before, after)
     usage = sum(m.completion_tokens for m in measured)
     itl = _histogram_mean_ms(
         before,
@@ -769,7 +769,8 @@ async def run_level(
             )
             shard_cpu = []
         cpu_s = (process_time() - cpu_start, *shard_cpu)
-    after = await scrape_metrics(client, spec.base_url)
+    usage = sum(int((t.usage or {}).get("completion_tokens") or 0) for t in timelines)
+    after = await scrape_settled(client, spec.base_url, before, usage)
     return summarize(
         LevelInputs(
             concurrency=concurrency,
@@ -782,6 +783,38 @@ async def run_level(
             load_processes=len(shard_cpu) or 1,
         )
     )
+
+
+SETTLE_LIMIT_S = 3.0
+SETTLE_POLL_S = 0.1
+
+
+async def scrape_settled(
+    client: httpx.AsyncClient,
+    base_url: str,
+    before: dict[str, float],
+    expected: int,
+    limit_s: float = SETTLE_LIMIT_S,
+) -> dict[str, float]:
+    """/metrics after a level, scraped again (every 0.1 s, at most limit_s) until the
+    generated-token counter has counted the `expected` tokens the usage reported: a
+    server may record a request's stats just after streaming its last token, and an
+    early scrape would show a difference that is not there. A real shortfall stays."""
+    deadline = time.monotonic() + limit_s
+    while True:
+        after = await scrape_metrics(client, base_url)
+        counted = generated_delta(before, after)
+        if counted is None or counted >= expected or time.monotonic() >= deadline:
+            return after
+        await asyncio.sleep(SETTLE_POLL_S)
+
+
+def generated_delta(before: dict[str, float], after: dict[str, float]) -> float | None:
+    """Tokens the server says it generated between two scrapes (vLLM or llama.cpp)."""
+    generated = counter_delta(before, after, "vllm:generation_tokens_total")
+    if generated is None:
+        generated = counter_delta(before, after, "llamacpp:tokens_predicted_total")
+    return generated
 
 
 # --------------------------------------------------------------------- load processes
@@ -910,7 +943,10 @@ async def profile(
     try:
         async with _client(spec, client) as http:
             gpus = GpuSampler(nv, spec.gpu_indices)
-            await warm_up(spec, http)
+            before = await scrape_metrics(http, spec.base_url)
+            used = await warm_up(spec, http)
+            # The warm-up's tokens counted before the first level's own scrape.
+            await scrape_settled(http, spec.base_url, before, used)
             results = []
             for concurrency in spec.concurrency:
                 result = await run_level(spec, concurrency, http, gpus, pool=pool)
@@ -936,12 +972,15 @@ async def profile(
                 nv.nvmlShutdown()
 
 
-async def warm_up(spec: LoadSpec, client: httpx.AsyncClient) -> None:
-    """Send spec.warmup_requests one at a time and discard them."""
+async def warm_up(spec: LoadSpec, client: httpx.AsyncClient) -> int:
+    """Send spec.warmup_requests one at a time and discard them; the tokens they used."""
+    used = 0
     for _ in range(spec.warmup_requests):
         timeline = await send_one(client, spec, due=time.perf_counter())
         if timeline.error:
             log.warning("profile warm-up request failed reason=%r", timeline.error)
+        used += int((timeline.usage or {}).get("completion_tokens") or 0)
+    return used
 
 
 @contextlib.asynccontextmanager
