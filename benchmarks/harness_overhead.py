@@ -11,7 +11,9 @@ ignore_eos; temperature 0) go (a) straight to the model server's OpenAI endpoint
 (b) through trinityctl's client → the node's agent (gRPC Generate) → the same server.
 Rounds alternate a, b, a, b so drift hits both. Aggregate tok/s = completion tokens /
 wall time of the level; the ratio b / a is what the harness leaves of the server's
-throughput. Target (issue 5): ≥ 0.97 at concurrency 1, 16 and 64.
+throughput. Target (issue 5): ≥ 0.97 at concurrency 1, 16 and 64. When the agent runs on
+this machine, the CPU per token of each path is printed too: this process (the direct
+client, or the controller's side) plus, for the harness, the agent process.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
+import psutil
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -45,8 +48,8 @@ SERVER_DECODE: list[float] = []  # llama.cpp's own timings.predicted_per_second 
 
 async def level(
     concurrency: int, requests: int, prompt_tokens: int, one: One, expected: int = 0
-) -> float:
-    """Aggregate tok/s of `requests` requests, `concurrency` at a time (closed loop)."""
+) -> tuple[float, int]:
+    """(aggregate tok/s, tokens) of `requests` requests, `concurrency` at a time."""
     prompts = iter([make_prompt(prompt_tokens) for _ in range(requests)])
     total = 0
 
@@ -60,7 +63,25 @@ async def level(
 
     start = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return total / (time.perf_counter() - start)
+    return total / (time.perf_counter() - start), total
+
+
+def listening_process(port: int) -> psutil.Process | None:
+    """The local process listening on `port` (the agent), None when not visible here."""
+    try:
+        for conn in psutil.net_connections(kind="tcp"):
+            if conn.status == psutil.CONN_LISTEN and conn.laddr.port == port and conn.pid:
+                return psutil.Process(conn.pid)
+    except (psutil.AccessDenied, psutil.NoSuchProcess):
+        pass
+    return None
+
+
+def cpu_s(process: psutil.Process | None) -> float:
+    if process is None:
+        return 0.0
+    times = process.cpu_times()
+    return float(times.user + times.system)
 
 
 def direct(http: httpx.AsyncClient, base_url: str, served: str, output_tokens: int) -> One:
@@ -130,16 +151,26 @@ async def measure(
                 "direct": direct(http, base_url, served, args.output_tokens),
                 "harness": harness(client, model.name, args.output_tokens),
             }
+            me = psutil.Process()
+            agent = listening_process(int(config.nodes[model.node].address.rsplit(":", 1)[1]))
             await level(1, 2, args.prompt_tokens, paths["direct"])  # warm-up, discarded
             for c in levels:
                 n = args.requests or max(8, 4 * c)
                 seen: dict[str, list[float]] = {"direct": [], "harness": []}
+                # CPU ms per token of this process (client / controller) and the agent.
+                cost: dict[str, list[tuple[float, float]]] = {"direct": [], "harness": []}
                 for _ in range(args.rounds):
                     for name in ("direct", "harness"):
-                        seen[name].append(
-                            await level(c, n, args.prompt_tokens, paths[name], args.output_tokens)
+                        mine, theirs = cpu_s(me), cpu_s(agent)
+                        tok_s, tokens = await level(
+                            c, n, args.prompt_tokens, paths[name], args.output_tokens
                         )
+                        seen[name].append(tok_s)
+                        cost[name].append(((cpu_s(me) - mine) * 1e3 / max(tokens, 1),
+                                           (cpu_s(agent) - theirs) * 1e3 / max(tokens, 1)))  # fmt: skip
                 a, b = statistics.median(seen["direct"]), statistics.median(seen["harness"])
+                client_ms = statistics.median(x for x, _ in cost["direct"])
+                ours_ms = statistics.median(x + y for x, y in cost["harness"])
                 short, SHORT[:] = list(SHORT), []
                 decodes, SERVER_DECODE[:] = list(SERVER_DECODE), []
                 # The server's own per-request decode speed tells a slow server (it drops
@@ -149,11 +180,15 @@ async def measure(
                 rows.append({"concurrency": c, "requests": n, "direct_tok_s": a,
                              "harness_tok_s": b, "ratio": b / a, "short": len(short),
                              "server_decode_p50": statistics.median(decodes) if decodes else None,
+                             "direct_client_cpu_ms_per_token": client_ms,
+                             "harness_cpu_ms_per_token": ours_ms if agent else None,
                              })  # fmt: skip
                 warn = f"   INVALID: {len(short)} requests not {args.output_tokens} tokens " \
                        f"(e.g. {short[:3]})" if short else ""  # fmt: skip
+                cpu = f"   CPU ms/token: direct client {client_ms:.2f}, controller + agent " \
+                      f"{ours_ms:.2f}" if agent else ""  # fmt: skip
                 print(f"  c={c:<4} direct {a:9.1f} tok/s   harness {b:9.1f} tok/s   "
-                      f"ratio {b / a:.3f}{server}{warn}", flush=True)  # fmt: skip
+                      f"ratio {b / a:.3f}{server}{cpu}{warn}", flush=True)  # fmt: skip
     return rows
 
 
