@@ -366,6 +366,30 @@ def test_validation_runs_a_turn_reference_on_its_turns_checks_only():
     assert not probe.ok and "turn-1 reference must pass turns 1..1" in probe.why
 
 
+def test_validation_refuses_a_check_that_no_mutant_fails():
+    from trinity.controller.validation import validate
+
+    task = load_task("smoke/add")
+    assert len(task.checks) > 1 and task.mutants
+    (proven,) = asyncio.run(validate(FakeNode("a", lambda r: result(GOOD)), [task]))
+    assert proven.ok and proven.unproven == ()
+    vacuous = task.checks[-1]
+
+    class AssertsNothing(FakeNode):
+        """One check passes whatever the solution: it asserts nothing."""
+
+        async def execute(self, request, timeout_s):
+            out = await super().execute(request, timeout_s)
+            for check in out.checks:
+                check.passed = check.passed or check.name == vacuous
+            return out
+
+    (validation,) = asyncio.run(validate(AssertsNothing("a", lambda r: result(GOOD)), [task]))
+    assert validation.unproven == (vacuous,) and not validation.ok
+    assert f"check {vacuous} is failed by no mutant" in " ".join(validation.problems())
+    assert all(p.ok for p in validation.probes if p.role != "cheat")  # mutants still < 100
+
+
 def test_the_terminal_table_keeps_bracketed_titles(config, store, monkeypatch):
     from rich.console import Console
     from trinity.controller import report as rep

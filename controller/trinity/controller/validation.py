@@ -4,7 +4,10 @@ cheat (an empty file, `pass`, `exit(0)`) 0. A task that fails its own check is n
 Text-scored tasks (answer, review, design) prove themselves the same way with their
 good and bad sample replies and three cheats (an empty reply, "I don't know.", and the
 prompt echoed back, which a rubric naming the prompt's own words would pass), matched on
-the controller."""
+the controller.
+
+Every check must also be failed by at least one mutant (or bad reply): a check that no
+wrong solution fails may assert nothing, and a harness that cannot fail is no harness."""
 
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ class Probe:
     status: str
     ok: bool
     why: str = ""
+    failed_checks: tuple[str, ...] = ()  # the checks this solution did not pass
 
 
 @dataclass(frozen=True)
@@ -37,13 +41,21 @@ class TaskValidation:
     task: str
     node: str
     probes: tuple[Probe, ...]
+    unproven: tuple[str, ...] = ()  # checks that no mutant failed
 
     @property
     def ok(self) -> bool:
-        return all(p.ok for p in self.probes)
+        return all(p.ok for p in self.probes) and not self.unproven
 
     def problems(self) -> list[str]:
-        return [f"{p.role} {p.name} scored {p.score:g} ({p.why})" for p in self.probes if not p.ok]
+        scored = [
+            f"{p.role} {p.name} scored {p.score:g} ({p.why})" for p in self.probes if not p.ok
+        ]
+        return scored + [
+            f"check {name} is failed by no mutant, so it may assert nothing: add a mutant "
+            "(or bad reply) that fails it"
+            for name in self.unproven
+        ]
 
 
 def _judge(role: str, score: Score) -> tuple[bool, str]:
@@ -107,7 +119,8 @@ async def validate(
                 score = score_reply(task, code.decode())
             ok, why = _judge(role, score)
             shown = score.score
-        result = Probe(task.id, role, name, shown, score.status, ok, "" if ok else why)
+        failed = tuple(c.name for c in score.checks if not c.passed)
+        result = Probe(task.id, role, name, shown, score.status, ok, "" if ok else why, failed)
         if progress is not None:
             progress(result)
         return result
@@ -119,7 +132,9 @@ async def validate(
         if task.runs_code and not task.references:
             probes = [*probes, Probe(task.id, "reference", "(none)", 0.0, "missing", False,
                                      "a task needs at least one reference")]  # fmt: skip
-        validations.append(TaskValidation(task.id, client.name, tuple(probes)))
+        killed = {c for p in probes if p.role == "mutant" for c in p.failed_checks}
+        unproven = tuple(c for c in task.checks if c not in killed)
+        validations.append(TaskValidation(task.id, client.name, tuple(probes), unproven))
     return validations
 
 

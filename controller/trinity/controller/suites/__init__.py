@@ -7,7 +7,8 @@ A built-in task lives in `suites/<suite>/<task>/`:
                     a check passes when it returns without raising; a value it returns is
                     compared outside the sandbox when [expected] names that check
   reference_*.py    correct solutions, in different styles (must score 100)
-  mutants/*.py      planted bugs (must score below 100)
+  mutants/*.py      planted bugs (must score below 100; every check must be failed by
+                    at least one of them, or it may assert nothing)
 The declared checks are the score's denominator, fixed here when the task loads, and must
 be exactly the test file's `check_<name>` functions. Prefer value checks for anything a
 cheat could fake: [expected] values are JSON compared by type and value on the node,
@@ -27,8 +28,8 @@ The other kinds, scored on the controller from the reply's text (nothing runs):
   review,     `[rubric]`: check name → regular expressions (case-insensitive); a check
   design      passes when any of its expressions occurs in the answer (reasoning
               excluded); the checks are the rubric's names
-and for them `good_replies` (each must score 100) and `bad_replies` (each below 100)
-stand in for references and mutants.
+and for them `good_replies` (each must score 100) and `bad_replies` (each below 100,
+each rubric check failed by at least one) stand in for references and mutants.
   multi_turn  `[[turns]]`, each a `prompt` and the `checks` its code is run against; the
               conversation carries on turn after turn (state lives in the controller),
               each turn's code is scored on its own checks, and the declared checks
