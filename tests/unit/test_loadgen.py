@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -608,12 +610,12 @@ def _peak_overlap(timelines: list[Timeline]) -> int:
 async def test_a_level_shared_over_processes_keeps_its_concurrency_and_counts(
     fake_server,
 ) -> None:
-    endpoint = fake_server("vllm", "tok_s=200")
+    endpoint = fake_server("vllm", "tok_s=50")  # 16 tokens: about 320 ms a request
     spec = spec_for(endpoint, concurrency=(6,), requests_per_level=12, processes=3)
     pool = LoadPool(spec)
     try:
         timelines, cpu_s = await pool.run(6, 12, 3)
-        assert len(pool._processes) == 3 and len(cpu_s) == 3
+        assert len(pool.pids) == 3 and len(cpu_s) == 3
     finally:
         await pool.close()
     assert len(timelines) == 12 and not any(t.error for t in timelines)
@@ -622,6 +624,17 @@ async def test_a_level_shared_over_processes_keeps_its_concurrency_and_counts(
     assert (level.requests, level.failed, level.client_processes) == (12, 0, 3)
     assert level.completion_tokens == 12 * 16 == level.server.generation_tokens
     assert level.valid, level.invalid_reasons
+
+
+def test_client_cpu_is_the_busiest_process_not_the_sum() -> None:
+    t = timeline([(2.0, content()), (2.0, FINAL), (2.0, usage_chunk(2))], sent=0.0)
+    t.chunk_times = [1.0, 2.0]
+    level = summarize(
+        LevelInputs(concurrency=1, output_tokens=2, timelines=(t,), cpu_s=(0.2, 1.0, 0.6),
+                    metrics_before={}, metrics_after={}, gpu=None, load_processes=2)
+    )  # fmt: skip
+    assert level.client_cpu_percent == pytest.approx(50.0)  # 1.0 s of a 2 s level
+    assert level.valid and level.client_processes == 2
 
 
 async def test_one_process_levels_run_in_place_and_say_so(fake_server) -> None:
@@ -640,17 +653,55 @@ async def test_a_load_process_that_dies_fails_the_level_and_leaves_no_load(fake_
         if await _running(endpoint.base_url) == 4:
             break
         await asyncio.sleep(0.05)
-    pool._processes[1].kill()
+    os.kill(pool.pids[1], signal.SIGKILL)
     with pytest.raises(RuntimeError, match="load process 2 exited with code -9 mid-level"):
         await level
-    processes = list(pool._processes)
     await pool.close()  # what profile() does on the way out
-    assert all(p.returncode is not None for p in processes)
     for _ in range(100):  # the fake notices at its next token write
         if await _running(endpoint.base_url) == 0:
             break
         await asyncio.sleep(0.05)
     assert await _running(endpoint.base_url) == 0
+
+
+async def test_a_load_process_error_is_in_the_message(fake_server) -> None:
+    pool = LoadPool(spec_for(fake_server("vllm")))
+    try:
+        await pool.ready(1)
+        helper = pool._helpers[0]
+        assert helper.process.stdin is not None
+        helper.process.stdin.write(b"not an order\n")
+        with pytest.raises(
+            RuntimeError, match=r"load process 1 exited with code 1 mid-level: .*JSON"
+        ):
+            await pool._reply(1, helper)
+    finally:
+        await pool.close()
+
+
+async def test_a_load_process_stops_mid_level_when_its_parent_goes(fake_server) -> None:
+    """Its stdin closing (the parent gone) ends the level at once, not after it."""
+    endpoint = fake_server("vllm", "tok_s=20")
+    spec = spec_for(endpoint, concurrency=(2,), output_tokens=2000, requests_per_level=2)
+    pool = LoadPool(spec)
+    try:
+        await pool.ready(1)
+        process = pool._helpers[0].process
+        assert process.stdin is not None
+        process.stdin.write(b'{"concurrency": 2, "requests": 2}\n')
+        for _ in range(200):
+            if await _running(endpoint.base_url) == 2:
+                break
+            await asyncio.sleep(0.05)
+        process.stdin.close()
+        await asyncio.wait_for(process.wait(), 10)  # 2000 tokens at 20/s would be 100 s
+        for _ in range(100):
+            if await _running(endpoint.base_url) == 0:
+                break
+            await asyncio.sleep(0.05)
+        assert await _running(endpoint.base_url) == 0
+    finally:
+        await pool.close()
 
 
 async def _running(base_url: str) -> float:

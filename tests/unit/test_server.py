@@ -251,6 +251,40 @@ async def test_cancelled_generate_closes_the_model_server_stream(agent) -> None:
         assert await _running(endpoint.base_url) == 0
 
 
+async def test_a_load_generator_that_dies_ends_the_profile_and_its_load_at_once(agent) -> None:
+    import os
+    import signal
+    import time
+
+    import psutil
+
+    with FakeServers() as servers:
+        endpoint = servers.start("vllm", "tok_s=20", name="m")
+        agent.supervisor.endpoints["m"] = endpoint
+        slow = pb.ProfileRequest(model="m", concurrency=[2], output_tokens=2000,
+                                 requests_per_level=4, processes=2)  # fmt: skip
+        call = agent.stub.Profile(slow, metadata=agent.md)
+        for _ in range(200):  # the load generator and its two load processes send
+            if await _running(endpoint.base_url) >= 2:
+                break
+            await asyncio.sleep(0.05)
+        (loadgen,) = [p for p in psutil.Process().children()
+                      if "trinity.agent.loadgen" in p.cmdline()]  # fmt: skip
+        os.kill(loadgen.pid, signal.SIGKILL)  # as the OOM killer would
+        started = time.monotonic()
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            async for _ in call:
+                pass
+        assert time.monotonic() - started < 10  # the level left would take 100 s
+        assert info.value.code() == grpc.StatusCode.UNAVAILABLE
+        assert "the load generator failed" in info.value.details()
+        for _ in range(100):
+            if await _running(endpoint.base_url) == 0:
+                break
+            await asyncio.sleep(0.05)
+        assert await _running(endpoint.base_url) == 0
+
+
 async def _running(base_url: str) -> float:
     """vllm:num_requests_running from the fake vLLM server's /metrics."""
     async with httpx.AsyncClient(trust_env=False) as http:

@@ -758,6 +758,8 @@ async def run_level(
     load runs here, or over the pool's processes when processes_for says more than one."""
     requests = spec.requests_at(concurrency)
     processes = processes_for(spec, min(concurrency, requests)) if pool is not None else 1
+    if pool is not None and processes > 1:
+        await pool.ready(processes)  # started outside the measured level
     before = await scrape_metrics(client, spec.base_url)
     async with gpus.level() as gpu:
         cpu_start = process_time()
@@ -820,7 +822,17 @@ def generated_delta(before: dict[str, float], after: dict[str, float]) -> float 
 # --------------------------------------------------------------------- load processes
 
 STREAMS_PER_PROCESS = 16
-SHARD_LINE_LIMIT = 256 * 2**20  # one level's timelines from one process, as a JSON line
+SHARD_LINE_LIMIT = 64 * 2**20  # one request's timeline as a JSON line (~20 bytes a token)
+SHARD_READY_S = 60.0  # a load process starts (imports) within this
+STDERR_KEPT = 4096
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (affinity and cpusets respected), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def processes_for(spec: LoadSpec, streams: int, cpus: int | None = None) -> int:
@@ -829,7 +841,7 @@ def processes_for(spec: LoadSpec, streams: int, cpus: int | None = None) -> int:
     the cores (the server needs the rest), at least one."""
     if spec.processes:
         return max(1, min(spec.processes, streams))
-    cpus = cpus if cpus is not None else (os.cpu_count() or 1)
+    cpus = cpus if cpus is not None else usable_cpus()
     return max(1, min(math.ceil(streams / STREAMS_PER_PROCESS), cpus // 4))
 
 
@@ -844,85 +856,172 @@ def share(total: int, weights: Sequence[int]) -> list[int]:
     return parts
 
 
+@dataclass
+class _Helper:
+    process: asyncio.subprocess.Process
+    stderr: bytearray = field(default_factory=bytearray)
+    drain: asyncio.Task[None] | None = None
+
+    def last_error(self) -> str:
+        lines = self.stderr.decode(errors="replace").strip().splitlines()
+        return lines[-1] if lines else ""
+
+
 class LoadPool:
     """Helper processes that each run part of a level's closed loop.
 
-    Each is `python -m trinity.agent.loadgen --shard` with the spec as its first stdin
-    line; then per level one line {"concurrency", "requests"} in, one line {"cpu_s",
-    "timelines"} out. Started when first needed, reused across levels, and killed on
-    close, so no load outlives the profile (their stdin closing also ends them)."""
+    Each is `python -m trinity.agent.loadgen --shard`: the spec as its first stdin line,
+    then "ready" back once its client is up; per level, one order line
+    {"concurrency", "requests"} in, one line per request's timeline and a last line
+    {"cpu_s"} out. Started (and ready) before the level they serve is measured, reused
+    across levels, killed on close. A helper also dies with its parent
+    (PR_SET_PDEATHSIG) and when its stdin closes, mid-level too: no load outlives the
+    profile."""
 
     def __init__(self, spec: LoadSpec) -> None:
         self._spec = spec
-        self._processes: list[asyncio.subprocess.Process] = []
+        self._helpers: list[_Helper] = []
+
+    @property
+    def pids(self) -> list[int]:
+        return [h.process.pid for h in self._helpers]
+
+    async def ready(self, processes: int) -> None:
+        """At least `processes` helpers started and ready for an order."""
+        while len(self._helpers) < processes:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "trinity.agent.loadgen", "--shard",
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE, limit=SHARD_LINE_LIMIT,
+            )  # fmt: skip
+            helper = _Helper(process)
+            helper.drain = asyncio.ensure_future(self._keep_stderr(helper))
+            self._helpers.append(helper)
+            assert process.stdin is not None and process.stdout is not None
+            process.stdin.write(json.dumps(asdict(self._spec)).encode() + b"\n")
+            await process.stdin.drain()
+            index = len(self._helpers)
+            try:
+                line = await asyncio.wait_for(process.stdout.readline(), SHARD_READY_S)
+            except TimeoutError:
+                line = b""
+            if line.strip() != b'"ready"':
+                await self._failed(index, helper, "at start")
 
     async def run(
         self, concurrency: int, requests: int, processes: int
     ) -> tuple[list[Timeline], list[float]]:
         """(every request's timeline, each process's CPU seconds) of one level."""
+        await self.ready(processes)
         streams = share(min(concurrency, requests), [1] * processes)
         counts = share(requests, streams)
-        await self._grow(processes)
-        for process, c, r in zip(self._processes, streams, counts, strict=False):
-            assert process.stdin is not None
-            process.stdin.write(json.dumps({"concurrency": c, "requests": r}).encode() + b"\n")
-        waits = [
-            asyncio.ensure_future(self._reply(i, p))
-            for i, p in enumerate(self._processes[:processes])
-        ]
+        helpers = self._helpers[:processes]
+        for helper, c, r in zip(helpers, streams, counts, strict=True):
+            assert helper.process.stdin is not None
+            order = json.dumps({"concurrency": c, "requests": r}).encode() + b"\n"
+            helper.process.stdin.write(order)
+        waits = [asyncio.ensure_future(self._reply(i + 1, h)) for i, h in enumerate(helpers)]
         try:
             replies = await asyncio.gather(*waits)
         except BaseException:
             for wait in waits:  # one process failed (or we were cancelled): stop waiting
                 wait.cancel()
             raise
-        timelines = [Timeline(**t) for reply in replies for t in reply["timelines"]]
-        return timelines, [float(reply["cpu_s"]) for reply in replies]
+        timelines = [t for got, _ in replies for t in got]
+        return timelines, [cpu for _, cpu in replies]
 
-    async def _grow(self, processes: int) -> None:
-        while len(self._processes) < processes:
-            process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "trinity.agent.loadgen", "--shard",
-                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-                limit=SHARD_LINE_LIMIT,
-            )  # fmt: skip
-            assert process.stdin is not None
-            process.stdin.write(json.dumps(asdict(self._spec)).encode() + b"\n")
-            self._processes.append(process)
-
-    async def _reply(self, index: int, process: asyncio.subprocess.Process) -> dict[str, Any]:
+    async def _reply(self, index: int, helper: _Helper) -> tuple[list[Timeline], float]:
+        process = helper.process
         assert process.stdin is not None and process.stdout is not None
         await process.stdin.drain()
-        line = await process.stdout.readline()
-        if not line:
-            code = await process.wait()
-            raise RuntimeError(f"load process {index + 1} exited with code {code} mid-level")
-        return json.loads(line)  # type: ignore[no-any-return]
+        timelines: list[Timeline] = []
+        while line := await process.stdout.readline():
+            message = json.loads(line)
+            if "cpu_s" in message:
+                return timelines, float(message["cpu_s"])
+            timelines.append(Timeline(**message["timeline"]))
+        await self._failed(index, helper, "mid-level")
+        raise AssertionError("unreachable")
+
+    async def _failed(self, index: int, helper: _Helper, when: str) -> None:
+        process = helper.process
+        if process.returncode is None:
+            process.kill()
+        code = await process.wait()
+        if helper.drain is not None:
+            await asyncio.wait([helper.drain], timeout=1.0)
+        why = helper.last_error()
+        raise RuntimeError(
+            f"load process {index} exited with code {code} {when}" + (f": {why}" if why else "")
+        )
+
+    @staticmethod
+    async def _keep_stderr(helper: _Helper) -> None:
+        """Its stderr, last STDERR_KEPT bytes (read all along, so the pipe never fills)."""
+        stream = helper.process.stderr
+        assert stream is not None
+        while chunk := await stream.read(65536):
+            helper.stderr += chunk
+            del helper.stderr[:-STDERR_KEPT]
 
     async def close(self) -> None:
-        for process in self._processes:
-            if process.returncode is None:
-                process.kill()
-            await process.wait()
-        self._processes.clear()
+        for helper in self._helpers:
+            if helper.process.returncode is None:
+                helper.process.kill()
+            await helper.process.wait()
+            if helper.drain is not None:
+                helper.drain.cancel()
+        self._helpers.clear()
+
+
+def _die_with_parent() -> None:
+    """PR_SET_PDEATHSIG(SIGKILL) on Linux; exit at once if the parent is already gone."""
+    parent = os.getppid()
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, 9, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def shard_main() -> int:
     """A load process (see LoadPool): the spec, then one level per stdin line."""
+    _die_with_parent()
     spec = spec_from_json(sys.stdin.readline())
 
+    def send(message: Any) -> None:
+        sys.stdout.write(json.dumps(message) + "\n")
+
+    async def level(http: httpx.AsyncClient, order: dict[str, Any]) -> None:
+        cpu_start = time.process_time()
+        timelines = await closed_loop(
+            order["requests"], order["concurrency"], lambda due: send_one(http, spec, due)
+        )
+        cpu_s = time.process_time() - cpu_start
+        for timeline in timelines:
+            send({"timeline": asdict(timeline)})
+        send({"cpu_s": cpu_s})
+        sys.stdout.flush()
+
     async def serve() -> None:
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader(limit=SHARD_LINE_LIMIT)
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
         async with _client(spec, None) as http:
-            while line := await asyncio.to_thread(sys.stdin.readline):
-                order = json.loads(line)
-                cpu_start = time.process_time()
-                timelines = await closed_loop(
-                    order["requests"], order["concurrency"], lambda due: send_one(http, spec, due)
-                )
-                cpu_s = time.process_time() - cpu_start
-                reply = {"cpu_s": cpu_s, "timelines": [asdict(t) for t in timelines]}
-                sys.stdout.write(json.dumps(reply) + "\n")
-                sys.stdout.flush()
+            send("ready")
+            sys.stdout.flush()
+            while line := await reader.readline():
+                # The order runs while stdin is watched: its end (the parent gone) stops
+                # the level at once rather than after it.
+                running = asyncio.ensure_future(level(http, json.loads(line)))
+                closed = asyncio.ensure_future(reader.read(1))
+                done, _ = await asyncio.wait({running, closed}, return_when="FIRST_COMPLETED")
+                if running not in done:
+                    running.cancel()
+                    return
+                closed.cancel()
+                running.result()
 
     with asyncio.Runner(loop_factory=_loop_factory(True)) as runner:
         runner.run(serve())

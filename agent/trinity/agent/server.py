@@ -151,14 +151,19 @@ async def run_profile(spec: LoadSpec) -> AsyncIterator[dict[str, Any]]:
             yield json.loads(line)
         code = await process.wait()
         if code != 0:
+            _kill_group(process.pid)  # its load processes, at once: they may be mid-level
             tail = (await stderr).decode(errors="replace").strip().splitlines()[-3:]
             raise Unavailable(f"model {spec.model}: the load generator failed: {' | '.join(tail)}")
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)  # a no-op after a clean exit
-        if process.returncode is None:
+        if process.returncode is None:  # cancelled: the child and its load processes
+            _kill_group(process.pid)
             await process.wait()
         stderr.cancel()
+
+
+def _kill_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pgid, signal.SIGKILL)
 
 
 def _name(value: str, what: str) -> str:
