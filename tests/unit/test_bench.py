@@ -390,6 +390,22 @@ def test_validation_refuses_a_check_that_no_mutant_fails():
     assert all(p.ok for p in validation.probes if p.role != "cheat")  # mutants still < 100
 
 
+def test_a_mutant_that_crashes_before_its_checks_proves_none_of_them():
+    from trinity.controller.validation import validate
+
+    task = load_task("smoke/add")
+
+    class CrashesAtImport(FakeNode):
+        async def execute(self, request, timeout_s):
+            out = await super().execute(request, timeout_s)
+            if out.status == pb.EXECUTE_STATUS_FAILED:  # every mutant: an error, nothing ran
+                out.status = pb.EXECUTE_STATUS_ERROR
+            return out
+
+    (validation,) = asyncio.run(validate(CrashesAtImport("a", lambda r: result(GOOD)), [task]))
+    assert validation.unproven == task.checks and not validation.ok
+
+
 def test_the_terminal_table_keeps_bracketed_titles(config, store, monkeypatch):
     from rich.console import Console
     from trinity.controller import report as rep

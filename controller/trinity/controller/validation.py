@@ -6,8 +6,10 @@ good and bad sample replies and three cheats (an empty reply, "I don't know.", a
 prompt echoed back, which a rubric naming the prompt's own words would pass), matched on
 the controller.
 
-Every check must also be failed by at least one mutant (or bad reply): a check that no
-wrong solution fails may assert nothing, and a harness that cannot fail is no harness."""
+Every check must also be failed by at least one mutant (or bad reply) that ran (it
+passed some check, or failed normally rather than crashing before its checks): a check
+that no wrong solution fails may assert nothing, and a harness that cannot fail is no
+harness."""
 
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ class Probe:
     ok: bool
     why: str = ""
     failed_checks: tuple[str, ...] = ()  # the checks this solution did not pass
+    passed_checks: int = 0
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,8 @@ async def validate(
             ok, why = _judge(role, score)
             shown = score.score
         failed = tuple(c.name for c in score.checks if not c.passed)
-        result = Probe(task.id, role, name, shown, score.status, ok, "" if ok else why, failed)
+        result = Probe(task.id, role, name, shown, score.status, ok, "" if ok else why, failed,
+                       score.passed)  # fmt: skip
         if progress is not None:
             progress(result)
         return result
@@ -132,7 +136,14 @@ async def validate(
         if task.runs_code and not task.references:
             probes = [*probes, Probe(task.id, "reference", "(none)", 0.0, "missing", False,
                                      "a task needs at least one reference")]  # fmt: skip
-        killed = {c for p in probes if p.role == "mutant" for c in p.failed_checks}
+        # A mutant that never ran its checks (a crash at import: status error, nothing
+        # passed) fails them all without telling anything about any of them.
+        killed = {
+            c
+            for p in probes
+            if p.role == "mutant" and (p.status == "failed" or p.passed_checks)
+            for c in p.failed_checks
+        }
         unproven = tuple(c for c in task.checks if c not in killed)
         validations.append(TaskValidation(task.id, client.name, tuple(probes), unproven))
     return validations
