@@ -933,7 +933,8 @@ class LoadPool:
     async def _reply(self, index: int, helper: _Helper) -> tuple[list[Timeline], float]:
         process = helper.process
         assert process.stdin is not None and process.stdout is not None
-        await process.stdin.drain()
+        with contextlib.suppress(ConnectionError):  # it died already: told below
+            await process.stdin.drain()
         timelines: list[Timeline] = []
         while line := await process.stdout.readline():
             message = json.loads(line)
@@ -1019,6 +1020,8 @@ def shard_main() -> int:
                 done, _ = await asyncio.wait({running, closed}, return_when="FIRST_COMPLETED")
                 if running not in done:
                     running.cancel()
+                    if closed.result():  # not the end of stdin: data mid-level
+                        raise RuntimeError("an order arrived before the level ended")
                     return
                 closed.cancel()
                 running.result()
