@@ -654,7 +654,9 @@ async def test_a_load_process_that_dies_fails_the_level_and_leaves_no_load(fake_
             break
         await asyncio.sleep(0.05)
     os.kill(pool.pids[1], signal.SIGKILL)
-    with pytest.raises(RuntimeError, match="load process 2 exited with code -9 mid-level"):
+    # Its exit code is not pinned: in a test process where something else reaps children,
+    # asyncio may report 255 for it ("Unknown child process").
+    with pytest.raises(RuntimeError, match=r"load process 2 exited with code -?\d+ mid-level"):
         await level
     await pool.close()  # what profile() does on the way out
     for _ in range(100):  # the fake notices at its next token write
@@ -672,7 +674,7 @@ async def test_a_load_process_error_is_in_the_message(fake_server) -> None:
         assert helper.process.stdin is not None
         helper.process.stdin.write(b"not an order\n")
         with pytest.raises(
-            RuntimeError, match=r"load process 1 exited with code 1 mid-level: .*JSON"
+            RuntimeError, match=r"load process 1 exited with code -?\d+ mid-level: .*JSON"
         ):
             await pool._reply(1, helper)
     finally:
