@@ -108,8 +108,7 @@ class ManagedProcess:
         return await self._proc.wait()
 
     def _signal_group(self, sig: signal.Signals) -> None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.pid, sig)
+        kill_group(self.pid, sig)
 
     async def stop(self, grace_s: float) -> None:
         """SIGTERM the group, wait up to grace_s, SIGKILL the group, reap, drain output.
@@ -133,3 +132,9 @@ class ManagedProcess:
                 await asyncio.wait_for(self._reader, 2.0)
             except TimeoutError:
                 self._reader.cancel()
+
+
+def kill_group(pgid: int, sig: int = signal.SIGKILL) -> None:
+    """Signal a whole process group; one already gone (or no longer ours) is no error."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, sig)

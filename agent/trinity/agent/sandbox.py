@@ -31,7 +31,6 @@ anything runs: a crash at import or an early exit scores 0 of that, never 0/0.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import hmac
 import json
@@ -54,6 +53,7 @@ from typing import Any
 from trinity.agent import seccomp
 from trinity.agent.config import SandboxConfig, SandboxLimits
 from trinity.agent.errors import FailedPrecondition, InvalidArgument
+from trinity.agent.process import kill_group
 from trinity.agent.treememory import TreeWatch, watching
 
 log = logging.getLogger(__name__)
@@ -582,7 +582,7 @@ async def _collect(
                asyncio.ensure_future(err.drain(proc.stderr)),
                asyncio.ensure_future(report.drain_fd(pipes.report_r, MAX_REPORT_BYTES))]  # fmt: skip
     timed_out = False
-    watch = TreeWatch(proc.pid, tree_limit, lambda: _kill_group(proc.pid))
+    watch = TreeWatch(proc.pid, tree_limit, lambda: kill_group(proc.pid))
     try:
         async with watching(watch):
             await asyncio.wait_for(proc.wait(), limits.wall_s)
@@ -590,17 +590,14 @@ async def _collect(
         timed_out = True
         # Still unreaped, so the group id is still ours: bwrap dies, and with it the pid
         # namespace's init and everything in it (--die-with-parent).
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
+        kill_group(proc.pid)
     finally:
         if proc.returncode is None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)  # cancelled: nothing outlives the run
+            kill_group(proc.pid)  # cancelled: nothing outlives the run
             await asyncio.shield(proc.wait())
     duration = time.monotonic() - started
     if group_kill_after:  # unsandboxed: whatever stayed in the group
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
+        kill_group(proc.pid)
     # A pipe held open by an escaped process (possible only unsandboxed) must not hang us.
     await asyncio.wait(readers, timeout=DRAIN_S)
     for reader in readers:
@@ -608,11 +605,6 @@ async def _collect(
     records, forged = verify(report.data, pipes.secret)
     return RunOutput(proc.returncode, timed_out, out.text(), err.text(), tuple(records),
                      forged, duration, watch.exceeded, watch.peak_bytes)  # fmt: skip
-
-
-def _kill_group(pgid: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, signal.SIGKILL)
 
 
 class _Tail:

@@ -8,7 +8,6 @@ place that turns an AgentError into a gRPC status with the same one-line message
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import errno
 import functools
@@ -42,6 +41,7 @@ from trinity.agent.errors import (
 )
 from trinity.agent.generate import generate
 from trinity.agent.loadgen import LoadSpec
+from trinity.agent.process import kill_group
 from trinity.agent.sandbox import Sandbox
 from trinity.agent.spec import Endpoint
 from trinity.agent.telemetry import Telemetry
@@ -155,19 +155,14 @@ async def run_profile(spec: LoadSpec) -> AsyncIterator[dict[str, Any]]:
         # Every level in: done, whatever the code says (asyncio reports 255 for a child
         # that something else reaped first, as seen once in CI's test process).
         if code != 0 and levels < len(spec.concurrency):
-            _kill_group(process.pid)  # its load processes, at once: they may be mid-level
+            kill_group(process.pid)  # its load processes, at once: they may be mid-level
             tail = (await stderr).decode(errors="replace").strip().splitlines()[-3:]
             raise Unavailable(f"model {spec.model}: the load generator failed: {' | '.join(tail)}")
     finally:
         if process.returncode is None:  # cancelled: the child and its load processes
-            _kill_group(process.pid)
+            kill_group(process.pid)
             await process.wait()
         stderr.cancel()
-
-
-def _kill_group(pgid: int) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pgid, signal.SIGKILL)
 
 
 def _name(value: str, what: str) -> str:
