@@ -34,7 +34,14 @@ import psutil
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from trinity.agent.loadgen import make_prompt  # noqa: E402
+from trinity.agent.loadgen import (  # noqa: E402
+    LoadSpec,
+    Timeline,
+    make_prompt,
+    request_body,
+    stream_chunks,
+    take_chunk,
+)
 from trinity.controller.client import AgentClient  # noqa: E402
 from trinity.controller.config import load_config  # noqa: E402
 from trinity.v1 import agent_pb2 as pb  # noqa: E402
@@ -85,33 +92,19 @@ def cpu_s(process: psutil.Process | None) -> float:
 
 
 def direct(http: httpx.AsyncClient, base_url: str, served: str, output_tokens: int) -> One:
+    """The same request body and stream parsing as the profile's load generator."""
+    spec = LoadSpec(base_url=base_url, model=served, concurrency=(1,), output_tokens=output_tokens)
+    url = f"{base_url}/v1/chat/completions"
+
     async def one(prompt: str) -> int:
-        body = {
-            "model": served,
-            "messages": [{"role": "user", "content": prompt}],
-            "stream": True,
-            "stream_options": {"include_usage": True},
-            "max_tokens": output_tokens,
-            "ignore_eos": True,
-            "temperature": 0.0,
-        }
-        tokens, chunks, decode = None, 0, 0.0
-        async with http.stream("POST", f"{base_url}/v1/chat/completions", json=body) as reply:
-            reply.raise_for_status()
-            async for line in reply.aiter_lines():
-                if not line.startswith("data:") or line.endswith("[DONE]"):
-                    continue
-                chunk = json.loads(line[5:])
-                if chunk.get("usage"):
-                    tokens = chunk["usage"]["completion_tokens"]
-                if (chunk.get("timings") or {}).get("predicted_per_second"):
-                    decode = float(chunk["timings"]["predicted_per_second"])
-                choices = chunk.get("choices") or []
-                if choices and (choices[0].get("delta") or {}).get("content"):
-                    chunks += 1
+        timeline = Timeline(due=0.0)
+        async for chunk in stream_chunks(http, url, request_body(spec, prompt)):
+            take_chunk(timeline, chunk, 0.0)
+        decode = (timeline.timings or {}).get("predicted_per_second")
         if decode:
-            SERVER_DECODE.append(decode)
-        return int(tokens if tokens is not None else chunks)
+            SERVER_DECODE.append(float(decode))
+        usage = timeline.usage or {}
+        return int(usage.get("completion_tokens", len(timeline.chunk_times)))
 
     return one
 

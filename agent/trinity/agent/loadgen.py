@@ -352,7 +352,7 @@ async def send_one(
     timeline.sent = clock()
     try:
         async with asyncio.timeout(spec.timeout_s):
-            async for chunk in _stream(client, url, body):
+            async for chunk in stream_chunks(client, url, body):
                 take_chunk(timeline, chunk, clock())
     except TimeoutError:
         timeline.error = f"timed out after {spec.timeout_s:g}s"
@@ -364,7 +364,7 @@ async def send_one(
     return timeline
 
 
-async def _stream(
+async def stream_chunks(
     client: httpx.AsyncClient, url: str, body: dict[str, Any]
 ) -> AsyncIterator[dict[str, Any]]:
     """Parsed SSE `data:` payloads until [DONE] or the end of the stream."""
