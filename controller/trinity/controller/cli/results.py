@@ -1,0 +1,313 @@
+"""Bench and results commands: bench, report, runs, compare."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.text import Text
+from trinity.controller import cluster, render
+from trinity.controller.cli.base import (
+    EXIT_INTERRUPTED,
+    ConfigOption,
+    DbOption,
+    JsonOption,
+    ModelsOption,
+    NodesOption,
+    command,
+    err,
+    examples,
+    fail_if,
+    open_store,
+    out,
+    resolve_bench_id,
+    run,
+    split,
+    write_or_echo,
+)
+from trinity.controller.config import load_config
+from trinity.controller.errors import SelectionError
+
+# ---------------------------------------------------------------- bench, report, compare
+
+
+@command(
+    epilog=examples(
+        "trinityctl bench smoke                       # one tiny task on every model",
+        "trinityctl bench hard -n 3                   # every hard_* suite, 3 runs each",
+        "trinityctl bench coding_basics math --models local/smollm2",
+        "trinityctl bench hard --thinking on,off      # thinking A/B: both, side by side",
+        "trinityctl bench --resume 20261125-101500-ab12   # finish a killed bench",
+    )
+)
+def bench(
+    suites: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Suites (coding_basics), categories (factual, math, coding, hard, agent, "
+            "crosscheck), SUITE/TASK, or all.",
+            show_default=False,
+        ),
+    ] = None,
+    n: Annotated[
+        int, typer.Option("-n", "--repeats", min=1, help="Runs of each task per model.")
+    ] = 1,
+    nodes: NodesOption = None,
+    models: ModelsOption = None,
+    thinking: Annotated[
+        str | None,
+        typer.Option(
+            "--thinking",
+            help="on, off, or on,off for an A/B (default: each model's own setting).",
+            show_default=False,
+        ),
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            "--threshold", min=0, max=100, help="Pass score (default: defaults.pass_threshold)."
+        ),
+    ] = None,
+    resume: Annotated[
+        str | None,
+        typer.Option(
+            "--resume", help="Finish this bench: redo nothing that finished.", show_default=False
+        ),
+    ] = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Ask every selected model every selected task, n times; score, store, and vote.
+
+    First every task proves itself in each taking-part node's sandbox (its references
+    score 100, mutants below 100, cheats 0); a task that does not is refused, and the
+    table says why. Then runs go out to the models, as many at once as each model's
+    `concurrency`; each one is written to the results database as it finishes, so a
+    killed bench loses nothing (`--resume ID` finishes it). The table shows each model's
+    mean ± std per task and the verdict: UNANIMOUS, MAJORITY, MINORITY, ALL_FAIL, or
+    INCOMPLETE when runs are missing. Exit code 1 when a run could not be made.
+    """
+    from trinity.controller import report as rep
+    from trinity.controller.bench import (
+        Plan,
+        parse_thinking,
+        plan_from_selection,
+        run_bench,
+        stored_titles,
+    )
+    from trinity.controller.bench import Progress as BenchProgress
+    from trinity.controller.suites import select_tasks
+
+    cfg = load_config(config)
+    store = open_store(db)
+    if resume:
+        if suites or nodes or models or thinking or threshold is not None or n != 1:
+            raise SelectionError("--resume runs the bench exactly as it began; give no selection")
+        plan = plan_from_selection(cfg, store.bench_run(resume).selection)
+    else:
+        if not suites:
+            raise SelectionError(
+                "name what to run: suites, categories or all", hint="trinityctl bench --help"
+            )
+        tasks = select_tasks(suites)
+        selection = cluster.select(cfg, split(nodes), split(models))
+        if not selection.models:
+            raise SelectionError(f"no models configured in {cfg.source}")
+        plan = Plan(
+            tuple(tasks),
+            selection.models,
+            n,
+            parse_thinking(thinking),
+            cfg.defaults.pass_threshold if threshold is None else threshold,
+        )
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+               MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.fields[last]}"))  # fmt: skip
+    with Progress(*columns, console=err, transient=True, disable=json) as bar:
+        check = bar.add_task("validating tasks", total=len({m.node for m in plan.models}), last="")
+        runs = bar.add_task("runs", total=None, last="", visible=False)
+        counts = {"failed": 0}
+
+        def started(bench_id: str, todo: int, skipped: int) -> None:
+            bar.update(check, visible=False)
+            bar.update(runs, total=todo, visible=True, description=f"bench {bench_id}")
+            if skipped:
+                err.print(f"resuming {bench_id}: {skipped} runs already finished, {todo} to go")
+
+        def finished(record: Any) -> None:
+            if record.outcome == "infra_error":
+                counts["failed"] += 1
+            score = "—" if record.score is None else f"{record.score:.0f}"
+            bar.update(
+                runs, advance=1, last=f"{record.task} {record.model} → {score} ({record.outcome})"
+            )
+
+        progress = BenchProgress(validated=lambda _n: bar.advance(check), started=started,
+                                 finished=finished)  # fmt: skip
+        try:
+            outcome = run(run_bench(cfg, store, plan, resume=resume, argv=sys.argv[1:],
+                                    progress=progress))  # fmt: skip
+        except KeyboardInterrupt:
+            err.print("interrupted; every finished run is stored: `trinityctl bench --resume ID` "
+                      "finishes it (`trinityctl runs` lists benches)")  # fmt: skip
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+    bench_run = store.bench_run(outcome.bench_run_id)
+    report = rep.summarise(bench_run, store.runs(outcome.bench_run_id), outcome.verdicts,
+                           stored_titles(bench_run.selection), outcome.refused)  # fmt: skip
+    if json:
+        typer.echo(render.dumps({**rep.as_json(report), "db": str(store.path)}))
+    else:
+        out.print(rep.table(report))
+        for line in rep.legend(report):
+            out.print(Text(line, style="dim"), soft_wrap=True)
+        out.print(f"bench {outcome.bench_run_id} in {store.path}: {outcome.ran} runs this time"
+                  + (f", {outcome.skipped} from before" if outcome.skipped else ""))  # fmt: skip
+    fail_if(counts["failed"] > 0)
+
+
+def _load_report(store: Any, bench_run_id: str) -> Any:
+    from trinity.controller import report as rep
+    from trinity.controller.bench import stored_titles
+    from trinity.controller.consensus import consensus
+
+    bench_run = store.bench_run(bench_run_id)
+    sel = bench_run.selection
+    refused = sel.get("refused", {})
+    tasks = [t for t in sel["tasks"] if t not in refused]
+    titles = stored_titles(sel)
+    verdicts = consensus(store.scores(bench_run_id), list(titles), int(sel["n"]),
+                         float(sel["threshold"]), tasks=tasks)  # fmt: skip
+    return rep.summarise(bench_run, store.runs(bench_run_id), verdicts, titles, refused)
+
+
+@command(
+    epilog=examples(
+        "trinityctl report 20261125-101500-ab12",
+        "trinityctl report 20261125-101500-ab12 --format html -o bench.html",
+        "trinityctl report last --format md",
+    )
+)
+def report(
+    bench_run_id: Annotated[
+        str,
+        typer.Argument(help="Bench id (see `trinityctl runs`), last, or a profile-… id."),
+    ],
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="table, md, json or html.")
+    ] = "table",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Show a bench (or a profile) as a table, markdown, JSON or an HTML page.
+
+    A bench's HTML page has a task × model score heatmap and each model's tok/s; it
+    works on a bench still running. Given a profile id: its table, JSON, or the HTML
+    page with its charts."""
+    from trinity.controller import report as rep
+
+    formats = ("table", "md", "json", "html")
+    if format not in formats:
+        raise SelectionError(f"--format {format!r}: use one of {', '.join(formats)}")
+    store = open_store(db)
+    if bench_run_id.startswith("profile-"):
+        _profile_report(store, bench_run_id, format, output)
+        return
+    result = _load_report(store, resolve_bench_id(store, bench_run_id))
+    if format == "table":
+        if output:
+            raise SelectionError("--output needs --format md, json or html")
+        out.print(rep.table(result))
+        for line in rep.legend(result):
+            out.print(Text(line, style="dim"), soft_wrap=True)
+        return
+    text = {"md": rep.markdown, "html": rep.html_page,
+            "json": lambda r: render.dumps(rep.as_json(r))}[format](result)  # fmt: skip
+    write_or_echo(text, output)
+
+
+def _profile_report(store: Any, profile_id: str, format: str, output: Path | None) -> None:
+    from trinity.controller import profile as prof
+
+    points = prof.stored_points(store, profile_id)
+    if format == "table":
+        if output:
+            raise SelectionError("--output needs --format json or html")
+        out.print(prof.table(points))
+        return
+    if format == "md":
+        raise SelectionError("a profile reports as table, json or html")
+    text = (prof.html_page(profile_id, points) if format == "html"
+            else render.dumps(prof.as_json(profile_id, points)))  # fmt: skip
+    write_or_echo(text, output)
+
+
+@command(epilog=examples("trinityctl runs", "trinityctl runs --json"))
+def runs(db: DbOption = None, json: JsonOption = False) -> None:
+    """List the benches in the results database, oldest first."""
+    import time as _time
+
+    store = open_store(db)
+    benches = store.bench_runs()
+    if json:
+        typer.echo(render.dumps([
+            {"id": b.id, "created_at": b.created_at, "status": b.status,
+             "tasks": len(b.selection.get("tasks", [])), "models": b.selection.get("models", []),
+             "n": b.selection.get("n")} for b in benches]))  # fmt: skip
+        return
+    from rich.table import Table
+
+    listing = Table(title=str(store.path), title_justify="left")
+    for name in ("Bench", "Started", "Status", "Tasks", "Models", "n", "Runs"):
+        listing.add_column(name)
+    for b in benches:
+        started = _time.strftime("%Y-%m-%d %H:%M", _time.localtime(b.created_at))
+        listing.add_row(b.id, started, b.status, str(len(b.selection.get("tasks", []))),
+                        ", ".join(b.selection.get("models", [])), str(b.selection.get("n")),
+                        str(len(store.runs(b.id))))  # fmt: skip
+    out.print(listing)
+
+
+@command(
+    epilog=examples(
+        "trinityctl compare 20261124-090000-aa11 20261125-101500-ab12",
+        "trinityctl compare OLD NEW --min-delta 5 --json",
+    )
+)
+def compare(
+    before: Annotated[str, typer.Argument(help="The earlier bench id (or last).")],
+    after: Annotated[str, typer.Argument(help="The later bench id (or last).")],
+    min_delta: Annotated[
+        float, typer.Option("--min-delta", help="Hide mean changes this small or smaller.")
+    ] = 0.0,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """What changed between two benches: means and verdicts per task and model.
+
+    Lists every task × model whose mean moved by more than --min-delta or whose verdict
+    changed, with the mean before and after."""
+    from trinity.controller import report as rep
+
+    store = open_store(db)
+    a = _load_report(store, resolve_bench_id(store, before))
+    b = _load_report(store, resolve_bench_id(store, after))
+    changes = rep.compare(a, b, min_delta=min_delta)
+    if json:
+        typer.echo(render.dumps({"before": a.bench.id, "after": b.bench.id, "changes": changes}))
+        return
+    if not changes:
+        out.print(f"no changes between {a.bench.id} and {b.bench.id}")
+        return
+    out.print(rep.compare_table(a, b, changes))
