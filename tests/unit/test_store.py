@@ -141,7 +141,7 @@ def test_infra_error_is_redone_on_resume_and_replaced(db: Store) -> None:
     bench = db.new_bench_run([], {}, {})
     db.record_run(_run(bench.id, repeat=0))
     db.record_run(_run(bench.id, repeat=1, outcome="infra_error", score=None))
-    assert db.finished_keys(bench.id) == {("t", "dgx1/qwen", "dgx1", "default", 0)}
+    assert db.finished_keys(bench.id) == {("t", "dgx1/qwen", "dgx1", "default", 0, "", 0)}
     assert db.record_run(_run(bench.id, repeat=1, attempt=3, score=80.0))
     assert [(r.repeat, r.outcome, r.score) for r in db.runs(bench.id)] == [
         (0, "scored", 100.0),
@@ -235,14 +235,15 @@ def test_migration_hook_upgrades_an_old_file(
 ) -> None:
     path = tmp_path / "results.db"
     Store(path).close()
+    nxt = store_module.SCHEMA_VERSION + 1
     steps = {
         **store_module.MIGRATIONS,
-        2: lambda db: db.execute("ALTER TABLE runs ADD COLUMN note TEXT"),
+        nxt: lambda db: db.execute("ALTER TABLE runs ADD COLUMN note TEXT"),
     }
     monkeypatch.setattr(store_module, "MIGRATIONS", steps)
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", nxt)
     with Store(path) as db:
-        assert db.schema_version == 2
+        assert db.schema_version == nxt
         columns = {r[1] for r in db._db.execute("PRAGMA table_info(runs)")}
         assert "note" in columns
 
@@ -257,15 +258,66 @@ def test_a_failing_migration_leaves_the_file_as_it_was(
         db.execute("CREATE TABLE half_done (x)")
         raise RuntimeError("migration bug")
 
-    monkeypatch.setattr(store_module, "MIGRATIONS", {**store_module.MIGRATIONS, 2: broken})
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 2)
+    now = store_module.SCHEMA_VERSION
+    monkeypatch.setattr(store_module, "MIGRATIONS", {**store_module.MIGRATIONS, now + 1: broken})
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", now + 1)
     with pytest.raises(RuntimeError, match="migration bug"):
         Store(path)
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 1)
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", now)
     with Store(path) as db:
-        assert db.schema_version == 1
+        assert db.schema_version == now
         tables = {r[0] for r in db._db.execute("SELECT name FROM sqlite_master")}
         assert "half_done" not in tables
+
+
+def test_a_version_1_file_keeps_its_runs_and_gains_roles_seeds_and_bench_kinds(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "results.db"
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    store_module._execute_all(raw, store_module._SCHEMA_V1)
+    raw.execute("INSERT INTO schema_version VALUES (1)")
+    raw.execute("INSERT INTO bench_runs VALUES ('old', 1.0, '[]', '{}', '{}', 'finished')")
+    old_columns = [r[1] for r in raw.execute("PRAGMA table_info(runs)")][1:]
+    row = {c: 0 for c in old_columns} | {
+        "bench_run_id": "old", "task": "t", "task_hash": "h", "model": "dgx1/qwen",
+        "node": "dgx1", "backend": "vllm", "quant": "", "model_config": "{}",
+        "thinking": "default", "repeat": 1, "outcome": "scored", "score": 75.0,
+        "checks": "[]", "sandbox": "{}", "prompt": "[]", "response": "r", "reasoning": "",
+        "reasoning_rule": "", "code": None, "extraction_rule": "",
+    }  # fmt: skip
+    raw.execute(
+        f"INSERT INTO runs ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+        tuple(row.values()),
+    )
+    raw.close()
+    with Store(path) as db:
+        assert db.schema_version == 2
+        (bench,) = db.bench_runs()
+        assert (bench.id, bench.kind, bench.pid, bench.host) == ("old", "bench", None, "")
+        (run,) = db.runs("old")
+        assert (run.score, run.seed, run.role, run.round, run.parent_id, run.details) == (
+            75.0, None, "", 0, None, {}
+        )  # fmt: skip
+        assert db.scores("old") == {("t", "dgx1/qwen"): [75.0]}
+
+
+def test_roles_and_rounds_of_one_repeat_are_distinct_runs(db: Store) -> None:
+    bench = db.new_bench_run([], {}, {}, kind="duo")
+    assert (bench.kind, bench.pid) == ("duo", os.getpid())
+    builder = _run(bench.id, role="builder", score=50.0)
+    assert db.record_run(builder)
+    first = db.runs(bench.id)[0].id
+    assert db.record_run(_run(bench.id, role="reviewer", round=1, parent_id=first, score=None,
+                              details={"verdict": "FAIL"}))  # fmt: skip
+    assert db.record_run(_run(bench.id, role="builder", round=1, score=100.0))
+    assert not db.record_run(_run(bench.id, role="builder", round=1, score=0.0))
+    review = next(r for r in db.runs(bench.id) if r.role == "reviewer")
+    assert (review.parent_id, review.details) == (first, {"verdict": "FAIL"})
+    assert db.scores(bench.id) == {}  # no plain bench run
+    assert db.scores(bench.id, role="builder") == {("t", "dgx1/qwen"): [50.0]}
+    assert db.scores(bench.id, role="builder", round=None) == {("t", "dgx1/qwen"): [100.0]}
 
 
 def test_a_reader_sees_committed_runs_while_the_writer_is_open(tmp_path: Path) -> None:

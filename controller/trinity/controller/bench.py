@@ -41,7 +41,7 @@ from trinity.controller.extract import extract_code, split_reasoning
 from trinity.controller.generation import generate_request, sampling_for
 from trinity.controller.scheduler import Finished, InfraError, RunKey, schedule
 from trinity.controller.scoring import Score, merge_turns, score_reply, score_solution
-from trinity.controller.store import RunRecord, Store, model_label, thinking_label
+from trinity.controller.store import RunKeyTuple, RunRecord, Store, model_label, thinking_label
 from trinity.controller.suites import Task, load_task
 from trinity.controller.validation import TaskValidation, validate
 from trinity.v1 import agent_pb2 as pb
@@ -457,9 +457,10 @@ async def run_bench(
     return result
 
 
-def _stored_key(key: RunKey) -> tuple[str, str, str, str, int]:
-    """A RunKey as Store.finished_keys spells it."""
-    return (key.task, key.model, key.model.split("/")[0], thinking_label(key.thinking), key.repeat)
+def _stored_key(key: RunKey) -> RunKeyTuple:
+    """A RunKey as Store.finished_keys spells it (a plain bench run: no role, round 0)."""
+    node = key.model.split("/")[0]
+    return (key.task, key.model, node, thinking_label(key.thinking), key.repeat, "", 0)
 
 
 def verdicts(

@@ -12,13 +12,21 @@ guarded by a lock, so an asyncio program may call it from `asyncio.to_thread`; a
 one small INSERT plus an fsync, about a millisecond on an SSD, against runs that take
 seconds, so calling it straight from the event loop is also acceptable.
 
-Run keys: (bench_run_id, task, model, node, thinking, repeat) is UNIQUE. thinking is
+Run keys: (bench_run_id, task, model, node, thinking, repeat, role, round) is UNIQUE
+(role and round tell apart the steps of one repeat: a pair's builder and reviewer rounds;
+a plain bench run is role "" round 0). thinking is
 stored as "on"/"off"/"default" (never NULL: SQLite treats NULLs as distinct in UNIQUE,
 which would let a resumed bench write the same run twice). Re-recording a key is
 idempotent: the first record stands and `record_run` returns False, except that a run
 whose outcome was infra_error is replaced by the next record of its key, because an
 infrastructure failure is not a result; `finished_keys` leaves such runs out, so
 `--resume` tries them again and redoes nothing else.
+
+Since schema 2 a run also keeps the seed it was generated with, its role, round and
+parent run (the run it answers: a review's parent is the code it reviewed), and `details`,
+a JSON object for what only some runs have (a peer's tokens and cost, a reviewer's
+verdict). A bench records its kind (bench, crosscheck, duo, calibrate) and the pid and
+host of the controller that runs it, so a bench whose controller is gone can say so.
 
 Secrets: no token or API key is ever stored. Config snapshots are scrubbed: a value whose
 key names a secret (token, key, secret, password, authorization, credential, cookie —
@@ -30,8 +38,10 @@ like one (a "Bearer …" value or a well-known API key prefix).
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
+import socket
 import sqlite3
 import threading
 import time
@@ -42,7 +52,7 @@ from typing import Any
 
 from trinity.controller.errors import TrinityError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 OUTCOMES = ("scored", "truncated", "extraction_failed", "infra_error", "timeout")
 STATUSES = ("running", "finished", "interrupted")
 REDACTED = "[redacted]"
@@ -66,6 +76,9 @@ _SECRET_VALUE = re.compile(
 _BUSY_TIMEOUT_MS = 10_000
 
 
+RunKeyTuple = tuple[str, str, str, str, int, str, int]
+
+
 class StoreError(TrinityError):
     """The results database cannot be used (newer schema, unknown run, bad record)."""
 
@@ -80,6 +93,9 @@ class BenchRun:
     selection: Mapping[str, Any]
     config: Mapping[str, Any]
     status: str
+    kind: str = "bench"
+    pid: int | None = None
+    host: str = ""
 
 
 @dataclass(frozen=True)
@@ -115,11 +131,18 @@ class RunRecord:
     completion_tokens: int | None = None
     started_at: float = 0.0
     finished_at: float = 0.0
+    seed: int | None = None
+    role: str = ""
+    round: int = 0
+    parent_id: int | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+    id: int | None = field(default=None, compare=False)  # the row's id once stored
 
     @property
-    def key(self) -> tuple[str, str, str, str, int]:
-        """As in `Store.finished_keys`: (task, model, node, thinking label, repeat)."""
-        return (self.task, self.model, self.node, thinking_label(self.thinking), self.repeat)
+    def key(self) -> RunKeyTuple:
+        """As in `Store.finished_keys`: (task, model, node, thinking label, repeat, role, round)."""
+        return (self.task, self.model, self.node, thinking_label(self.thinking), self.repeat,
+                self.role, self.round)  # fmt: skip
 
 
 _SCHEMA_V1 = """
@@ -177,10 +200,35 @@ CREATE TABLE profile_points (
 );
 """
 
+# Schema 2: seed, role, round, parent and details per run (role and round in the run key,
+# which SQLite can only change by rebuilding the table); kind, pid and host per bench.
+_RUNS_V2 = _SCHEMA_V1[_SCHEMA_V1.index("CREATE TABLE runs") : _SCHEMA_V1.index("CREATE INDEX")]
+_RUNS_V2 = _RUNS_V2.replace("CREATE TABLE runs", "CREATE TABLE runs_v2").replace(
+    "    UNIQUE (bench_run_id, task, model, node, thinking, repeat)",
+    "    seed INTEGER,\n"
+    "    role TEXT NOT NULL DEFAULT '',\n"
+    "    round INTEGER NOT NULL DEFAULT 0,\n"
+    "    parent_id INTEGER REFERENCES runs(id),\n"
+    "    details TEXT NOT NULL DEFAULT '{}',\n"
+    "    UNIQUE (bench_run_id, task, model, node, thinking, repeat, role, round)",
+)
+_SCHEMA_V2 = f"""
+ALTER TABLE bench_runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'bench';
+ALTER TABLE bench_runs ADD COLUMN pid INTEGER;
+ALTER TABLE bench_runs ADD COLUMN host TEXT NOT NULL DEFAULT '';
+{_RUNS_V2};
+INSERT INTO runs_v2 SELECT *, NULL, '', 0, NULL, '{{}}' FROM runs;
+DROP INDEX runs_by_task_model;
+DROP TABLE runs;
+ALTER TABLE runs_v2 RENAME TO runs;
+CREATE INDEX runs_by_task_model ON runs (bench_run_id, task, model);
+"""
+
 # version -> step that brings a file at version-1 to it. Each runs inside the migration's
 # transaction (statements one by one: executescript would commit half-way).
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: lambda db: _execute_all(db, _SCHEMA_V1),
+    2: lambda db: _execute_all(db, _SCHEMA_V2),
 }
 
 
@@ -194,9 +242,9 @@ _RUN_COLUMNS = (
     "bench_run_id task task_hash model node backend quant model_config thinking repeat "
     "attempt outcome score checks declared passed sandbox prompt response reasoning "
     "reasoning_rule code extraction_rule ttft_s decode_tok_s prompt_tokens "
-    "completion_tokens started_at finished_at"
+    "completion_tokens started_at finished_at seed role round parent_id details"
 ).split()
-_KEY_COLUMNS = ("bench_run_id", "task", "model", "node", "thinking", "repeat")
+_KEY_COLUMNS = ("bench_run_id", "task", "model", "node", "thinking", "repeat", "role", "round")
 
 
 def thinking_label(thinking: bool | None) -> str:
@@ -298,8 +346,10 @@ class Store:
         *,
         run_id: str | None = None,
         now: float | None = None,
+        kind: str = "bench",
     ) -> BenchRun:
-        """Record a bench as running; argv, selection and config are scrubbed of secrets."""
+        """Record a bench as running, by this process on this host; argv, selection and
+        config are scrubbed of secrets."""
         created = time.time() if now is None else now
         bench = BenchRun(
             run_id or new_bench_run_id(created),
@@ -308,6 +358,9 @@ class Store:
             scrub(selection),
             scrub(config),
             "running",
+            kind,
+            os.getpid(),
+            socket.gethostname(),
         )
         row = (
             bench.id,
@@ -315,10 +368,14 @@ class Store:
             _json(list(bench.argv)),
             _json(bench.selection),
             _json(bench.config),
+            bench.kind,
+            bench.pid,
+            bench.host,
         )
         with self._lock:
             self._db.execute(
-                "INSERT INTO bench_runs VALUES (?, ?, ?, ?, ?, 'running')",
+                "INSERT INTO bench_runs (id, created_at, argv, selection, config, status, kind, "
+                "pid, host) VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?)",
                 row,
             )
         return bench
@@ -377,11 +434,12 @@ class Store:
                 ) from exc
         return cursor.rowcount > 0
 
-    def finished_keys(self, bench_run_id: str) -> set[tuple[str, str, str, str, int]]:
-        """(task, model, node, thinking label, repeat) of every run not to redo on resume."""
+    def finished_keys(self, bench_run_id: str) -> set[RunKeyTuple]:
+        """(task, model, node, thinking label, repeat, role, round) of every run not to
+        redo on resume."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT task, model, node, thinking, repeat FROM runs "
+                "SELECT task, model, node, thinking, repeat, role, round FROM runs "
                 "WHERE bench_run_id = ? AND outcome != 'infra_error'",
                 (bench_run_id,),
             ).fetchall()
@@ -395,8 +453,11 @@ class Store:
             ).fetchall()
         return [_record(r) for r in rows]
 
-    def scores(self, bench_run_id: str) -> dict[tuple[str, str], list[float]]:
-        """{(task, model label): scores} for consensus, repeats in order.
+    def scores(
+        self, bench_run_id: str, *, role: str = "", round: int | None = 0
+    ) -> dict[tuple[str, str], list[float]]:
+        """{(task, model label): scores} for consensus, repeats in order: the runs of one
+        role (default: plain bench runs) and round (None: the last round of each repeat).
 
         Every outcome but infra_error is a result: a timeout, truncation or failed
         extraction counts as its score, 0 when it never reached the sandbox. infra_error
@@ -404,14 +465,19 @@ class Store:
         """
         with self._lock:
             rows = self._db.execute(
-                "SELECT task, model, thinking, score FROM runs "
-                "WHERE bench_run_id = ? AND outcome != 'infra_error' ORDER BY task, model, repeat",
-                (bench_run_id,),
+                "SELECT task, model, thinking, repeat, round, score FROM runs "
+                "WHERE bench_run_id = ? AND role = ? AND outcome != 'infra_error' "
+                "ORDER BY task, model, repeat, round",
+                (bench_run_id, role),
             ).fetchall()
-        out: dict[tuple[str, str], list[float]] = {}
+        last: dict[tuple[str, str, int], float] = {}
         for row in rows:
-            key = (row["task"], model_label(row["model"], row["thinking"]))
-            out.setdefault(key, []).append(row["score"] or 0.0)
+            if round is None or row["round"] == round:
+                key = (row["task"], model_label(row["model"], row["thinking"]), row["repeat"])
+                last[key] = row["score"] or 0.0  # ordered by round: the last one stays
+        out: dict[tuple[str, str], list[float]] = {}
+        for (task, label, _), score in last.items():
+            out.setdefault((task, label), []).append(score)
         return out
 
     # --- throughput profiling (issue 5) ----------------------------------------------
@@ -469,6 +535,7 @@ def _run_row(run: RunRecord) -> tuple[Any, ...]:
         "checks": _json(list(run.checks)),
         "sandbox": _json(run.sandbox),
         "prompt": _json(list(run.prompt)),
+        "details": _json(scrub(run.details)),
     }
     return tuple(values[c] for c in _RUN_COLUMNS)
 
@@ -481,14 +548,17 @@ def _bench(row: sqlite3.Row) -> BenchRun:
         json.loads(row["selection"]),
         json.loads(row["config"]),
         row["status"],
+        row["kind"],
+        row["pid"],
+        row["host"],
     )
 
 
 def _record(row: sqlite3.Row) -> RunRecord:
     fields: dict[str, Any] = {c: row[c] for c in _RUN_COLUMNS}
-    for column in ("model_config", "sandbox"):
+    for column in ("model_config", "sandbox", "details"):
         fields[column] = json.loads(row[column])
     fields["checks"] = tuple(json.loads(row["checks"]))
     fields["prompt"] = tuple(json.loads(row["prompt"]))
     fields["thinking"] = {"on": True, "off": False}.get(row["thinking"])
-    return RunRecord(**fields)
+    return RunRecord(**fields, id=row["id"])
