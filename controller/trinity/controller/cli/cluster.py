@@ -15,6 +15,7 @@ from trinity.controller.cli.base import (
     JsonOption,
     ModelsOption,
     NodesOption,
+    WideOption,
     command,
     err,
     examples,
@@ -136,10 +137,15 @@ def down(
 # ---------------------------------------------------------------- status
 
 
-@command(epilog=examples("trinityctl status", "trinityctl status --nodes dgx1 --json"))
+@command(
+    epilog=examples(
+        "trinityctl status", "trinityctl status --wide", "trinityctl status --nodes dgx1 --json"
+    )
+)
 def status(
     nodes: NodesOption = None,
     config: ConfigOption = None,
+    wide: WideOption = False,
     json: JsonOption = False,
 ) -> None:
     """Show every node (host, GPUs, backends) and every model it runs.
@@ -156,15 +162,15 @@ def status(
     if json:
         typer.echo(render.dumps({"config": cfg.source, "nodes": statuses}))
     else:
-        _print_status(statuses)
+        _print_status(statuses, wide=wide)
     fail_if(not all(s.ok for s in statuses))
 
 
-def _print_status(statuses: list[NodeStatus]) -> None:
-    out.print(render.nodes_table(statuses))
+def _print_status(statuses: list[NodeStatus], *, wide: bool = False) -> None:
+    out.print(render.nodes_table(statuses, wide=wide))
     for line in render.node_problems(statuses):
         out.print(line, soft_wrap=True)
-    out.print(render.models_table(statuses))
+    out.print(render.models_table(statuses, wide=wide))
     for line in render.model_problems(statuses):
         out.print(line, soft_wrap=True)
 
