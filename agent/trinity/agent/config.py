@@ -198,9 +198,14 @@ def load_config(path: Path) -> AgentConfig:
     """Read and validate agent.toml; relative paths resolve against its folder."""
     data = read_toml(path)
     base = path.resolve().parent
-    for key in ("token_file", "state_dir"):
-        if isinstance(data.get(key), str):
-            data[key] = str(base / Path(data[key]).expanduser())
+    tls = data.get("tls")
+    for table, key in (
+        (data, "token_file"),
+        (data, "state_dir"),
+        *[(tls, k) for k in ("cert_file", "key_file") if isinstance(tls, dict)],
+    ):
+        if isinstance(table.get(key), str):
+            table[key] = str(base / Path(table[key]).expanduser())
     try:
         return AgentConfig.model_validate(data)
     except ValidationError as exc:
