@@ -127,6 +127,10 @@ telemetry_interval_s = 1.0
 command = ["vllm", "serve"]
 # allowed_extra_args = ["--enable-prefix-caching"]
 
+# Prometheus metrics (GET /metrics, no token): uncomment to serve them; docs/metrics.md.
+# [metrics]
+# listen = "127.0.0.1:9464"
+
 [supervisor]
 # health_interval_s = 5.0
 # ready_timeout_s = 900.0
