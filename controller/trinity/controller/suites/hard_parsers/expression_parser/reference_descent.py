@@ -33,6 +33,10 @@ def _tokenize(text):
 
 
 class _Parser:
+    """Recursive descent to a tree of tuples: ("num", value), ("neg", node) and
+    (operator, left, right). Nothing is computed until the whole input has parsed, so a
+    malformed expression is a ValueError even where it also divides by zero."""
+
     def __init__(self, tokens):
         self.tokens = tokens
         self.pos = 0
@@ -46,51 +50,62 @@ class _Parser:
         return token
 
     def expr(self):
-        value = self.term()
+        node = self.term()
         while self.peek() in ("+", "-"):
-            if self.take() == "+":
-                value = value + self.term()
-            else:
-                value = value - self.term()
-        return value
+            node = (self.take(), node, self.term())
+        return node
 
     def term(self):
-        value = self.unary()
+        node = self.unary()
         while self.peek() in ("*", "/"):
-            if self.take() == "*":
-                value = value * self.unary()
-            else:
-                value = value / self.unary()
-        return value
+            node = (self.take(), node, self.unary())
+        return node
 
     def unary(self):
         if self.peek() == "-":
             self.take()
-            return -self.unary()
+            return ("neg", self.unary())
         return self.power()
 
     def power(self):
         base = self.primary()
         if self.peek() == "**":
             self.take()
-            return base ** self.unary()
+            return ("**", base, self.unary())
         return base
 
     def primary(self):
         token = self.take()
         if token == "(":
-            value = self.expr()
+            node = self.expr()
             if self.take() != ")":
                 raise ValueError("expected )")
-            return value
+            return node
         if isinstance(token, (int, float)):
-            return token
+            return ("num", token)
         raise ValueError(f"unexpected {token!r}")
+
+
+_APPLY = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+    "**": lambda a, b: a**b,
+}
+
+
+def _value(node):
+    if node[0] == "num":
+        return node[1]
+    if node[0] == "neg":
+        return -_value(node[1])
+    return _APPLY[node[0]](_value(node[1]), _value(node[2]))
 
 
 def evaluate(expression):
     parser = _Parser(_tokenize(expression))
-    value = parser.expr()
+    tree = parser.expr()
     if parser.peek() is not None:
         raise ValueError(f"unexpected {parser.peek()!r}")
-    return value
+    return _value(tree)
