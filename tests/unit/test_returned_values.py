@@ -147,6 +147,14 @@ class LyingInt(int):
         return 5
 
 
+class LyingFloat(float):
+    def __repr__(self) -> str:
+        return "0.5"
+
+    def __float__(self) -> float:
+        return 0.5
+
+
 @pytest.mark.parametrize(
     ("value", "held"),
     [
@@ -155,13 +163,15 @@ class LyingInt(int):
         (LyingDict(b=2), {"b": 2}),
         (LyingStr("no"), "no"),
         (LyingInt(3), 3),
+        (LyingFloat(0.25), 0.25),
         ([LyingTuple(("x",))], [["x"]]),
     ],
-    ids=["tuple", "list", "dict", "str", "int", "nested"],
+    ids=["tuple", "list", "dict", "str", "int", "float", "nested"],
 )
 def test_a_lying_subclass_reads_as_what_it_holds(value, held):
     assert read(value) == held
-    said = {"tuple": [1, 2], "list": [1, 2], "dict": {"a": 1}, "str": "yes", "int": 5}
+    said = {"tuple": [1, 2], "list": [1, 2], "dict": {"a": 1}, "str": "yes", "int": 5,
+            "float": 0.5}  # fmt: skip
     assert read(value) != said.get(type(value).__name__[5:].lower())
 
 

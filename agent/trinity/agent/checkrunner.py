@@ -106,12 +106,12 @@ def make_to_json():
         for anything else."""
         if value is None or kind is bool:  # bool cannot be subclassed: never an int
             return "null" if value is None else ("true" if value else "false")
-        if subclass(kind, int):
+        if kind is int or subclass(kind, int):
             return int_repr(as_int(value))
-        if subclass(kind, float):
+        if kind is float or subclass(kind, float):
             text = float_repr(as_float(value))
             return special.get(text, text)
-        if subclass(kind, str):
+        if kind is str or subclass(kind, str):
             return string_json(as_str(value))
         return None
 
