@@ -14,6 +14,23 @@ be exactly the test file's `check_<name>` functions. Prefer value checks for any
 cheat could fake: [expected] values are JSON compared by type and value on the node,
 outside the sandbox (True is not 1, 1 is not 1.0, a tuple reads as a list, NaN equals
 NaN, floats within 1e-9 relative), while an assert runs in the solution's own process.
+The rule for returned values (trinity.agent.checkrunner): a subclass of int, float, str,
+list, tuple or dict is read as its base type by the base type's own code (a NamedTuple as
+a list, an IntEnum as an int, a str-mixin Enum member as its str, an OrderedDict or
+defaultdict as an object), so it is what it holds whatever its methods say; bool is never
+an int; anything else (a dataclass, a set) is not plain data and matches nothing.
+A check demands only what its prompt demands:
+  - types by isinstance, never `type(x) is ...`: a NamedTuple is a tuple, an OrderedDict
+    a dict (an int that is not a bool: `isinstance(x, int) and not isinstance(x, bool)`);
+    where the prompt allows records, a check converts them itself before returning them;
+  - exceptions by `except Required:`, which takes its subclasses too;
+  - an order only where the prompt fixes one; floats by value, never by their text;
+  - no repr/str of a result where the prompt does not fix it;
+  - and every rule the prompt states, each tried on its own: where an input breaks two
+    rules with different errors (a malformed expression that also divides by zero), the
+    check says which error the prompt demands.
+A reference that takes each freedom a prompt leaves (a NamedTuple for a tuple, an
+exception subclass, another valid order, extra public helpers) proves the checks allow it.
 Checks run in order in one process, standard library only (no site-packages), under
 [limits] (wall_s, cpu_s, memory_bytes, processes, file_size_bytes, open_files,
 output_bytes; unset = the node's defaults). The `humaneval` suite is generated from the
