@@ -16,6 +16,7 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 from trinity.controller.cluster import DownResult, NodeStatus, UpResult
+from trinity.controller.peers import PeerCheck
 from trinity.controller.scoring import Score
 from trinity.controller.validation import TaskValidation
 
@@ -190,6 +191,16 @@ def models_table(statuses: Sequence[NodeStatus], *, wide: bool = False) -> Table
     if any(not m.configured for s in statuses for m in s.models):
         table.caption = "* runs on the node but is not in models.toml"
     return table
+
+
+def peers_table(checks: Sequence[PeerCheck]) -> Table:
+    """One row per peer: what can be known about it without asking it anything."""
+    rows = [
+        (Text(c.name, style="bold"), c.backend, state_text("ready" if c.ok else "failed"),
+         Text(c.detail))
+        for c in checks
+    ]  # fmt: skip
+    return _table("Peers", ("Peer", "Backend", "Check", "Detail"), rows)
 
 
 def model_problems(statuses: Sequence[NodeStatus]) -> list[Text]:

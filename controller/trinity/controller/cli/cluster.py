@@ -148,22 +148,29 @@ def status(
     wide: WideOption = False,
     json: JsonOption = False,
 ) -> None:
-    """Show every node (host, GPUs, backends) and every model it runs.
+    """Show every node (host, GPUs, backends) and every model it runs, and every peer.
 
     Models in models.toml that a node does not run show as "not running". When no node
     answers, the first node's error is the one-line error (exit 2); when some answer,
-    the others show their error in the table (exit 1).
+    the others show their error in the table (exit 1). Peers show what can be checked
+    without spending money: a CLI is on PATH and prints its version, an API's key
+    variable is set (exit 1 when one is not).
     """
+    from trinity.controller import peers
+
     cfg = load_config(config)
     statuses = run(cluster.status(cfg, split(nodes)))
     if not any(s.ok for s in statuses):
         first = statuses[0]
         raise TrinityError(first.error, hint=first.hint or None)
+    checks = run(peers.checks(cfg))
     if json:
-        typer.echo(render.dumps({"config": cfg.source, "nodes": statuses}))
+        typer.echo(render.dumps({"config": cfg.source, "nodes": statuses, "peers": checks}))
     else:
         _print_status(statuses, wide=wide)
-    fail_if(not all(s.ok for s in statuses))
+        if checks:
+            out.print(render.peers_table(checks))
+    fail_if(not all(s.ok for s in statuses) or not all(c.ok for c in checks))
 
 
 def _print_status(statuses: list[NodeStatus], *, wide: bool = False) -> None:
