@@ -241,3 +241,16 @@ def test_trinity_config_env_names_a_missing_file(monkeypatch, tmp_path):
     monkeypatch.setenv(cfg.ENV_VAR, str(tmp_path / "gone.toml"))
     with pytest.raises(ConfigError, match=r"gone\.toml: file not found"):
         cfg.load_config()
+
+
+def test_readme_peer_examples_validate_and_claude_code_and_codex_take_two_lines_each(tmp_path):
+    text = (REPO / "README.md").read_text()
+    blocks = re.findall(r"```toml\n(.*?)```", text, re.DOTALL)
+    peers = {}
+    for block in blocks:
+        if "[[peers]]" in block:
+            config = cfg.parse_config(NODE + block, "README.md", base=tmp_path)
+            peers.update({p.name: p for p in config.peers})
+    assert {"claude-code", "codex", "claude-api", "openrouter"} <= set(peers)
+    two_liners = next(b for b in blocks if 'preset = "claude-code"' in b).strip().split("\n\n")
+    assert [len(entry.splitlines()) for entry in two_liners] == [2, 2]

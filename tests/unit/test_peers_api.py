@@ -174,11 +174,13 @@ def test_openai_stream_records_reasoning_cached_and_reasoning_tokens(tmp_path, k
     assert api.requests[0].headers["authorization"] == f"Bearer {KEY}"
 
 
-def test_openai_without_usage_leaves_tokens_unknown(tmp_path, keys, node):
-    events = openai_events(GOOD, usage=False)
-    with serving("openai", [Reply(events=events)], key=KEY) as api:
+def test_openai_without_usage_counts_chunks_and_leaves_the_prompt_unknown(tmp_path, keys, node):
+    events = openai_events(GOOD, usage=False, chunks=5)
+    with serving("openai", [Reply(events=events, pace_s=0.01)], key=KEY) as api:
         _, _, (run,) = bench(openai_config(api.url, "include_usage = false\n"), tmp_path)
-    assert run.outcome == "scored" and run.prompt_tokens is None and run.completion_tokens is None
+    assert run.outcome == "scored" and run.prompt_tokens is None
+    assert run.completion_tokens == 5 and run.details["usage_from_server"] is False
+    assert run.decode_tok_s and run.decode_tok_s > 0
     assert "stream_options" not in api.requests[0].body
 
 

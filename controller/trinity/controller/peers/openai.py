@@ -7,7 +7,10 @@ llama.cpp, DeepSeek) or `delta.reasoning` (OpenRouter) the reasoning; `finish_re
 server adds a last chunk with `choices: []` and `usage` (prompt_tokens,
 completion_tokens, prompt_tokens_details.cached_tokens,
 completion_tokens_details.reasoning_tokens, the last counted inside completion_tokens);
-an interrupted stream loses it, and the counts stay unknown rather than guessed. A chunk
+an interrupted stream (or a server that ignores the option, as llama-cpp-python's does)
+loses it: then the completion is counted as the content-bearing chunks received (one
+token each on llama.cpp and vLLM; `details.usage_from_server` is false) and the prompt
+stays unknown. A chunk
 with an `error` key is a failure after HTTP 200; a stream that ends with no
 finish_reason was cut off: both are the infrastructure's, not the model's.
 
@@ -46,6 +49,7 @@ class _Stream:
     finish: str = ""
     first: float | None = None
     last: float | None = None
+    chunks: int = 0  # content- or reasoning-bearing
 
 
 class OpenAIBackend:
@@ -119,6 +123,7 @@ class OpenAIBackend:
                 now = time.monotonic()
                 state.first = now if state.first is None else state.first
                 state.last = now
+                state.chunks += 1
             state.text.append(content)
             state.reasoning.append(reasoning)
             state.finish = choice.get("finish_reason") or state.finish
@@ -127,6 +132,8 @@ class OpenAIBackend:
         usage = state.usage
         prompt = _int(usage.get("prompt_tokens"))
         output = _int(usage.get("completion_tokens"))
+        if output is None and state.chunks:
+            output = state.chunks
         cached = _int((usage.get("prompt_tokens_details") or {}).get("cached_tokens"))
         reasoning = _int((usage.get("completion_tokens_details") or {}).get("reasoning_tokens"))
         fresh = None if prompt is None else prompt - (cached or 0)
@@ -138,6 +145,7 @@ class OpenAIBackend:
             "reasoning_tokens": reasoning,
             "cost_usd": cost_usd(self.peer.prices, fresh, cached, output),
             "answer_source": "message",
+            "usage_from_server": bool(usage),
         }
         return Answer(
             text="".join(state.text),
