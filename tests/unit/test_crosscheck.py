@@ -153,3 +153,20 @@ def test_status_lists_peers_and_what_it_could_check(setup, monkeypatch, tmp_path
     assert peers["claude-code"]["ok"] and peers["claude-code"]["detail"].startswith("claude 9.9.9")
     assert not peers["gone"]["ok"] and "not found" in peers["gone"]["detail"]
     assert Path(config).exists()
+
+
+def test_an_api_peer_without_its_key_is_one_line_exit_2_and_nothing_runs(setup, monkeypatch):
+    config, db, node = setup
+    monkeypatch.delenv("NO_SUCH_KEY_VAR", raising=False)
+    config.write_text(config.read_text() + '\n[[peers]]\nname = "api"\nbackend = "anthropic"\n'
+                      'model = "m"\napi_key_env = "NO_SUCH_KEY_VAR"\n')  # fmt: skip
+    done = invoke("crosscheck", "smoke", "--models", "codex,api", "--config", str(config),
+                  "--db", str(db))  # fmt: skip
+    assert done.exit_code == 2
+    first, hint = done.stderr.strip().splitlines()[:2]
+    assert first == ("error: peer api: environment variable NO_SUCH_KEY_VAR "
+                     "(peers.api.api_key_env) is not set")  # fmt: skip
+    assert hint.startswith("hint: export NO_SUCH_KEY_VAR=")
+    assert not node.executed
+    with Store(db) as store:
+        assert store.bench_runs() == [], "no bench is recorded before its peers are usable"

@@ -30,10 +30,10 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from trinity.controller import peers
+from trinity.controller import energy, peers
 from trinity.controller.answerer import Answer, Answerer, Question, from_generate, merge_details
 from trinity.controller.client import AgentClient
 from trinity.controller.config import AnyModel, ClusterConfig, ModelConfig
@@ -238,6 +238,7 @@ class Runner:
         bench_run_id: str,
         conns: Mapping[str, AgentClient],
         answerers: Mapping[str, Answerer] | None = None,
+        meters: Mapping[str, energy.EnergyMeter] | None = None,
     ) -> None:
         self.config = config
         self.plan = plan
@@ -246,7 +247,9 @@ class Runner:
         self.tasks = {t.id: t for t in plan.tasks}
         self.models = {m.key: m for m in plan.models}
         self.tok_s: dict[str, float] = {}  # measured decode speed, for timeouts
-        agents = {m.key: _AgentAnswerer(self, m) for m in plan.models if isinstance(m, ModelConfig)}
+        meters = meters or {}
+        agents = {m.key: _AgentAnswerer(self, m, meters.get(m.node))
+                  for m in plan.models if isinstance(m, ModelConfig)}  # fmt: skip
         self.answerers: dict[str, Answerer] = {**agents, **(answerers or {})}
         self.spent_usd = 0.0  # cost the answers reported, for plan.max_cost_usd
 
@@ -418,19 +421,32 @@ class Runner:
 
 
 class _AgentAnswerer:
-    """A model an agent runs: Generate on its node (Runner._generate)."""
+    """A model an agent runs: Generate on its node (Runner._generate), and the GPU energy
+    it took where the node's meter has power readings (trinity.controller.energy)."""
 
     stopped: str | None = None
 
-    def __init__(self, runner: Runner, model: ModelConfig) -> None:
+    def __init__(
+        self, runner: Runner, model: ModelConfig, meter: energy.EnergyMeter | None
+    ) -> None:
         self.runner = runner
         self.model = model
+        self.meter = meter
 
     async def answer(self, question: Question) -> Answer | None:
         client = self.runner.conns[self.model.node]
         messages = list(question.messages)
-        result = await self.runner._generate(client, self.model, messages, question.key.thinking)
-        return None if result is None else from_generate(result)
+        started = self.meter.begin() if self.meter else 0.0
+        try:
+            result = await self.runner._generate(
+                client, self.model, messages, question.key.thinking
+            )
+        finally:
+            joules = self.meter.end(started) if self.meter else None
+        if result is None:
+            return None
+        answer = from_generate(result)
+        return answer if joules is None else replace(answer, details={"energy_wh": joules / 3600})
 
 
 def infra_record(plan: Plan, bench_run_id: str, finished: Finished[RunRecord]) -> RunRecord:
@@ -473,7 +489,12 @@ async def run_bench(
     new one recorded once pre-flight passes), then consensus."""
     progress = progress or Progress()
     nodes = sorted({config.scoring_node(m) for m in plan.models})
-    async with clients(config, nodes) as conns, peers.answerers(config, plan.models) as asking:
+    served = sorted({m.node for m in plan.models if isinstance(m, ModelConfig)})
+    async with (
+        clients(config, nodes) as conns,
+        peers.answerers(config, plan.models) as asking,
+        energy.meters(conns, served) as meters,
+    ):
         await check_models_ready(plan, conns)
         refused = await preflight(plan, conns, progress)
         if len(refused) == len(plan.tasks):
@@ -499,7 +520,7 @@ async def run_bench(
         keys = [k for k in plan.keys() if k.task not in refused]
         todo = [k for k in keys if _stored_key(k) not in done]
         result.skipped = len(keys) - len(todo)
-        runner = Runner(config, plan, bench_run_id, conns, asking)
+        runner = Runner(config, plan, bench_run_id, conns, asking, meters)
         if plan.max_cost_usd is not None:
             runner.spent_usd = sum(
                 r.details.get("cost_usd") or 0.0 for r in store.runs(bench_run_id)

@@ -418,6 +418,12 @@ class Defaults(_Frozen):
     pass_threshold: float = Field(
         default=90.0, ge=0, le=100, description="Score at or above which a run passes."
     )
+    electricity_price_per_kwh: float | None = Field(
+        default=None,
+        ge=0,
+        description="US dollars per kWh: prices a local model's measured GPU energy in "
+        "crosscheck's cost column (where NVML reports power).",
+    )
 
 
 class ClusterConfig(_Frozen):

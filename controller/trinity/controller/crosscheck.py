@@ -4,10 +4,13 @@ side, plus two things beside the score table.
 1. Speed and cost: per model and task, the wall time to a scored answer (the median over
    its n runs, from the question to the sandbox's verdict), tokens in, out and
    reasoning where the model reports them, the cost it reports (a CLI's own estimate, or
-   the API's tokens at the configured prices), decode tok/s where measured. Above that,
-   one line per model: its mean score, the sum of its task medians and how many times
-   the fastest that is: the gap between a local model and a commercial tool is usually
-   speed, not quality, and this line shows it at a glance.
+   the API's tokens at the configured prices), decode tok/s where measured, and for a
+   local model the GPU energy its generations took where the node's NVML reports power
+   (trinity.controller.energy). Above that, one line per model: its mean score, the sum
+   of its task medians and how many times the fastest that is, its tokens, its cost (a
+   local model's: its energy at `defaults.electricity_price_per_kwh`, when set): the gap
+   between a local model and a commercial tool is usually speed, not quality, and this
+   line shows it at a glance.
 2. AST consensus (trinity.controller.fingerprint): per task, each model's solution shape
    and the models that built it differently from the majority. A diagnostic; never part
    of a score.
@@ -94,6 +97,7 @@ class Speed:
     reasoning_tokens: float | None
     cost_usd: float | None  # total over the runs, where reported
     decode_tok_s: float | None
+    energy_wh: float | None = None  # mean per run, where measured
 
 
 @dataclass(frozen=True)
@@ -106,8 +110,9 @@ class ModelSpeed:
     wall_s: float | None  # sum of its task medians
     times_fastest: float | None
     output_tokens: float | None  # sum of its task means
-    cost_usd: float | None
+    cost_usd: float | None  # reported, else its energy at the electricity price
     decode_tok_s: float | None
+    energy_kwh: float | None = None  # over all its runs, where measured
 
 
 @dataclass(frozen=True)
@@ -129,10 +134,11 @@ def summarise(report: Report, runs: Sequence[RunRecord]) -> Crosscheck:
             grouped.setdefault((_column(run), run.task), []).append(run)
     tasks = [v.task for v in report.verdicts]
     speed = tuple(_speed(c, t, grouped.get((c, t), [])) for c in report.columns for t in tasks)
+    price = (report.bench.config.get("defaults") or {}).get("electricity_price_per_kwh")
     return Crosscheck(
         report,
         speed,
-        _model_speeds(report, speed),
+        _model_speeds(report, speed, price),
         tuple(_shapes(task, report.columns, grouped) for task in tasks),
         _stopped(runs),
     )
@@ -156,6 +162,7 @@ def _speed(column: str, task: str, runs: Sequence[RunRecord]) -> Speed:
         _mean([r.details.get("reasoning_tokens") for r in runs]),
         sum(costs) if costs else None,
         statistics.fmean(rates) if rates else None,
+        _mean([r.details.get("energy_wh") for r in runs]),
     )
 
 
@@ -164,7 +171,9 @@ def _mean(values: Sequence[Any]) -> float | None:
     return statistics.fmean(known) if known else None
 
 
-def _model_speeds(report: Report, speed: Sequence[Speed]) -> tuple[ModelSpeed, ...]:
+def _model_speeds(
+    report: Report, speed: Sequence[Speed], price: float | None
+) -> tuple[ModelSpeed, ...]:
     walls: dict[str, float | None] = {}
     for column in report.columns:
         times = [s.wall_s for s in speed if s.column == column]
@@ -176,11 +185,13 @@ def _model_speeds(report: Report, speed: Sequence[Speed]) -> tuple[ModelSpeed, .
         wall = walls.get(summary.column)
         costs = [s.cost_usd for s in mine if s.cost_usd is not None]
         outputs = [s.output_tokens for s in mine if s.output_tokens is not None]
+        energy = [s.energy_wh * s.runs / 1000 for s in mine if s.energy_wh is not None]
+        kwh = sum(energy) if energy else None
+        cost = sum(costs) if costs else (kwh * price if kwh is not None and price else None)
         out.append(ModelSpeed(
             summary.column, summary.title, summary.mean_score, wall,
             wall / fastest if wall and fastest else None,
-            sum(outputs) if outputs else None, sum(costs) if costs else None,
-            summary.decode_tok_s,
+            sum(outputs) if outputs else None, cost, summary.decode_tok_s, kwh,
         ))  # fmt: skip
     return tuple(out)
 
@@ -218,12 +229,13 @@ def glance_table(check: Crosscheck) -> Table:
     """One line per model: quality and speed side by side."""
     out = Table(title="speed and cost (the gap at a glance)", title_justify="left")
     for name in ("Model", "Mean score", "Wall (Σ task medians)", "× fastest", "Tokens out",
-                 "Cost", "Decode tok/s"):  # fmt: skip
+                 "Cost", "Decode tok/s", "GPU energy"):  # fmt: skip
         out.add_column(name, justify="left" if name == "Model" else "right")
     for m in check.models:
         out.add_row(Text(m.title), _num(m.mean_score, ".1f"), _num(m.wall_s, ".1f", " s"),
                     _num(m.times_fastest, ".1f", "×"), _num(m.output_tokens, ".0f"),
-                    _cost(m.cost_usd), _num(m.decode_tok_s, ".1f"))  # fmt: skip
+                    _cost(m.cost_usd), _num(m.decode_tok_s, ".1f"),
+                    _num(m.energy_kwh, ".4f", " kWh"))  # fmt: skip
     return out
 
 
@@ -231,13 +243,15 @@ def speed_table(check: Crosscheck) -> Table:
     """Per task and model: median wall time, tokens, cost, tok/s."""
     titles = check.report.titles
     out = Table(title="per task (median wall time over n; tokens per run)", title_justify="left")
-    for name in ("Task", "Model", "Runs", "Wall", "In", "Out", "Reasoning", "Cost", "tok/s"):
+    for name in ("Task", "Model", "Runs", "Wall", "In", "Out", "Reasoning", "Cost", "tok/s",
+                 "Wh"):  # fmt: skip
         out.add_column(name, justify="left" if name in ("Task", "Model") else "right")
     for s in sorted(check.speed, key=lambda s: (s.task, check.report.columns.index(s.column))):
         out.add_row(Text(s.task), Text(titles.get(s.column, s.column)), str(s.runs),
                     _num(s.wall_s, ".1f", " s"), _num(s.input_tokens, ".0f"),
                     _num(s.output_tokens, ".0f"), _num(s.reasoning_tokens, ".0f"),
-                    _cost(s.cost_usd), _num(s.decode_tok_s, ".1f"))  # fmt: skip
+                    _cost(s.cost_usd), _num(s.decode_tok_s, ".1f"),
+                    _num(s.energy_wh, ".2f"))  # fmt: skip
     return out
 
 
@@ -267,11 +281,12 @@ def shapes_table(check: Crosscheck) -> Table:
 def markdown(check: Crosscheck) -> str:
     """The two tables as markdown, to append to the bench's own."""
     lines = ["## Speed and cost", "", "| Model | Mean score | Wall (Σ medians) | × fastest | "
-             "Tokens out | Cost | tok/s |", "|---|---|---|---|---|---|---|"]  # fmt: skip
+             "Tokens out | Cost | tok/s | GPU energy |", "|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for m in check.models:
         lines.append(f"| {_md(m.title)} | {_num(m.mean_score, '.1f')} | {_num(m.wall_s, '.1f', ' s')}"
                      f" | {_num(m.times_fastest, '.1f', '×')} | {_num(m.output_tokens, '.0f')} | "
-                     f"{_cost(m.cost_usd)} | {_num(m.decode_tok_s, '.1f')} |")  # fmt: skip
+                     f"{_cost(m.cost_usd)} | {_num(m.decode_tok_s, '.1f')} | "
+                     f"{_num(m.energy_kwh, '.4f', ' kWh')} |")  # fmt: skip
     lines += ["", "## AST consensus", "", "| Task | Model | Differs from the majority |",
               "|---|---|---|"]  # fmt: skip
     lines += [f"| {_md(t)} | {_md(m)} | {_md(w)} |" for t, m, w in shape_rows(check)]
@@ -325,7 +340,7 @@ def html_section(check: Crosscheck) -> str:
         f"<tr><th>{e(m.title)}</th><td>{e(_num(m.mean_score, '.1f'))}</td>"
         f"<td>{e(_num(m.wall_s, '.1f', ' s'))}</td><td>{e(_num(m.times_fastest, '.1f', '×'))}</td>"
         f"<td>{e(_num(m.output_tokens, '.0f'))}</td><td>{e(_cost(m.cost_usd))}</td>"
-        f"<td>{e(_num(m.decode_tok_s, '.1f'))}</td></tr>"
+        f"<td>{e(_num(m.decode_tok_s, '.1f'))}</td><td>{e(_num(m.energy_kwh, '.4f', ' kWh'))}</td></tr>"
         for m in check.models
     )
     flags = "".join(f"<tr><th>{e(t)}</th><td>{e(m)}</td><td>{e(w)}</td></tr>"
@@ -333,7 +348,7 @@ def html_section(check: Crosscheck) -> str:
     return (
         "<h2>Speed and cost</h2><table id=speed><tr><th>Model</th><th>Mean score</th>"
         "<th>Wall (Σ task medians)</th><th>× fastest</th><th>Tokens out</th><th>Cost</th>"
-        f"<th>tok/s</th></tr>{glance}</table>"
+        f"<th>tok/s</th><th>GPU energy</th></tr>{glance}</table>"
         "<h2>AST consensus</h2><p>A diagnostic, never part of a score.</p><table id=ast>"
         f"<tr><th>Task</th><th>Model</th><th>Differs from the majority</th></tr>{flags}</table>"
     )
