@@ -15,6 +15,7 @@ from trinity.controller.report import summarise
 from trinity.controller.store import Store
 from trinity.controller.suites import load_task
 
+from tests.fakes.fake_openai import fake_server
 from tests.fakes.fake_peer_apis import (
     Reply,
     anthropic_error,
@@ -223,3 +224,18 @@ def _report(store, outcome):
     bench_run = store.bench_run(outcome.bench_run_id)
     titles = {c: t for c, t in bench_run.selection["columns"]}
     return summarise(bench_run, store.runs(outcome.bench_run_id), outcome.verdicts, titles)
+
+
+def test_the_fake_vllm_server_as_a_peer_usage_and_an_http_500(tmp_path, keys, node):
+    with fake_server("vllm", "--served-model-name", "fake") as server:
+        _, _, (run,) = bench(openai_config(server.url, "sampling = { max_tokens = 8 }\n"), tmp_path)
+    # "tok0 tok1 …" cut at max_tokens (finish_reason length): the model's result, a 0 with
+    # the mark that says why, not an infrastructure failure
+    assert (run.outcome, run.score) == ("truncated", 0.0)
+    assert (run.completion_tokens, run.details["usage_from_server"]) == (8, True)
+    assert run.prompt_tokens and run.details["cached_tokens"] == 0
+    with fake_server("vllm", "--served-model-name", "fake", faults="http_500=1") as server:
+        _, _, (run,) = bench(openai_config(server.url), tmp_path / "again", retries=1)
+    assert (run.outcome, run.score) == ("infra_error", None) and "server: HTTP 500" in run.sandbox[
+        "error"
+    ]

@@ -82,7 +82,7 @@ class AnthropicBackend:
             raise PeerUnavailable(
                 self.peer.name, "timeout", f"no complete answer within {self.peer.timeout_s:g} s"
             ) from None
-        except httpx.TransportError as exc:
+        except httpx.RequestError as exc:
             raise failure_from_transport(self.peer.name, exc) from exc
         if not state.ended:
             raise PeerUnavailable(self.peer.name, "network", "the stream ended before message_stop")

@@ -111,8 +111,7 @@ class CliBackend:
                           question.task.solution_file, base / "last_message.txt")  # fmt: skip
 
     def _env(self) -> dict[str, str]:
-        drop = SESSION_MARKERS | self.hidden_env
-        return {k: v for k, v in os.environ.items() if k not in drop}
+        return tool_env(self.hidden_env)
 
     def _answer(self, report: ToolOutput, solution: str | None, wall: float) -> Answer:
         details = {
@@ -137,6 +136,12 @@ class CliBackend:
             solution=solution,
             details={k: v for k, v in details.items() if v is not None},
         )
+
+
+def tool_env(hidden: frozenset[str] = frozenset()) -> dict[str, str]:
+    """This process's environment without coding-tool session markers and `hidden`."""
+    drop = SESSION_MARKERS | hidden
+    return {k: v for k, v in os.environ.items() if k not in drop}
 
 
 def prompt_text(question: Question) -> str:
@@ -262,7 +267,7 @@ async def version(peer: CliPeer) -> str:
     """`TOOL --version`'s first line, and where the tool is; ConfigError when it fails."""
     program = find_executable(peer)
     try:
-        done = await run_tool([program, "--version"], Path.cwd(), dict(os.environ),
+        done = await run_tool([program, "--version"], Path.cwd(), tool_env(),
                               VERSION_TIMEOUT_S, peer.name)  # fmt: skip
     except PeerUnavailable as exc:
         raise ConfigError(f"peer {peer.name}: {program} --version: {exc.detail}") from None

@@ -125,8 +125,8 @@ def failure_from_status(
     return PeerUnavailable(peer, kind, text, retry_after_s=retry_after(headers))
 
 
-def failure_from_transport(peer: str, exc: httpx.TransportError) -> PeerUnavailable:
-    """Could not connect, or the connection broke: worth another try."""
+def failure_from_transport(peer: str, exc: httpx.RequestError) -> PeerUnavailable:
+    """Could not connect, the connection broke, the body did not decode: worth another try."""
     kind = "timeout" if isinstance(exc, httpx.TimeoutException) else "network"
     return PeerUnavailable(peer, kind, f"{type(exc).__name__}: {exc}"[:MESSAGE_CHARS])
 

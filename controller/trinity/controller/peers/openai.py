@@ -74,7 +74,7 @@ class OpenAIBackend:
             raise PeerUnavailable(
                 self.peer.name, "timeout", f"no complete answer within {self.peer.timeout_s:g} s"
             ) from None
-        except httpx.TransportError as exc:
+        except httpx.RequestError as exc:
             raise failure_from_transport(self.peer.name, exc) from exc
         if not state.finish:
             raise PeerUnavailable(
