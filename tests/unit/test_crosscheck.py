@@ -170,3 +170,34 @@ def test_an_api_peer_without_its_key_is_one_line_exit_2_and_nothing_runs(setup, 
     assert not node.executed
     with Store(db) as store:
         assert store.bench_runs() == [], "no bench is recorded before its peers are usable"
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_the_crosscheck_tables_fit_the_terminal_with_every_figure_whole(width):
+    from rich.console import Console
+    from trinity.controller import crosscheck as cc
+    from trinity.controller.consensus import consensus
+    from trinity.controller.report import summarise
+    from trinity.controller.store import BenchRun, RunRecord
+
+    models = {"claude-code": "Claude Code (Opus)", "dgx1/qwen35-fp8": "DGX1 (3.5 FP8, thinking)",
+              "desktop5090/qwen36-q4": "RTX 5090 (3.6 Q4)"}  # fmt: skip
+    tasks = ["factual_english/tungsten_symbol", "crosscheck/lru_ttl_cache"]
+    runs = [
+        RunRecord("b", task, model, "", 1, "scored", score=100.0, started_at=0.0,
+                  finished_at=1234.5, prompt_tokens=123456, completion_tokens=98765,
+                  decode_tok_s=1234.5, code="import threading\nx = 1\n",
+                  details={"cost_usd": 123.4567, "reasoning_tokens": 54321,
+                           "energy_wh": 12.34})
+        for task in tasks for model in models
+    ]  # fmt: skip
+    bench = BenchRun("b", 0.0, (), {"n": 1}, {}, "finished", "crosscheck")
+    verdicts = consensus({(r.task, r.model): [100.0] for r in runs}, list(models), 1, tasks=tasks)
+    check = cc.summarise(summarise(bench, runs, verdicts, models), runs)
+    console = Console(width=width, record=True, file=open("/dev/null", "w"))
+    for table in (cc.glance_table(check), cc.speed_table(check), cc.shapes_table(check)):
+        console.print(table)
+    text = console.export_text()
+    assert "…" not in text and max(len(line.rstrip()) for line in text.splitlines()) <= width
+    for figure in ("$123.46", "1234.5", "98765", "54321", "12.34", "0.0247"):
+        assert figure in text, figure

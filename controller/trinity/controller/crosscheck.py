@@ -225,34 +225,50 @@ def _cost(value: float | None) -> str:
     return "—" if value is None else f"${value:.4f}" if value < 1 else f"${value:.2f}"
 
 
-def glance_table(check: Crosscheck) -> Table:
-    """One line per model: quality and speed side by side."""
-    out = Table(title="speed and cost (the gap at a glance)", title_justify="left")
-    for name in ("Model", "Mean score", "Wall (Σ task medians)", "× fastest", "Tokens out",
-                 "Cost", "Decode tok/s", "GPU energy"):  # fmt: skip
-        out.add_column(name, justify="left" if name == "Model" else "right")
-    for m in check.models:
-        out.add_row(Text(m.title), _num(m.mean_score, ".1f"), _num(m.wall_s, ".1f", " s"),
-                    _num(m.times_fastest, ".1f", "×"), _num(m.output_tokens, ".0f"),
-                    _cost(m.cost_usd), _num(m.decode_tok_s, ".1f"),
-                    _num(m.energy_kwh, ".4f", " kWh"))  # fmt: skip
+def _table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str | Text]]) -> Table:
+    """Figures whole and never wrapped; the first column (names) wraps instead, so the
+    table fits 80 columns without cutting a number to "…"."""
+    out = Table(title=title, title_justify="left")
+    for i, name in enumerate(columns):
+        if i == 0:
+            out.add_column(name, overflow="fold", ratio=1)
+            continue
+        width = max([len(name)] + [len(str(row[i])) for row in rows])
+        out.add_column(name, justify="right", no_wrap=True, min_width=width)
+    for row in rows:
+        out.add_row(*row)
     return out
+
+
+def glance_table(check: Crosscheck) -> Table:
+    """One line per model: quality and speed side by side (wall: the sum of its task
+    medians; ×: that over the fastest model's)."""
+    rows = [
+        (Text(m.title), _num(m.mean_score, ".1f"), _num(m.wall_s, ".1f", " s"),
+         _num(m.times_fastest, ".1f", "×"), _num(m.output_tokens, ".0f"), _cost(m.cost_usd),
+         _num(m.decode_tok_s, ".1f"), _num(m.energy_kwh, ".4f"))
+        for m in check.models
+    ]  # fmt: skip
+    columns = ("Model", "Score", "Wall", "×", "Out tok", "Cost", "tok/s", "kWh")
+    return _table("speed and cost (the gap at a glance)", columns, rows)
 
 
 def speed_table(check: Crosscheck) -> Table:
-    """Per task and model: median wall time, tokens, cost, tok/s."""
-    titles = check.report.titles
-    out = Table(title="per task (median wall time over n; tokens per run)", title_justify="left")
-    for name in ("Task", "Model", "Runs", "Wall", "In", "Out", "Reasoning", "Cost", "tok/s",
-                 "Wh"):  # fmt: skip
-        out.add_column(name, justify="left" if name in ("Task", "Model") else "right")
-    for s in sorted(check.speed, key=lambda s: (s.task, check.report.columns.index(s.column))):
-        out.add_row(Text(s.task), Text(titles.get(s.column, s.column)), str(s.runs),
-                    _num(s.wall_s, ".1f", " s"), _num(s.input_tokens, ".0f"),
-                    _num(s.output_tokens, ".0f"), _num(s.reasoning_tokens, ".0f"),
-                    _cost(s.cost_usd), _num(s.decode_tok_s, ".1f"),
-                    _num(s.energy_wh, ".2f"))  # fmt: skip
-    return out
+    """Per task, each model: median wall time to a scored answer, tokens per run (in,
+    out, reasoning), reported cost, decode tok/s, GPU energy per run."""
+    titles, columns = check.report.titles, check.report.columns
+    rows: list[tuple[str | Text, ...]] = []
+    for task in dict.fromkeys(s.task for s in check.speed):
+        rows.append((Text(task, style="bold"), *[""] * 7))
+        mine = sorted(
+            (s for s in check.speed if s.task == task), key=lambda s: columns.index(s.column)
+        )
+        rows += [(Text("  " + titles.get(s.column, s.column)), _num(s.wall_s, ".1f", " s"),
+                  _num(s.input_tokens, ".0f"), _num(s.output_tokens, ".0f"),
+                  _num(s.reasoning_tokens, ".0f"), _cost(s.cost_usd), _num(s.decode_tok_s, ".1f"),
+                  _num(s.energy_wh, ".2f")) for s in mine]  # fmt: skip
+    names = ("Task / model", "Wall", "In", "Out", "Think", "Cost", "tok/s", "Wh")
+    return _table("per task (median wall time over n; tokens per run)", names, rows)
 
 
 def shape_rows(check: Crosscheck) -> list[tuple[str, str, str]]:
@@ -268,13 +284,18 @@ def shape_rows(check: Crosscheck) -> list[tuple[str, str, str]]:
 
 
 def shapes_table(check: Crosscheck) -> Table:
+    """Per task, each model that built it differently (or whose code does not parse)."""
     out = Table(title="AST consensus (a diagnostic, not part of any score)", title_justify="left")
-    for name in ("Task", "Model", "Differs from the majority"):
-        out.add_column(name)
+    out.add_column("Task / model", overflow="fold", ratio=1)
+    out.add_column("Differs from the majority", overflow="fold", ratio=2)
+    shown = ""
     for task, model, what in shape_rows(check):
-        out.add_row(Text(task), Text(model), Text(what))
+        if task != shown:
+            out.add_row(Text(task, style="bold"), "")
+            shown = task
+        out.add_row(Text("  " + model), Text(what))
     if not out.rows:
-        out.add_row("—", "—", "no divergent structure (or fewer than 3 parsable solutions)")
+        out.add_row("—", "no divergent structure (or fewer than 3 parsable solutions)")
     return out
 
 
