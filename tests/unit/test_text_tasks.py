@@ -1,17 +1,21 @@
 """Text-scored tasks in the suite format: units, competing and wrong answers, rubric checks
-with refutations, and how score_reply reports them."""
+with refutations, how score_reply reports them, and what validate demands of their bad
+replies."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from trinity.controller.errors import ConfigError
 from trinity.controller.rubric import Check
 from trinity.controller.scoring import score_reply
 from trinity.controller.suites import load_task_folder
+from trinity.controller.validation import validate
 
 ANSWER = """\
 kind = "answer"
@@ -123,3 +127,30 @@ def test_a_rubric_check_is_a_table_or_a_list_of_assertions(tmp_path):
 def test_rubric_mistakes_are_one_line(tmp_path, extra, message):
     with pytest.raises(ConfigError, match=re.escape(message)):
         load(tmp_path, REVIEW, extra)
+
+
+def text_validation(task):
+    (result,) = asyncio.run(validate(SimpleNamespace(name="local"), [task]))  # type: ignore[arg-type]
+    return result
+
+
+def test_validate_proves_a_text_check_only_by_a_bad_reply_that_fails_it_alone(tmp_path):
+    task = load(tmp_path, REVIEW)
+    # The one bad reply denies the injection and asserts the leak: it proves injection.
+    assert text_validation(task).unproven == ("leak",)
+    says_nothing = replace(task, bad_replies=("Looks fine to me.",))
+    result = text_validation(says_nothing)
+    # It fails both checks, so it proves neither: a check must fail on its own.
+    assert result.unproven == ("injection", "leak") and not result.ok
+    assert "only check failed by no bad reply" in " ".join(result.problems())
+    near_misses = replace(task, bad_replies=(*task.bad_replies, "SQL injection in find_user."))
+    assert text_validation(near_misses).ok
+
+
+def test_validate_passes_every_built_in_text_task():
+    from trinity.controller.suites import select_tasks
+
+    tasks = [t for t in select_tasks(["all", "crosscheck"]) if not t.runs_code]
+    assert len(tasks) == 27
+    for result in asyncio.run(validate(SimpleNamespace(name="local"), tasks)):  # type: ignore[arg-type]
+        assert result.ok, (result.task, result.problems())
