@@ -426,7 +426,7 @@ def _abbreviation(before: str) -> bool:
     return (len(word) == 1 and word.isalpha()) or word in _ABBREVIATIONS
 
 
-def unnegated(clause: str) -> tuple[str, bool]:
+def _unnegated(clause: str) -> tuple[str, bool]:
     """(the clause without its negated spans, whether one was removed): rule 5."""
     left = _NEGATED_TAIL.sub("", _NEGATED_HEAD.sub("", clause, count=1), count=1)
     return _strip_edges(left), left != clause
@@ -435,7 +435,7 @@ def unnegated(clause: str) -> tuple[str, bool]:
 def _asserted(clauses: list[str], task: _Accepted) -> tuple[int, str] | None:
     """Rule 6: (index, text) of the first clause that asserts something."""
     for index, clause in enumerate(clauses):
-        left, negated = unnegated(clause)
+        left, negated = _unnegated(clause)
         words = re.findall(r"[^\W_]+", left)
         if not words or all(w in _FILLER for w in words):
             continue
@@ -456,7 +456,7 @@ def _hedged(clause: str) -> str | None:
         part, opened = _strip_edges(part[opener.end() :]), True
     if not opened:
         return None
-    part = unnegated(part)[0]
+    part = _unnegated(part)[0]
     return None if not part or _idiom(part) else part
 
 
@@ -618,7 +618,7 @@ def _ambiguous(
 ) -> tuple[str | None, str, str]:
     """(marker, how, why): the ambiguity named, every competing answer, no wrong one."""
     unbracketed = re.sub(r"[()\[\]]", ", ", text)
-    asserted = " ; ".join(unnegated(c)[0] for c in _clauses(unbracketed))
+    asserted = " ; ".join(_unnegated(c)[0] for c in _clauses(unbracketed))
     marker = next((a for a, n in task.alternatives if n and _phrase(asserted, n)), None)
     if marker is None:
         return None, "none", "the ambiguity is not named"
