@@ -372,6 +372,8 @@ def test_unit_spellings_are_read_into_one_name() -> None:
         ("Answer: ambiguous: La Paz or Santa Cruz de la Sierra", False),
         ("Answer: ambiguous: Sucre, La Paz or Santa Cruz", False),
         ("Answer: ambiguous: it is Sucre, not La Paz", False),
+        ("Answer: ambiguous: La Paz is wrong, it is Sucre", False),
+        ("Answer: ambiguous: it isn't settled whether Sucre or La Paz is the capital", True),
         ("Answer: Sucre", False),
         ("Answer: La Paz (Sucre is only the historical capital)", False),
     ],
@@ -414,6 +416,12 @@ def test_initials_abbreviations_fillers_and_answers_with_commas_are_not_cut_apar
     reply: str, accepted: str
 ) -> None:
     assert matches(reply, [accepted]).ok
+
+
+def test_latex_math_delimiters_are_dropped() -> None:
+    assert normalise(r"\(N = 1703\)") == "n = 1703"
+    assert normalise(r"x = \left(\frac{4}{5}\right) + 1") == "x = (4/5) + 1"
+    assert matches(r"Answer: \(1703\)", ["1703"]).ok
 
 
 def test_a_latex_thin_space_between_digits_joins_them_and_elsewhere_is_a_space() -> None:

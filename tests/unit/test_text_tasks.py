@@ -154,3 +154,133 @@ def test_validate_passes_every_built_in_text_task():
     assert len(tasks) == 27
     for result in asyncio.run(validate(SimpleNamespace(name="local"), tasks)):  # type: ignore[arg-type]
         assert result.ok, (result.task, result.problems())
+
+
+# Correct replies in the styles models write, none of them in the tasks' own samples:
+# the rules of what a line asserts must not reject any (checked against main's scorer,
+# which also accepted all but the "≡ 4 (mod 13)" one).
+@pytest.mark.parametrize(
+    ("task_id", "reply"),
+    [
+        (
+            "factual_geography/australia_capital",
+            "**Final Answer:** The capital of Australia is Canberra.",
+        ),
+        ("factual_geography/australia_capital", "Answer: Canberra is the capital of Australia."),
+        (
+            "factual_geography/australia_capital",
+            "Answer: The capital city of Australia is Canberra, located in the ACT.",
+        ),
+        ("factual_geography/australia_capital", "Answer: Canberra — not Sydney, as many assume."),
+        ("factual_geography/australia_capital", "Answer: I'm not completely sure, but Canberra"),
+        (
+            "factual_geography/australia_capital",
+            "Answer: Canberra isn't the largest city, but it is the capital",
+        ),
+        ("factual_geography/australia_capital", "### Answer: Canberra"),
+        (
+            "factual_geography/australia_capital",
+            "Answer: *Canberra* (Australian Capital Territory).",
+        ),
+        (
+            "factual_geography/germany_neighbours",
+            "Answer: 9 countries: Denmark, Poland, Czechia, Austria, Switzerland, France, Luxembourg, Belgium and the Netherlands.",
+        ),
+        (
+            "factual_geography/germany_neighbours",
+            "Answer: Germany shares land borders with 9 countries.",
+        ),
+        ("factual_geography/germany_neighbours", "Answer: There are nine."),
+        ("factual_geography/germany_neighbours", "Answer: 9 (nine)"),
+        ("factual_geography/everest_height", "Answer: Approximately 8,849 meters (29,032 feet)"),
+        ("factual_geography/everest_height", "Answer: 8,848.86 m (as of the 2020 survey)"),
+        ("factual_geography/everest_height", "Answer: Mount Everest is 8,849 m tall."),
+        ("factual_geography/everest_height", "Answer: ~8,849 m"),
+        ("factual_geography/everest_height", "Answer: 8849 m above sea level"),
+        ("factual_english/speed_of_light", "Answer: c = 299,792,458 m/s"),
+        ("factual_english/speed_of_light", "Answer: ≈ 3.00e8 m/s"),
+        ("factual_english/speed_of_light", "Answer: 299792458 m/s (exact)"),
+        ("factual_english/tungsten_symbol", "Answer: W (from Wolfram)"),
+        ("factual_english/tungsten_symbol", "Answer: The symbol is W."),
+        ("factual_english/hundred_years_author", "Answer: Gabriel García Márquez (Colombia, 1967)"),
+        (
+            "factual_english/hundred_years_author",
+            "Answer: It was written by Gabriel García Márquez.",
+        ),
+        ("factual_english/hundred_years_author", "Answer: G. García Márquez"),
+        ("factual_science/atmosphere_main_gas", "Answer: Nitrogen (N₂), about 78% of dry air"),
+        ("factual_science/atmosphere_main_gas", "Answer: Nitrogen, at roughly 78 %."),
+        ("factual_science/adult_bone_count", "Answer: An adult human has 206 bones."),
+        (
+            "factual_science/adult_bone_count",
+            "Answer: 206 (although the count varies slightly between individuals)",
+        ),
+        ("factual_science/water_boiling_kelvin", "Answer: 373.15 K (100 °C)"),
+        ("factual_science/water_boiling_kelvin", "Answer: T = 373.15 K"),
+        ("factual_science/water_boiling_kelvin", "Answer: approximately 373 K"),
+        ("factual_korean/hangul_creator", "정답: 세종대왕(재위 1418~1450)"),
+        ("factual_korean/hangul_creator", "정답: 조선의 제4대 왕인 세종대왕입니다."),
+        ("factual_korean/hangul_proclamation_year", "정답: 1446년(세종 28년)"),
+        ("factual_korean/hangul_proclamation_year", "정답: 서기 1446년입니다."),
+        ("factual_korean/joseon_capital_name", "Answer: Hanseong (한성), also known as Hanyang"),
+        ("factual_korean/joseon_capital_name", "정답: 한양(漢陽)입니다"),
+        ("factual_korean/longest_river_south_korea", "Answer: The Nakdong River (낙동강)"),
+        ("factual_korean/longest_river_south_korea", "정답: 낙동강입니다 (약 510 km)"),
+        ("math_arithmetic/crt_remainders", "Answer: \\(1703\\)"),
+        ("math_arithmetic/crt_remainders", "Answer: $N = 1703$"),
+        ("math_arithmetic/crt_remainders", "Answer: N = 548 + 1155 = 1703"),
+        ("math_arithmetic/crt_remainders", "Answer: The smallest such N is 1703."),
+        ("math_arithmetic/crt_remainders", "Answer: 1703 (548 + 1155)"),
+        ("math_arithmetic/power_mod_sum", "Answer: The remainder is 4."),
+        ("math_arithmetic/power_mod_sum", "Answer: 4 (since 17 mod 13 = 4)"),
+        ("math_arithmetic/power_mod_sum", "Answer: 7^222 + 5^333 ≡ 4 (mod 13)"),
+        ("math_arithmetic/fraction_expression", "Answer: \\( \\frac{4}{5} \\)"),
+        ("math_arithmetic/fraction_expression", "Answer: 4/5 (or 0.8)"),
+        ("math_arithmetic/fraction_expression", "Answer: 0.8 = 4/5"),
+        ("math_arithmetic/big_integer_expression", "Answer: 7,510,504,314,610"),
+        ("math_arithmetic/big_integer_expression", "Answer: **7510504314610**"),
+        ("math_combinatorics/bounded_candies", "Answer: There are 140 ways."),
+        ("math_combinatorics/bounded_candies", "Answer: 364 − 224 = 140"),
+        ("math_combinatorics/divisible_by_6_10_15", "Answer: 539 integers"),
+        ("math_combinatorics/mississippi_no_adjacent_s", "Answer: 105 × 70 = 7350"),
+        ("math_combinatorics/mississippi_no_adjacent_s", "Final Answer: 7350 arrangements."),
+        ("hard_judgement/combinatorics", "Answer: 112 × 1704 = 190,848"),
+        (
+            "factual_ambiguous/longest_river_world",
+            "Answer: ambiguous — the Nile (about 6,650 km) or the Amazon (6,400–7,000 km), depending on measurement",
+        ),
+        (
+            "factual_ambiguous/longest_river_world",
+            "Answer: ambiguous: the Nile is usually cited, but some measurements make the Amazon longer",
+        ),
+        (
+            "factual_ambiguous/longest_river_world",
+            "Answer: ambiguous: it is not settled whether the Nile or the Amazon is longer",
+        ),
+        (
+            "factual_ambiguous/bolivia_capital",
+            "Answer: Ambiguous: Sucre (constitutional capital) and La Paz (seat of government)",
+        ),
+        (
+            "factual_ambiguous/bolivia_capital",
+            "Answer: ambiguous — Sucre is the official capital, while La Paz is the administrative capital",
+        ),
+        (
+            "factual_ambiguous/continent_count",
+            "Answer: ambiguous: 7 (Africa, Antarctica, Asia, Europe, North America, Oceania, South America) or 6 (combined Americas or Eurasia)",
+        ),
+        (
+            "factual_ambiguous/continent_count",
+            "Answer: It's ambiguous — 7 in the Anglophone model, but 6 in the Latin American model",
+        ),
+        (
+            "factual_ambiguous/continent_count",
+            "Answer: ambiguous: seven or six, depending on the convention",
+        ),
+    ],
+)
+def test_correct_replies_in_common_styles_score_100(task_id, reply):
+    from trinity.controller.suites import load_task
+
+    got = score_reply(load_task(task_id), reply)
+    assert got.score == 100.0, got.checks[0].message

@@ -11,8 +11,8 @@ word on the line. Every rule, in the order applied:
 2. Normalisation (of the region and of each alternative alike): Unicode NFKC (full-width
    digits and letters become ASCII), U+2212 minus becomes "-", case-fold, markdown
    emphasis and code marks (`*`, `_` pairs, backticks) removed, LaTeX simplified
-   (`$` dropped, `\frac{a}{b}` read as a/b, `\text{x}` as x, `\,` removed between digits
-   and a space elsewhere), whitespace collapsed, surrounding punctuation and quotes
+   (`$`, `\(`, `\)`, `\[`, `\]`, `\left` and `\right` dropped, `\frac{a}{b}` read as a/b,
+   `\text{x}` as x, `\,` removed between digits and a space elsewhere), whitespace collapsed, surrounding punctuation and quotes
    stripped. `Match.normalised` is the normalised region.
 3. Commentary. Text in brackets, `(…)` and `[…]` (an unclosed one runs to the end), is
    commentary: it never makes a reply right ("Oxygen (nitrogen is a close second)" fails),
@@ -83,14 +83,16 @@ word on the line. Every rule, in the order applied:
    does not (list it as an alternative where it is right), nor does "수도는서울" (a letter
    right before the match: "부산" must not be found in "서부산").
 12. Ambiguous questions. A task that declares `competing` answers is matched on the
-   whole region instead, brackets included (rules 3, 6 and 7 do not apply), after the
-   negated spans of rule 5 are removed from its clauses (rule 4; a bracket ends a clause
-   too): an accepted alternative (a phrase that names the
-   ambiguity, "ambiguous", "depends on", "sucre and la paz") must occur, each competing
-   answer must be named (any one of its spellings; a number by any number on the line
-   equal to it or a whole-number range around it, "4 to 7" naming 6), and no answer of
-   `wrong` may be named. So a bare "ambiguous", "ambiguous: the Nile or the Yangtze" and
-   "ambiguous: Sucre, not La Paz" fail.
+   whole region instead, brackets included (rules 3 to 7 do not apply): an accepted
+   alternative (a phrase that names the ambiguity, "ambiguous", "depends on", "sucre and
+   la paz") must occur, each competing answer must be named (any one of its spellings; a
+   number by any number on the line equal to it or a whole-number range around it, "4 to
+   7" naming 6), and no answer of `wrong` may be named. A name does not count where it
+   is negated right where it stands: after "not", "…n't", "never", "neither", "nor",
+   "rather than", "instead of" or "as opposed to" (with "the", "a", "is", "be" … between),
+   or before "is wrong" and the other endings of rule 5. So a bare "ambiguous",
+   "ambiguous: the Nile or the Yangtze" and "ambiguous: Sucre, not La Paz" fail, and
+   "ambiguous: it is not settled whether the Nile or the Amazon is longer" passes.
 
 `Match.rule` is "<region>:<how>", region one of boxed/answer_line/full and how one of
 numeric/phrase/korean/competing/none; `Match.why` says what failed, when something did.
@@ -120,6 +122,8 @@ _NUMBER = re.compile(
 _FRAC = re.compile(r"\\[dt]?frac\{([^{}]*)\}\{([^{}]*)\}")
 _TEXT = re.compile(r"\\(?:text|mathrm|textbf)\{([^{}]*)\}")
 _THIN_SPACE = re.compile(r"(?<=\d)\\,(?=\d)")
+_MATH_DELIMITER = re.compile(r"\\[()\[\]]")
+_SIZED_BRACKET = re.compile(r"\\(?:left|right)(?![a-zA-Z])")
 _MARKS = re.compile(r"\*+|(?<!\w)_+|_+(?!\w)|`+")
 _EDGE = " \t\n.,;:!?\"'`()[]{}<>«»“”‘’「」『』。、·…"
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
@@ -191,6 +195,16 @@ _FILLER = {"so", "thus", "therefore", "hence", "well", "ok", "okay", "yes", "fin
 _NOT_A_CANDIDATE = {"so", "thereabouts", "thereabout", "about", "roughly", "more", "less",
                     "precisely", "exactly", "equivalently", "simply"}  # fmt: skip
 _SIDES = re.compile(r"[=≈≡]")
+# Rule 12: a name negated right where it stands ("not La Paz", "La Paz is wrong").
+_DENIAL_BEFORE = (
+    r"(?<![^\W\d_])(?:not|never|neither|nor|rather\s+than|instead\s+of|as\s+opposed\s+to"
+    r"|[^\W\d_]+n['’]t)\s+(?:(?:the|a|an|be|is|it|at|in)\s+)*"
+)
+_DENIAL_AFTER = (
+    r"\s*(?:(?:is|are|was|were)\s+(?:wrong|incorrect|false|an?\s+(?:common\s+)?"
+    r"(?:mistake|misconception|myth))(?![^\W\d_])|(?:이|가|은|는)?\s*(?:아니라|아니고|아닌|아님"
+    r"|아니다|아닙니다|아니에요))"
+)
 
 
 @dataclass(frozen=True)
@@ -340,6 +354,7 @@ def normalise(text: str) -> str:
     text = _TIMES_TEN.sub(_scientific, text)
     text = _FRAC.sub(r"\1/\2", text)
     text = _THIN_SPACE.sub("", _TEXT.sub(r"\1", text)).replace("\\,", " ")
+    text = _SIZED_BRACKET.sub("", _MATH_DELIMITER.sub(" ", text))
     text = text.replace("\\%", "%").replace("$", "")
     text = unicodedata.normalize("NFKC", text).replace("\u2212", "-").casefold()
     text = _MARKS.sub("", text)
@@ -617,8 +632,8 @@ def _ambiguous(
     text: str, task: _Accepted, competing: Sequence[Sequence[str]], wrong: Sequence[str]
 ) -> tuple[str | None, str, str]:
     """(marker, how, why): the ambiguity named, every competing answer, no wrong one."""
-    unbracketed = re.sub(r"[()\[\]]", ", ", text)
-    asserted = " ; ".join(_unnegated(c)[0] for c in _clauses(unbracketed))
+    names = [normalise(n) for n in (*(s for c in competing for s in c), *wrong)]
+    asserted = _without_denied(text, names)
     marker = next((a for a, n in task.alternatives if n and _phrase(asserted, n)), None)
     if marker is None:
         return None, "none", "the ambiguity is not named"
@@ -629,6 +644,15 @@ def _ambiguous(
     if named:
         return None, "none", f"wrong answer {named[0]!r} is named"
     return marker, "competing", ""
+
+
+def _without_denied(text: str, names: Sequence[str]) -> str:
+    """Rule 12: the text without each mention of a name that is directly negated."""
+    for name in sorted(names, key=len, reverse=True):
+        mention = rf"(?<![^\W_]){re.escape(name)}(?![^\W_])"
+        text = re.sub(rf"{_DENIAL_BEFORE}{mention}", " ; ", text)
+        text = re.sub(rf"{mention}{_DENIAL_AFTER}", " ; ", text)
+    return text
 
 
 def _names(text: str, spelling: str, task: _Accepted) -> bool:
