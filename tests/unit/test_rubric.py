@@ -98,3 +98,297 @@ def test_the_issues_denials_fail_their_checks():
     for task_id, replies in cases.items():
         for check, reply in replies:
             assert not judge(tasks[task_id].rubric[check], reply).passed, (check, reply)
+
+
+# Findings and denials worded unlike the tasks' own samples: each check takes the finding
+# however it is phrased (negations included) and refuses the denial.
+@pytest.mark.parametrize(
+    ("task_id", "check", "passes", "sentence"),
+    [
+        (
+            "crosscheck/code_review",
+            "sql_injection",
+            True,
+            "The query is built with an f-string, so it is open to SQL injection.",
+        ),
+        (
+            "crosscheck/code_review",
+            "sql_injection",
+            True,
+            "Use parameterised queries instead of string formatting.",
+        ),
+        (
+            "crosscheck/code_review",
+            "sql_injection",
+            False,
+            "There's no SQL injection risk because the username is validated upstream.",
+        ),
+        (
+            "crosscheck/code_review",
+            "sql_injection",
+            False,
+            "This code is not vulnerable to injection.",
+        ),
+        (
+            "crosscheck/code_review",
+            "resource_leak",
+            True,
+            "The file opened in _audit is not closed.",
+        ),
+        ("crosscheck/code_review", "resource_leak", True, "Connections leak when execute raises."),
+        (
+            "crosscheck/code_review",
+            "resource_leak",
+            False,
+            "The file handle does not leak: it is closed automatically by the garbage collector.",
+        ),
+        (
+            "crosscheck/code_review",
+            "bare_except",
+            True,
+            "except: catches everything, including KeyboardInterrupt.",
+        ),
+        (
+            "crosscheck/code_review",
+            "bare_except",
+            False,
+            "The bare except is intentional and harmless.",
+        ),
+        (
+            "crosscheck/code_review",
+            "mutable_default",
+            True,
+            "The default argument is evaluated once, so the list is shared across calls.",
+        ),
+        (
+            "crosscheck/code_review",
+            "mutable_default",
+            False,
+            "Using a list as a default argument is fine here, it is never mutated.",
+        ),
+        (
+            "crosscheck/code_review",
+            "missing_commit",
+            True,
+            "sqlite3 does not autocommit, so call conn.commit() after the UPDATE.",
+        ),
+        ("crosscheck/code_review", "missing_commit", True, "The UPDATE is never committed."),
+        (
+            "crosscheck/code_review",
+            "missing_commit",
+            True,
+            "deactivate doesn't commit the transaction.",
+        ),
+        (
+            "crosscheck/code_review",
+            "missing_commit",
+            True,
+            "The change is rolled back when the connection is closed without a commit.",
+        ),
+        (
+            "crosscheck/code_review",
+            "missing_commit",
+            False,
+            "There is no need to call commit(): sqlite3 autocommits by default.",
+        ),
+        (
+            "crosscheck/code_review",
+            "missing_commit",
+            False,
+            "close() never rolls back, so the update is saved.",
+        ),
+        (
+            "hard_judgement/code_review",
+            "pickle_rce",
+            True,
+            "Unpickling untrusted data allows arbitrary code execution.",
+        ),
+        (
+            "hard_judgement/code_review",
+            "pickle_rce",
+            True,
+            "pickle.loads on user input is a remote code execution vulnerability.",
+        ),
+        (
+            "hard_judgement/code_review",
+            "pickle_rce",
+            False,
+            "Using pickle here is fine; there is no RCE risk since the cookie is base64.",
+        ),
+        (
+            "hard_judgement/code_review",
+            "pickle_rce",
+            False,
+            "pickle.loads is not dangerous because only the server writes the cookie.",
+        ),
+        (
+            "hard_judgement/code_review",
+            "timing_compare",
+            True,
+            "Use hmac.compare_digest to avoid a timing attack.",
+        ),
+        (
+            "hard_judgement/code_review",
+            "timing_compare",
+            True,
+            "The == comparison is not constant-time.",
+        ),
+        (
+            "hard_judgement/code_review",
+            "timing_compare",
+            False,
+            "Timing attacks are negligible over the network, so == is fine.",
+        ),
+        (
+            "hard_judgement/code_review",
+            "timing_compare",
+            False,
+            "There is no timing issue with ==.",
+        ),
+        (
+            "hard_judgement/code_review",
+            "unbounded_cache",
+            True,
+            "Nothing ever removes entries from _SESSIONS, so it grows forever.",
+        ),
+        (
+            "hard_judgement/code_review",
+            "unbounded_cache",
+            False,
+            "The session dict is not a memory leak because sessions are short-lived.",
+        ),
+        (
+            "hard_judgement/code_review",
+            "safe_alternative",
+            True,
+            "Store sessions server-side and give the client an opaque token.",
+        ),
+        (
+            "hard_judgement/code_review",
+            "safe_alternative",
+            False,
+            "Signing the cookie would not help here.",
+        ),
+        (
+            "hard_judgement/code_review",
+            "safe_alternative",
+            False,
+            "Use hmac.compare_digest for the token.",
+        ),
+        (
+            "hard_judgement/system_design",
+            "durability",
+            True,
+            "The queue is replicated across three availability zones.",
+        ),
+        (
+            "hard_judgement/system_design",
+            "durability",
+            True,
+            "Kafka with acks=all and min.insync.replicas=2.",
+        ),
+        (
+            "hard_judgement/system_design",
+            "durability",
+            False,
+            "Jobs are replicated asynchronously to a standby.",
+        ),
+        (
+            "hard_judgement/system_design",
+            "durability",
+            False,
+            "Durability: we keep jobs in memory only, for speed.",
+        ),
+        (
+            "hard_judgement/system_design",
+            "delivery_semantics",
+            True,
+            "Workers process jobs at least once and handlers are idempotent.",
+        ),
+        (
+            "hard_judgement/system_design",
+            "delivery_semantics",
+            False,
+            "Handlers need not be idempotent.",
+        ),
+        (
+            "hard_judgement/system_design",
+            "worker_crash",
+            True,
+            "Jobs whose visibility timeout lapses are redelivered.",
+        ),
+        (
+            "hard_judgement/system_design",
+            "worker_crash",
+            True,
+            "A crashed worker's lease expires without a heartbeat and the job is requeued.",
+        ),
+        (
+            "hard_judgement/system_design",
+            "worker_crash",
+            False,
+            "A crashed worker's job is not requeued; the tenant resubmits.",
+        ),
+        (
+            "hard_judgement/system_design",
+            "rate_limiting",
+            True,
+            "We throttle each tenant to its plan's limit.",
+        ),
+        ("hard_judgement/system_design", "rate_limiting", False, "We do not rate-limit tenants."),
+        (
+            "hard_judgement/system_design",
+            "fairness",
+            True,
+            "Weighted fair queuing across tenants prevents starvation.",
+        ),
+        (
+            "hard_judgement/system_design",
+            "fairness",
+            True,
+            "A noisy neighbour cannot starve the other tenants.",
+        ),
+        (
+            "hard_judgement/system_design",
+            "backpressure",
+            True,
+            "Bounded queues apply backpressure to the API.",
+        ),
+        (
+            "hard_judgement/system_design",
+            "backpressure",
+            False,
+            "Backpressure is not needed, workers autoscale.",
+        ),
+        (
+            "hard_judgement/system_design",
+            "retries",
+            True,
+            "Retries use exponential backoff with a maximum of 5 attempts.",
+        ),
+        (
+            "hard_judgement/system_design",
+            "retries",
+            False,
+            "Jobs are retried forever until they succeed, without backoff.",
+        ),
+        (
+            "hard_judgement/system_design",
+            "observability",
+            True,
+            "We export Prometheus metrics per tenant.",
+        ),
+        (
+            "hard_judgement/system_design",
+            "observability",
+            False,
+            "Observability is out of scope for this design.",
+        ),
+    ],
+)
+def test_built_in_checks_take_findings_and_refuse_denials_in_other_words(
+    task_id, check, passes, sentence
+):
+    from trinity.controller.suites import load_task
+
+    assert judge(load_task(task_id).rubric[check], sentence).passed is passes
