@@ -88,7 +88,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from trinity.controller.answers import UNITS, canonical_unit
+from trinity.controller.answers import RULES_VERSION, UNITS, canonical_unit
 from trinity.controller.errors import ConfigError
 from trinity.controller.rubric import Check, compile_error
 
@@ -233,6 +233,8 @@ class Task:
                      repr(sorted(self.conversions.items())), repr(self.competing),
                      repr(self.wrong)):  # fmt: skip
             digest.update(part.encode() + b"\0")
+        if self.kind in TEXT_KINDS:  # scored by rules in code, not by files of the task
+            digest.update(f"text-rules-{RULES_VERSION}".encode() + b"\0")
         for name, content in self.files:
             digest.update(name.encode() + b"\0" + content + b"\0")
         return digest.hexdigest()[:16]
