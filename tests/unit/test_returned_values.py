@@ -259,3 +259,16 @@ def _refuses(to_json: Any, value: Any) -> bool:
     except checkrunner.NotPlainData:
         return True
     return False
+
+
+def test_an_int_too_long_to_write_is_not_plain_data_and_the_next_checks_still_run():
+    """Python refuses to write an int of more than 4300 digits (ValueError): the reader
+    says "not plain data" instead of ending the runner, whose later checks would then
+    have no record and count as failed for a solution that passed them."""
+    huge = 10**5000
+    with pytest.raises(checkrunner.NotPlainData):
+        checkrunner.to_json([1, huge])
+    record = checkrunner.check_record("big", lambda: huge, [], "", lambda: 0.0)
+    assert record["passed"] is True
+    assert record["value_type"] == "int"
+    assert "value" not in record

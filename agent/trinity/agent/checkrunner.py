@@ -15,7 +15,8 @@ type by the base type's own code, bound before the solution is imported: `int.__
 `float.__float__`, `str.__str__`, `tuple.__iter__`, `list.__iter__`, `dict.items`. So a
 subclass is exactly what it holds, whatever its __iter__, __eq__, __len__, __getitem__,
 __repr__ or __hash__ say, and nothing of the solution's runs while a value is read. bool
-is bool, never an int (it cannot be subclassed); a dict whose keys are two str subclasses
+is bool, never an int (it cannot be subclassed), and an int longer than Python will write
+(4300 digits by default) is not plain data; a dict whose keys are two str subclasses
 of one text is refused (JSON would keep one of them); a dict subclass's items come in
 dict's own order (an OrderedDict moved with move_to_end may read in insertion order: JSON
 objects are unordered anyway). Anything else (a set, bytes, a dataclass, a UserList, which
@@ -89,6 +90,7 @@ def make_to_json():
     iter_tuple, iter_list, items_of = tuple.__iter__, list.__iter__, dict.items
     int_repr, float_repr, not_plain = int.__repr__, float.__repr__, NotPlainData
     encode, encode_error, new_set, add = str.encode, UnicodeEncodeError, set, set.add
+    too_long = ValueError  # an int past sys.get_int_max_str_digits() cannot be written
     name_of = type.__dict__["__name__"].__get__  # not a metaclass's own __name__
     special = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
 
@@ -107,7 +109,10 @@ def make_to_json():
         if value is None or kind is bool:  # bool cannot be subclassed: never an int
             return "null" if value is None else ("true" if value else "false")
         if kind is int or subclass(kind, int):
-            return int_repr(as_int(value))
+            try:
+                return int_repr(as_int(value))
+            except too_long:
+                raise not_plain("an int too long to write") from None
         if kind is float or subclass(kind, float):
             text = float_repr(as_float(value))
             return special.get(text, text)
