@@ -427,3 +427,142 @@ def test_latex_math_delimiters_are_dropped() -> None:
 def test_a_latex_thin_space_between_digits_joins_them_and_elsewhere_is_a_space() -> None:
     assert normalise(r"1\,234\,567") == "1234567"
     assert normalise(r"8848.86\,\text{m}") == "8848.86 m"
+
+
+@pytest.mark.parametrize(
+    ("reply", "ok"),
+    [
+        ("Answer: Canberra isn't it; it is Sydney", False),
+        ("Answer: Canberra isn't it", False),
+        ("Answer: Canberra is not the right answer", False),
+        ("Answer: Canberra is not correct, Sydney is", False),
+        ("Answer: Canberra isn't the largest city, but it is the capital", True),
+        ("Answer: The capital isn't Sydney; it's Canberra", True),
+        ("Answer: It's not Sydney; Canberra", True),
+        ("Answer: The capital is not Sydney; it is Canberra", True),
+    ],
+)
+def test_a_subject_said_not_to_be_it_is_denied(reply: str, ok: bool) -> None:
+    """ "X isn't it" and "X is not correct" deny X, as "X is wrong" does (rule 5)."""
+    assert matches(reply, ["Canberra"]).ok is ok
+
+
+@pytest.mark.parametrize(
+    ("reply", "ok"),
+    [
+        ("Answer: Canberra. Actually, Sydney", False),
+        ("Answer: Canberra, actually Sydney", False),
+        ("Answer: Canberra — no wait, Sydney", False),
+        ("Answer: Canberra, no, Sydney", False),
+        ("Answer: The capital is Canberra? No — Sydney.", False),
+        ("Answer: Canberra (no, Sydney)", False),
+        ("Answer: Canberra (just kidding: Sydney)", False),
+        ("Answer: Canberra?? no. Sydney", False),
+        ("Answer: Canberra, no doubt", True),
+        ("Answer: Canberra (no, not Sydney)", True),
+        ("Answer: Canberra, actually", True),
+        ("Answer: Canberra, rather than Sydney", True),
+        ("Answer: Sydney? No — Canberra, Canberra is right.", False),  # still a hedge
+    ],
+)
+def test_a_retraction_offers_what_follows_it_as_one_more_candidate(reply: str, ok: bool) -> None:
+    """ "X — no, Y" and "X. Actually, Y" take X back: Y must be accepted too (rule 7)."""
+    assert matches(reply, ["Canberra"]).ok is ok
+
+
+@pytest.mark.parametrize(
+    ("reply", "ok"),
+    [
+        ("Answer: 1703... actually 1704", False),
+        ("Answer: 1703 ± 1", False),
+        (r"Answer: 1703 \pm 1", False),
+        ("Answer: 1703 +/- 1", False),
+        ("Answer: more than 1703", False),
+        ("Answer: less than 1703", False),
+        ("Answer: at least 1703", False),
+        ("Answer: at most 1703", False),
+        ("Answer: over 1703", False),
+        ("Answer: ≤ 1703", False),
+        ("Answer: 1703 or more", False),
+        ("Answer: 1703+", False),
+        ("Answer: 1703 + 1", False),
+        ("Answer: 1703 × 2", False),
+        ("Answer: 1703^2", False),
+        ("Answer: 1703 thousand", False),
+        ("Answer: 1703천", False),
+        ("Answer: 1702 + 1 = 1703", True),
+        ("Answer: 1703, more or less", True),
+        ("Answer: 1703 more or less", True),
+        ("Answer: about 1703", True),
+        ("Answer: N = 1703 + 2431k", True),
+        ("Answer: 1703 (mod 2431)", True),
+        ("Answer: 1703개", True),
+        ("Answer: **1703**!", True),
+    ],
+)
+def test_a_bound_an_expression_or_a_scale_is_not_the_number(reply: str, ok: bool) -> None:
+    """A number is the answer only as itself: not as a bound ("more than", "±", "or
+    more"), an operand ("+ 1") or a count of thousands (rule 8)."""
+    assert matches(reply, ["1703"]).ok is ok
+
+
+@pytest.mark.parametrize(
+    ("reply", "ok"),
+    [
+        ("Answer: nine hundred", False),
+        ("Answer: nine thousand", False),
+        ("Answer: nine and a half", False),
+        ("Answer: nine (9)", True),
+        ("Answer: nine neighbours", True),
+    ],
+)
+def test_a_number_in_words_is_not_a_part_of_a_larger_one(reply: str, ok: bool) -> None:
+    assert matches(reply, ["9", "nine"]).ok is ok
+
+
+@pytest.mark.parametrize(
+    ("reply", "ok"),
+    [
+        ("Answer: Canberra/Sydney", False),
+        ("Answer: Sydney/Canberra", False),
+        ("Answer: Canberra|Sydney", False),
+        ("Answer: Canberra & Sydney", False),
+        ("Answer: Canberra and/or Sydney", False),
+    ],
+)
+def test_a_slash_bar_or_ampersand_between_names_is_a_hedge(reply: str, ok: bool) -> None:
+    assert matches(reply, ["Canberra"]).ok is ok
+
+
+def test_a_slash_between_accepted_names_or_in_a_number_is_not_a_hedge() -> None:
+    assert matches("Answer: nitrogen/N2", ["nitrogen", "n2"]).ok
+    assert matches("Answer: 4/5", ["0.8"]).ok
+    assert matches("Answer: 299,792,458 m/s", ["299792458"], unit="m/s").ok
+
+
+@pytest.mark.parametrize(
+    ("reply", "ok"),
+    [
+        ("Answer: 373.15 C", False),
+        ("Answer: 373.15 F", False),
+        ("Answer: 373.15 ºC", False),  # a masculine ordinal for the degree sign
+        ("Answer: 373.15 K", True),
+        ("Answer: 373.15 kelvin", True),
+    ],
+)
+def test_bare_celsius_and_fahrenheit_letters_are_units(reply: str, ok: bool) -> None:
+    assert matches(reply, ["373.15"], numeric_tolerance=1e-3, unit="K").ok is ok
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["Answer: 8848.86 dm", "Answer: 8848.86 nm", "Answer: 8848.86 µm", "Answer: 8848.86 m²",
+     "Answer: 8848.86 m^2"],
+)  # fmt: skip
+def test_other_lengths_and_areas_are_units_that_fail(reply: str) -> None:
+    assert not matches(reply, ["8848.86"], **EVEREST).ok  # type: ignore[arg-type]
+
+
+def test_a_millisecond_is_not_metres_per_second() -> None:
+    assert not matches("Answer: 299792458 ms", ["299792458"], unit="m/s").ok
+    assert matches("Answer: 299792458 ms-1", ["299792458"], unit="m/s").ok

@@ -26,8 +26,9 @@ word on the line. Every rule, in the order applied:
 5. Negation. A negated span is removed from each clause: from "not", "…n't", "cannot",
    "never", "neither", "nor", "rather than", "instead of" or "as opposed to" to the end of
    the clause; from the clause's start to "is" (are, was, were) followed by "wrong",
-   "incorrect", "false", "a (common) mistake", "a misconception" or "a myth", to
-   "wrongly", or to the Korean 아니라, 아니고, 아닌, 아님, 아니다, 아닙니다, 아니에요.
+   "incorrect", "false", "a (common) mistake", "a misconception" or "a myth", to "is not"
+   (isn't, was never, …) followed by "it", "right", "correct", "true" or "the (right)
+   answer" ("Canberra isn't it"), to "wrongly", or to the Korean 아니라, 아니고, 아닌, 아님, 아니다, 아닙니다, 아니에요.
 6. The first candidate. The asserted clause is the first clause with a word left that is
    not filler ("so", "thus", "in short", "the answer is", …: `_FILLER`), except that a
    clause a negation was removed from counts only when what is left names an accepted
@@ -40,7 +41,13 @@ word on the line. Every rule, in the order applied:
    opens (after "but", "though", "although", "and", "while", "whereas" or "however", if
    any) with "or", "either", "maybe", "perhaps", "possibly", "alternatively", "some (one
    or two words) say / claim / argue / count / list", "others say", 또는, 혹은 or 아니면
-   is one more part (its negations removed as in rule 5). Every part must be accepted:
+   is one more part (its negations removed as in rule 5), and so is what a retraction
+   offers ("Canberra — no, Sydney", "Canberra. Actually, Sydney", "1703 (wait: 1704)":
+   after "no" standing alone, "wait", "actually", "correction", "I mean", "just kidding",
+   in its clause or the next one that asserts something). A bare "/" between two words,
+   "|", "&" and "and/or" split parts as "or" does, except inside a unit ("m/s"); "or more"
+   ("or less", "or fewer", …) after a number is a part of its own, "more or less" an
+   idiom. Every part must be accepted:
    "nitrogen or N₂", "한양 또는 한성" and "9 (or nine)" pass; "8 or 9", "either García
    Márquez or Vargas Llosa" and "9 (some lists say 10)" fail. A part made only of
    "so", "thereabouts", "about", "roughly", "more", "less", "precisely", "exactly",
@@ -53,6 +60,10 @@ word on the line. Every rule, in the order applied:
    its last side with numbers). Later numbers are commentary:
    "2858 (rather than 1703)" is 2858 and "1703, not 2858" is 1703. A range ("8,848–8,850",
    "9-10", "9 to 10", "between 9 and 10", "7~8") is a hedge: both ends must be accepted.
+   A side whose first number is a bound ("more than", "less than", "at least", "at most",
+   "over", "under", "up to", "<", "≥" before it; "9 ± 1", "9 \pm 1", "9 +/- 1" after
+   it), an operand ("9 + 1", "9 × 2", "9^2") or a count of a scale ("9 thousand", "9천")
+   states no value: "1702 + 1 = 1703" is 1703 (its other side), "more than 1703" nothing.
    Numbers may carry a sign, comma thousands separators ("1,234,567", groups of three),
    decimals, scientific notation ("1.5e3", and "3 × 10^8", "3 x 10**8", "3×10⁸",
    "3 \times 10^{8}", read as 3e8 before NFKC could turn "10⁸" into "108") or be a simple
@@ -69,10 +80,12 @@ word on the line. Every rule, in the order applied:
    `UNITS` fails the number, so "29,032 m" (the height in feet labelled metres) and
    "8.85 m" (the height in kilometres labelled metres) fail where "29,032 ft" and
    "8.849 km" pass. Units are recognised by the spellings in `UNITS`, the longest first;
-   a word that is not one of them is not a unit.
+   a word that is not one of them is not a unit. A bare "c" or "f" (and "ºc", a
+   masculine ordinal for the degree sign) is Celsius or Fahrenheit.
 10. Phrases. Any other alternative must occur in the part as a whole phrase: not preceded
    or followed by a letter or digit, so "seoul" does not match "Seoulite" and "4" is not
-   found in "14".
+   found in "14"; nor followed by "hundred", "thousand", … or "and a half" ("nine" is
+   not found in "nine hundred").
 11. Korean. An alternative containing Hangul is matched with all whitespace ignored ("서 울"
    matches "서울"), preceded by a non-letter (or the start), and followed only by Korean
    particles and copulas, stacked or not, up to the next non-letter: 은 는 이 가 을 를 의
@@ -111,7 +124,7 @@ DEFAULT_TOLERANCE = 1e-9
 # The version of the text-scoring rules (this module and rubric.py): part of every text
 # task's hash, so a bench begun under other rules is not resumed under these (its old and
 # new scores could not be compared). Bump it with any change to how a reply scores.
-RULES_VERSION = 2
+RULES_VERSION = 3
 _ANSWER_LINE = re.compile(
     r"^[\s>*_#-]*(?:final\s+answer|answer|정답|답)[\s*_]*[:：][\s*_]*(?P<rest>.*)$",
     re.IGNORECASE | re.MULTILINE,
@@ -153,9 +166,19 @@ UNITS: dict[str, tuple[str, ...]] = {
     "yd": ("yd", "yard", "yards", "야드"),
     "inch": ("inch", "inches", "인치"),
     "nmi": ("nmi", "nautical mile", "nautical miles"),
+    "dm": ("dm", "decimetre", "decimetres", "decimeter", "decimeters"),
+    "hm": ("hm", "hectometre", "hectometres", "hectometer", "hectometers"),
+    "µm": ("µm", "μm", "micrometre", "micrometres", "micrometer", "micrometers", "micron"),
+    "nm": ("nm", "nanometre", "nanometres", "nanometer", "nanometers"),
+    "m2": ("m2", "m^2", "square metres", "square meters", "sq m"),
+    "km2": ("km2", "km^2", "square kilometres", "square kilometers", "sq km"),
     "k": ("k", "kelvin", "kelvins", "켈빈"),
-    "°c": ("°c", "degrees celsius", "degree celsius", "deg c", "celsius", "섭씨"),
-    "°f": ("°f", "degrees fahrenheit", "degree fahrenheit", "deg f", "fahrenheit", "화씨"),
+    # "ºc": a masculine ordinal for the degree sign, which NFKC turns into "oc".
+    "°c": ("°c", "oc", "c", "degrees celsius", "degree celsius", "deg c", "celsius", "섭씨"),
+    "°f": ("°f", "f", "degrees fahrenheit", "degree fahrenheit", "deg f", "fahrenheit", "화씨"),
+    "°r": ("°r", "rankine", "degrees rankine"),
+    "ms": ("ms", "millisecond", "milliseconds"),
+    "s": ("s", "sec", "second", "seconds"),
     "m/s": ("m/s", "m/sec", "m s-1", "m·s-1", "ms-1", "metres per second", "meters per second"),
     "km/s": ("km/s", "km/sec", "kilometres per second", "kilometers per second"),
     "km/h": ("km/h", "kph", "kilometres per hour", "kilometers per hour"),
@@ -180,15 +203,40 @@ _NEGATED_TAIL = re.compile(
 )
 _NEGATED_HEAD = re.compile(
     r"^.*?(?:(?<![^\W\d_])(?:(?:is|are|was|were)\s+(?:wrong|incorrect|false"
-    r"|an?\s+(?:common\s+)?(?:mistake|misconception|myth))|wrongly)(?![^\W\d_])"
-    r"|(?:아니라|아니고|아닌|아님|아니다|아닙니다|아니에요))"
+    r"|an?\s+(?:common\s+)?(?:mistake|misconception|myth))|wrongly"
+    r"|(?:(?:is|are|was|were)\s+(?:not|never)|isn['’]t|aren['’]t|wasn['’]t|weren['’]t)\s+"
+    r"(?:it|right|correct|true|(?:the\s+)?(?:right|correct)\s+answer|the\s+answer))"
+    r"(?![^\W\d_])|(?:아니라|아니고|아닌|아님|아니다|아닙니다|아니에요))"
 )
-_HEDGE_SPLIT = re.compile(r"(?:^|\s)(?:or|either|vs\.?|versus|또는|혹은|아니면)(?=\s|$)|\s/\s")
+_HEDGE_SPLIT = re.compile(
+    r"(?:^|\s)(?:or|either|vs\.?|versus|and/or|또는|혹은|아니면)(?=\s|$)|\s/\s"
+    r"|(?<=[^\W\d_])/(?=[^\W\d_])|\s*[|&]\s*"
+)
+# A slash inside a unit ("m/s") is not a hedge.
+_SLASHED_UNIT = re.compile("|".join(re.escape(s) for s, _ in _SPELLINGS if "/" in s))
 _HEDGE_OPENER = re.compile(
     r"^(?:(?:but|though|although|and|while|whereas|however)\s+)?"
     r"(?:or|either|maybe|perhaps|possibly|alternatively|또는|혹은|아니면"
     r"|some\s+(?:\S+\s+){0,2}(?:say|says|claim|claims|argue|argues|count|counts|list|lists)"
     r"|others?\s+(?:say|says|claim|claims|argue|argues))(?![^\W\d_])"
+)
+# Rule 8: what makes a number not the value stated (a bound, an operand, a scale).
+_BOUND_BEFORE = re.compile(
+    r"(?:(?<![^\W\d_])(?:(?:more|less|fewer|greater|higher|lower)\s+than|at\s+(?:least|most)"
+    r"|over|under|above|below|up\s+to)|[<>≤≥≲≳])\s*$"
+)
+_OPERATOR = re.compile(r"\s*(?:\+/-|\+-|\*\*|[+*×÷·^±])\s*")
+_BOUND_AFTER = re.compile(
+    r"\s*(?:or\s+(?:more|less|fewer|greater|higher|lower|above|below|over|under)"
+    r"|hundred|thousand|million|billion|trillion)(?![^\W\d_])|\+(?!\s*\d)|[십백천만억조]"
+)
+# Rule 10: a phrase followed by one of these is part of a larger number ("nine hundred").
+_NO_SCALE = r"(?!\s+(?:hundred|thousand|million|billion|trillion|and\s+a\s+half|point)\b)"
+# Rule 7: words that take back what came before ("no" only as a word of its own: "no,").
+_RETRACTION = re.compile(
+    r"^(?:(?:(?:no|nope)(?=\s*(?:[.!,:;—–-]|$|wait|actually|i\s+mean))|wait|actually|correction|sorry|oops|hmm"
+    r"|i\s+mean|on\s+second\s+thought|scratch\s+that|just\s+kidding|kidding)(?![^\W\d_])"
+    r"[\s,.!:;—–-]*)+"
 )
 # Rule 6: words that, alone in a clause, assert nothing ("So,", "The answer is:").
 _FILLER = {"so", "thus", "therefore", "hence", "well", "ok", "okay", "yes", "finally",
@@ -196,6 +244,7 @@ _FILLER = {"so", "thus", "therefore", "hence", "well", "ok", "okay", "yes", "fin
            "conclusion", "sum", "total", "all", "the", "answer", "final", "is", "it", "it's",
            "its", "that", "this", "was", "be", "would", "will", "i", "think", "believe",
            "my"}  # fmt: skip
+_COMPARATIVE = {"more", "less", "fewer", "greater", "higher", "lower"}
 _NOT_A_CANDIDATE = {"so", "thereabouts", "thereabout", "about", "roughly", "more", "less",
                     "precisely", "exactly", "equivalently", "simply"}  # fmt: skip
 _SIDES = re.compile(r"[=≈≡]")
@@ -279,6 +328,8 @@ class _Accepted:
             return f"unit {bad[0].unit!r} is neither the task's {self.unit!r} nor a conversion"
         if len(quantities) == 2:
             return "a range is a hedge: both ends must be accepted"
+        if any(_not_a_value(side) for side in _SIDES.split(_glue(part, self))):
+            return "a bound, an operand or a scale is not the value"
         return ""
 
 
@@ -359,7 +410,7 @@ def normalise(text: str) -> str:
     text = _FRAC.sub(r"\1/\2", text)
     text = _THIN_SPACE.sub("", _TEXT.sub(r"\1", text)).replace("\\,", " ")
     text = _SIZED_BRACKET.sub("", _MATH_DELIMITER.sub(" ", text))
-    text = text.replace("\\%", "%").replace("$", "")
+    text = text.replace("\\%", "%").replace("\\pm", "±").replace("$", "")
     text = unicodedata.normalize("NFKC", text).replace("\u2212", "-").casefold()
     text = _MARKS.sub("", text)
     return _strip_edges(" ".join(text.split()))
@@ -388,6 +439,8 @@ def _single(text: str, task: _Accepted) -> tuple[str | None, str, str]:
     index, asserted = first
     parts = _hedge_parts(asserted)
     parts += [p for c in (*clauses[index + 1 :], *comments) if (p := _hedged(c)) is not None]
+    parts += _retracted(clauses[index + 1 :])
+    parts += [p for comment in comments for p in _retracted(_clauses(comment))]
     results = [task.match(p) for p in parts]
     if results[0] is None:
         return None, "none", task.why_not(parts[0])
@@ -464,8 +517,21 @@ def _asserted(clauses: list[str], task: _Accepted) -> tuple[int, str] | None:
 
 
 def _hedge_parts(clause: str) -> list[str]:
-    parts = [_strip_edges(p) for p in _HEDGE_SPLIT.split(clause)]
-    return [p for p in parts if p and not _idiom(p)] or [clause]
+    units = [(m.start(), m.end()) for m in _SLASHED_UNIT.finditer(clause)]
+    cuts = [m for m in _HEDGE_SPLIT.finditer(clause)
+            if not any(a <= m.start() < b for a, b in units)]  # fmt: skip
+    edges = [0, *(e for m in cuts for e in (m.start(), m.end())), len(clause)]
+    parts = [_strip_edges(clause[a:b]) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+    kept = [p for i, p in enumerate(parts) if p and (not _idiom(p) or _or_more(parts, i))]
+    return kept or [clause]
+
+
+def _or_more(parts: Sequence[str], index: int) -> bool:
+    """ "9 or more" is a bound, offered as one more part; "more or less" is an idiom."""
+    if index == 0 or parts[index] not in _COMPARATIVE:
+        return False
+    words = parts[index - 1].split()
+    return not words or words[-1] not in _COMPARATIVE
 
 
 def _hedged(clause: str) -> str | None:
@@ -477,6 +543,21 @@ def _hedged(clause: str) -> str | None:
         return None
     part = _unnegated(part)[0]
     return None if not part or _idiom(part) else part
+
+
+def _retracted(clauses: Sequence[str]) -> list[str]:
+    """Rule 7: what each retraction ("no,", "actually", "wait", "I mean") offers instead,
+    in its own clause or the next one that asserts something."""
+    parts, pending = [], False
+    for clause in clauses:
+        opener = _RETRACTION.match(clause)
+        rest = _unnegated(clause[opener.end() :] if opener else clause)[0]
+        pending = pending or opener is not None
+        words = re.findall(r"[^\W_]+", rest)
+        if pending and words and not all(w in _FILLER for w in words) and not _idiom(rest):
+            parts.append(rest)
+            pending = False
+    return parts
 
 
 def _idiom(part: str) -> bool:
@@ -495,7 +576,12 @@ def _glue(text: str, task: _Accepted) -> str:
 def _quantities(side: str) -> list[list[_Quantity]]:
     """The numbers of one side with their units; a range is one entry of two."""
     found: list[list[_Quantity]] = []
-    numbers = [m for m in _NUMBER.finditer(side) if _value(m.group()) is not None]
+    numbers, unit_end = [], 0
+    for m in _NUMBER.finditer(side):
+        if m.start() >= unit_end and _value(m.group()) is not None:  # not the 1 of "ms-1"
+            numbers.append(m)
+            unit = _UNIT_AFTER.match(side, m.end())
+            unit_end = unit.end() if unit else m.end()
     i = 0
     while i < len(numbers):
         group = [numbers[i]]
@@ -525,13 +611,29 @@ def _unit_after(text: str, end: int) -> str | None:
 
 def _part_quantities(part: str, task: _Accepted) -> list[_Quantity]:
     """Rule 8: the quantity a part states (two for a range), [] when it has no number."""
-    sides = [_quantities(s) for s in _SIDES.split(_glue(part, task))]
+    sides = [_quantities(s) for s in _SIDES.split(_glue(part, task)) if not _not_a_value(s)]
     single = [q[0] for q in sides if len(q) == 1]
     if single:
         fitting = [q for q in single if all(task.factor(x.unit) is not None for x in q)]
         return (fitting or single)[-1]
     numbered = [q for q in sides if q]
     return numbered[-1][0] if numbered else []
+
+
+def _not_a_value(side: str) -> bool:
+    """Rule 8: a side whose first number is a bound ("more than 9", "9 or more", "9 ± 1"),
+    an operand ("9 + 1", "9^2") or a count of a scale ("9 thousand", "9천")."""
+    first = next((m for m in _NUMBER.finditer(side) if _value(m.group()) is not None), None)
+    if first is None:
+        return False
+    if _BOUND_BEFORE.search(side[: first.start()]):
+        return True
+    unit = _UNIT_AFTER.match(side, first.end())
+    after = side[unit.end() if unit else first.end() :]
+    operand = _OPERATOR.match(after)
+    if operand and _NUMBER.match(after, operand.end()):
+        return True
+    return _BOUND_AFTER.match(after) is not None
 
 
 def parse_number(text: str) -> float | None:
@@ -586,7 +688,7 @@ def _exact(token: str) -> Fraction | None:
 def _phrase(text: str, alternative: str) -> bool:
     if _HANGUL.search(alternative):
         return _korean(text, alternative)
-    return re.search(rf"(?<![^\W_]){re.escape(alternative)}(?![^\W_])", text) is not None
+    return re.search(rf"(?<![^\W_]){re.escape(alternative)}(?![^\W_]){_NO_SCALE}", text) is not None
 
 
 def _korean(text: str, alternative: str) -> bool:
