@@ -136,6 +136,38 @@ async def test_killed_server_is_restarted_and_counted(tmp_path, make_supervisor)
     assert "killed by signal 9 while ready" in status.last_error
 
 
+async def test_a_model_that_ran_well_before_crashing_starts_a_fresh_count(
+    tmp_path, make_supervisor
+):
+    # max_restarts=1: a count that never reset would give up at the second crash.
+    config = fake_config(tmp_path, max_restarts=1, stable_after_s=0.5, backoff_initial_s=0.05)
+    supervisor = make_supervisor(config)
+    status = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
+    for _ in range(3):
+        await _sleep(0.7)  # ready longer than stable_after_s
+        os.kill(status.pid, signal.SIGKILL)
+        old = status.pid
+        status = await _until(supervisor, lambda s, old=old: s.pid not in (0, old) and
+                              s.state is ModelState.READY)  # fmt: skip
+        assert status.state is ModelState.READY, status.last_error
+        assert status.restarts == 1
+
+
+async def test_crashes_soon_after_ready_keep_counting(tmp_path, make_supervisor):
+    config = fake_config(tmp_path, max_restarts=1, stable_after_s=30)
+    supervisor = make_supervisor(config)
+    status = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
+    os.kill(status.pid, signal.SIGKILL)
+    old = status.pid
+    status = await _until(
+        supervisor, lambda s: s.pid not in (0, old) and s.state is ModelState.READY
+    )
+    os.kill(status.pid, signal.SIGKILL)
+    status = await _until(supervisor, lambda s: s.state is ModelState.FAILED)
+    assert status.state is ModelState.FAILED
+    assert "gave up after 1 restarts" in status.last_error
+
+
 async def test_crash_after_requests_is_restarted_and_counted(tmp_path, make_supervisor):
     # Readiness spends one chat request; the test's first passes, its second crashes it.
     supervisor = make_supervisor(fake_config(tmp_path, "crash_after=2"))

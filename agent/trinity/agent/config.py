@@ -74,7 +74,15 @@ class SupervisorConfig(_Frozen):
     unhealthy_after: int = Field(
         default=3, ge=1, description="Consecutive failed probes before a restart."
     )
-    max_restarts: int = Field(default=5, ge=0, description="Restarts before `failed`.")
+    max_restarts: int = Field(
+        default=5, ge=0, description="Restarts in a row (see stable_after_s) before `failed`."
+    )
+    stable_after_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="A server that was ready this long before it ended ran well: its "
+        "restart count and backoff start afresh.",
+    )
     backoff_initial_s: float = Field(default=1.0, ge=0, description="First restart delay.")
     backoff_max_s: float = Field(default=60.0, ge=0, description="Longest restart delay.")
     stop_grace_s: float = Field(

@@ -240,6 +240,8 @@ class Supervisor:
                 port_retries += 1
                 continue
             port_retries = 0
+            if self._ran_well(model):
+                model.restarts = 0  # a fresh count, and the shortest backoff again
             if model.restarts >= self._policy.max_restarts:
                 model.enter(ModelState.FAILED)
                 model.last_error = f"gave up after {model.restarts} restarts: {reason}"
@@ -251,6 +253,12 @@ class Supervisor:
                 self._policy.backoff_max_s,
             )
             await asyncio.sleep(delay)
+
+    def _ran_well(self, model: _Model) -> bool:
+        """The attempt that just ended was ready for at least stable_after_s."""
+        return bool(model.ready_at) and (
+            time.time() - model.ready_at >= self._policy.stable_after_s
+        )
 
     async def _attempt(self, model: _Model, backend: Backend) -> str:
         """One launch of the server; returns why it ended. Always stops the group."""

@@ -1,0 +1,89 @@
+"""Faults on a real node: a real `trinity-agent serve` process running the real
+llama.cpp server (llama-cpp-python, SmolLM2), driven over gRPC. Each test names the
+fault it injects (docs/reliability-agent.md lists them)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import grpc
+import pytest
+from trinity.v1 import agent_pb2 as pb
+
+from tests.integration.agent_process import AgentProcess, running_agent_process
+
+pytestmark = pytest.mark.integration
+
+READY_S = 180.0
+SMOLLM2 = pb.ModelSpec(name="smol", backend="llamacpp", model="builtin:smollm2",
+                       context_length=512)  # fmt: skip
+
+
+def supervisor_toml(**values: object) -> str:
+    lines = ["[supervisor]", "health_interval_s = 0.5", "backoff_initial_s = 0.2",
+             "stop_grace_s = 5.0"]  # fmt: skip
+    lines += [f"{key} = {value!r}".replace("'", '"') for key, value in values.items()]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def node_with(tmp_path: Path) -> Iterator[Callable[[str], AgentProcess]]:
+    """A real agent with the test's agent.toml, stopped (models with it) afterwards."""
+    stack: list = []
+
+    def start(config: str) -> AgentProcess:
+        manager = running_agent_process(tmp_path / f"agent{len(stack)}", config)
+        agent = manager.__enter__()
+        stack.append(manager)
+        return agent
+
+    yield start
+    for manager in reversed(stack):
+        manager.__exit__(None, None, None)
+
+
+def start_model(agent: AgentProcess, spec: pb.ModelSpec = SMOLLM2) -> pb.ModelStatus:
+    request = pb.StartModelRequest(spec=spec, wait_ready_s=READY_S)
+    return agent.stub.StartModel(request, metadata=agent.metadata, timeout=READY_S + 30)
+
+
+def status(agent: AgentProcess, name: str = "smol") -> pb.ModelStatus:
+    reply = agent.stub.ListModels(pb.ListModelsRequest(), metadata=agent.metadata, timeout=30)
+    return next(m for m in reply.models if m.spec.name == name)
+
+
+def until(agent: AgentProcess, done: Callable[[pb.ModelStatus], bool], within_s: float = 120):
+    deadline = time.monotonic() + within_s
+    current = status(agent)
+    while not done(current) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        current = status(agent)
+    return current
+
+
+def rpc_error(call: Callable[[], object]) -> grpc.RpcError:
+    with pytest.raises(grpc.RpcError) as info:
+        call()
+    return info.value
+
+
+# ---------------------------------------------------------------- restarts
+
+
+def test_crashes_after_running_well_never_exhaust_the_restarts(node_with):
+    # max_restarts = 1: without the fresh count the second crash would fail the model.
+    agent = node_with(supervisor_toml(max_restarts=1, stable_after_s=2.0))
+    current = start_model(agent)
+    assert current.state == pb.MODEL_STATE_READY, current.last_error
+    for _ in range(2):
+        time.sleep(2.5)
+        os.kill(current.pid, signal.SIGKILL)
+        old = current.pid
+        current = until(agent, lambda s, old=old: s.pid not in (0, old)
+                        and s.state == pb.MODEL_STATE_READY)  # fmt: skip
+        assert current.state == pb.MODEL_STATE_READY, current.last_error
+        assert current.restarts == 1
