@@ -87,3 +87,39 @@ def test_crashes_after_running_well_never_exhaust_the_restarts(node_with):
                         and s.state == pb.MODEL_STATE_READY)  # fmt: skip
         assert current.state == pb.MODEL_STATE_READY, current.last_error
         assert current.restarts == 1
+
+
+# ---------------------------------------------------------------- model paths
+
+
+def _start_error(agent: AgentProcess, model: str) -> grpc.RpcError:
+    spec = pb.ModelSpec(name="probe", backend="llamacpp", model=model)
+    request = pb.StartModelRequest(spec=spec, wait_ready_s=30)
+    return rpc_error(lambda: agent.stub.StartModel(request, metadata=agent.metadata, timeout=60))
+
+
+def test_no_file_outside_the_model_roots_is_opened_or_echoed(node_with, tmp_path):
+    agent = node_with("")
+    secret = tmp_path / "shadow"
+    secret.write_text("root:$6$TOPSECRET:19000:0:99999:7:::\n")
+    models = agent.folder / "models"
+    models.mkdir()
+    (models / "link.gguf").symlink_to(secret)
+    refusals = {
+        model: _start_error(agent, model)
+        for model in (str(secret), str(tmp_path / "absent"), str(models / "link.gguf"),
+                      str(agent.token_file))
+    }  # fmt: skip
+    for model, error in refusals.items():
+        assert error.code() == grpc.StatusCode.INVALID_ARGUMENT, (model, error.details())
+        assert "not under this node's model roots" in error.details()
+    # The same words whether the file exists or not: no file-exists oracle.
+    there, absent = (refusals[str(p)].details() for p in (secret, tmp_path / "absent"))
+    assert there.replace("shadow", "X") == absent.replace("absent", "X")
+    listed = agent.stub.ListModels(pb.ListModelsRequest(), metadata=agent.metadata, timeout=30)
+    assert list(listed.models) == []  # nothing was launched, so no log could echo it
+    (models / "notes.gguf").write_text("root:TOPSECRET\n")
+    error = _start_error(agent, "notes.gguf")  # under the root: checked, never echoed
+    assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert "is not a GGUF file" in error.details() and "TOPSECRET" not in error.details()
+    assert "root" not in error.details().replace(str(models), "")

@@ -49,6 +49,7 @@ def fake_config(tmp_path: Path, faults: str = "", **policy: float) -> AgentConfi
     return AgentConfig(
         token_file=tmp_path / "token",
         state_dir=tmp_path / "state",
+        model_roots=[tmp_path],
         llamacpp=LlamaCppConfig(server_binary=str(wrapper), env=env),
         vllm=VllmConfig(
             command=[sys.executable, "-m", "tests.fakes.fake_openai", "--flavour", "vllm"],

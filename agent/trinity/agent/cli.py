@@ -111,6 +111,9 @@ listen = "{listen}"
 token_file = "token"
 # Desired state (which models should run) and runtime files.
 state_dir = "state"
+# Folders a model path must lie under (symlinks are followed); builtin:* models always
+# may. A relative model path is taken under the first. Default: the models folder here.
+# model_roots = ["models", "/srv/models"]
 # Sample period of WatchTelemetry when the client does not ask for one.
 telemetry_interval_s = 1.0
 
@@ -151,6 +154,7 @@ def write_init(folder: Path, listen: str, force: bool) -> tuple[Path, Path]:
         raise AgentError(f"{names} already exist: pass --force to replace them")
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "state").mkdir(exist_ok=True)
+    (folder / "models").mkdir(exist_ok=True)
     config_file.write_text(AGENT_TOML.format(listen=listen))
     token_file.unlink(missing_ok=True)
     # O_EXCL with mode 0600: the token is never readable by others, not even briefly.
@@ -172,7 +176,8 @@ def init(
         bool, typer.Option("--force", help="Replace an existing agent.toml and token.")
     ] = False,
 ) -> None:
-    """Write agent.toml and a new random node token (mode 0600) into a folder."""
+    """Write agent.toml, a new random node token (mode 0600), and the state/ and models/
+    folders into a folder."""
     config_file, token_file = _run(lambda: write_init(folder, listen, force))
     typer.echo(f"wrote {config_file}")
     typer.echo(f"wrote {token_file} (mode 0600; the controller needs its content)")

@@ -169,6 +169,12 @@ class AgentConfig(_Frozen):
         description="File holding the node token; must not be readable by group/others."
     )
     state_dir: Path = Field(description="Desired state and runtime files live here.")
+    model_roots: list[Path] = Field(
+        default_factory=list,
+        description="Folders a model path must resolve under (symlinks followed); the "
+        "builtin models' packages always count. Read from agent.toml, the default is the "
+        "`models` folder beside it; a relative model path is taken under the first root.",
+    )
     tls: TlsConfig | None = Field(default=None, description="Set to serve TLS.")
     llamacpp: LlamaCppConfig = Field(default_factory=LlamaCppConfig)
     vllm: VllmConfig = Field(default_factory=VllmConfig)
@@ -209,6 +215,11 @@ def load_config(path: Path) -> AgentConfig:
     for key in ("token_file", "state_dir"):
         if isinstance(data.get(key), str):
             data[key] = str(base / Path(data[key]).expanduser())
+    roots = data.setdefault("model_roots", ["models"])
+    if isinstance(roots, list):
+        data["model_roots"] = [
+            str(base / Path(r).expanduser()) if isinstance(r, str) else r for r in roots
+        ]
     try:
         return AgentConfig.model_validate(data)
     except ValidationError as exc:

