@@ -30,6 +30,7 @@ import psutil
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from trinity.agent import convert, notify
+from trinity.agent.admission import MAX_RECEIVE_BYTES, RequestSizeInterceptor
 from trinity.agent.auth import TokenAuthInterceptor, load_token
 from trinity.agent.config import AgentConfig, TlsConfig
 from trinity.agent.errors import (
@@ -58,13 +59,20 @@ NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 ROLES = ("system", "user", "assistant")
 MIN_TELEMETRY_INTERVAL_S = 0.05
 SHUTDOWN_GRACE_S = 5.0  # in-flight RPCs (a Generate stream) get this long to finish
-MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # Execute carries files
+MAX_SEND_BYTES = 64 * 1024 * 1024  # an Execute result's output tails, a log
 SERVER_OPTIONS = [
     # gRPC sets SO_REUSEPORT by default: a second agent would silently share our port.
     ("grpc.so_reuseport", 0),
-    ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+    # The largest RPC's need; each RPC is held to its own (trinity.agent.admission).
+    ("grpc.max_receive_message_length", MAX_RECEIVE_BYTES),
+    ("grpc.max_send_message_length", MAX_SEND_BYTES),
     ("grpc.keepalive_permit_without_calls", 1),
+    # No window growth for what clients send us: a request's bytes beyond the initial
+    # 64 KiB window stay with the client until a handler reads them, and an
+    # unauthenticated one never does (with growth, 64 unauthenticated 8 MB calls held
+    # 80 MiB in the agent; without, nothing measurable). Requests are small; replies,
+    # which the client's window governs, are the large stream.
+    ("grpc.http2.bdp_probe", 0),
     ("grpc.http2.min_recv_ping_interval_without_data_ms", 10_000),
 ]
 
@@ -384,7 +392,9 @@ def build_server(
     servicer: AgentServicer, token: bytes
 ) -> tuple[grpc.aio.Server, health.aio.HealthServicer]:
     """The gRPC server with auth, the Agent service, health and reflection (not bound)."""
-    server = grpc.aio.server(interceptors=[TokenAuthInterceptor(token)], options=SERVER_OPTIONS)
+    # The token first, from metadata alone; only then the request's size and body.
+    interceptors = [TokenAuthInterceptor(token), RequestSizeInterceptor()]
+    server = grpc.aio.server(interceptors=interceptors, options=SERVER_OPTIONS)
     agent_pb2_grpc.add_AgentServicer_to_server(servicer, server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
