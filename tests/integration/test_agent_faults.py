@@ -123,3 +123,41 @@ def test_no_file_outside_the_model_roots_is_opened_or_echoed(node_with, tmp_path
     assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert "is not a GGUF file" in error.details() and "TOPSECRET" not in error.details()
     assert "root" not in error.details().replace(str(models), "")
+
+
+# ---------------------------------------------------------------- execute limits
+
+SLEEPER = pb.ExecuteRequest(
+    files=[pb.File(path="test_sleep.py", content=b"import time\n\ndef check_sleep():\n"
+                                                 b"    time.sleep(3600)\n")],
+    test_file="test_sleep.py", checks=["sleep"],
+)  # fmt: skip
+
+
+def _execute(agent: AgentProcess, **limits: float) -> pb.ExecuteResult:
+    request = pb.ExecuteRequest()
+    request.CopyFrom(SLEEPER)
+    for key, value in limits.items():
+        setattr(request.limits, key, value)
+    return agent.stub.Execute(request, metadata=agent.metadata, timeout=120)
+
+
+@pytest.mark.parametrize(
+    "limits",
+    [{"wall_s": float("inf")}, {"wall_s": float("nan")}, {"wall_s": -1.0},
+     {"cpu_s": float("inf")}, {"cpu_s": float("nan")}],
+    ids=["wall-inf", "wall-nan", "wall-negative", "cpu-inf", "cpu-nan"],
+)  # fmt: skip
+def test_execute_limits_no_run_can_honour_are_invalid_argument(node_with, limits):
+    agent = node_with("")
+    error = rpc_error(lambda: _execute(agent, **limits))
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT, error.details()
+    assert f"limits.{next(iter(limits))}" in error.details()
+
+
+def test_execute_limits_beyond_the_nodes_maxima_are_capped(node_with):
+    agent = node_with("[sandbox.limits]\nwall_s = 1.0\n[sandbox.max_limits]\nwall_s = 2.0\n")
+    began = time.monotonic()
+    result = _execute(agent, wall_s=1e300, memory_bytes=2**63)
+    assert result.status == pb.EXECUTE_STATUS_TIMEOUT
+    assert time.monotonic() - began < 30  # the node's 2 s, not 1e300 s

@@ -117,6 +117,21 @@ class SandboxLimits(_Frozen):
     )
 
 
+GiB = 1024 * MiB
+
+
+class SandboxMaxima(_Frozen):
+    """The most a request may ask for; larger limits are capped to these."""
+
+    wall_s: float = Field(default=600.0, gt=0, description="Wall clock of one run.")
+    cpu_s: int = Field(default=600, ge=1, description="CPU seconds of each process.")
+    memory_bytes: int = Field(default=16 * GiB, ge=64 * MiB, description="Address space.")
+    processes: int = Field(default=1024, ge=2, description="Processes and threads.")
+    file_size_bytes: int = Field(default=1 * GiB, ge=0, description="Largest file written.")
+    open_files: int = Field(default=4096, ge=16, description="Open file descriptors.")
+    output_bytes: int = Field(default=4 * MiB, ge=1024, description="stdout/stderr kept.")
+
+
 class SandboxConfig(_Frozen):
     """Where and how untrusted code (model output) runs: Execute."""
 
@@ -150,6 +165,15 @@ class SandboxConfig(_Frozen):
     )
     max_concurrent: int = Field(default=0, ge=0, description="Runs at once; 0 = one per CPU core.")
     limits: SandboxLimits = Field(default_factory=SandboxLimits)
+    max_limits: SandboxMaxima = Field(default_factory=SandboxMaxima)
+
+    @model_validator(mode="after")
+    def _defaults_within_maxima(self) -> SandboxConfig:
+        for name in SandboxMaxima.model_fields:
+            default, most = getattr(self.limits, name), getattr(self.max_limits, name)
+            if default > most:
+                raise ValueError(f"limits.{name} {default:g} is above max_limits.{name} {most:g}")
+        return self
 
     @model_validator(mode="after")
     def _none_is_explicit(self) -> SandboxConfig:
