@@ -12,14 +12,46 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from trinity.agent.errors import ConfigError
 
 DEFAULT_PORT = 50151
+# No count, size or duration in this file means anything beyond this (2**53: the last
+# integer a float holds exactly); larger is a typo that would overflow somewhere later.
+NUMBER_MAX = 2**53
+
+
+def _problem(value: object) -> str | None:
+    """What makes a value unusable wherever it lands: a control character (no path or
+    argument can hold a NUL; a newline would split an error line) or a number beyond
+    NUMBER_MAX; nan and infinity are refused by pydantic."""
+    if isinstance(value, str | Path) and any(ord(c) < 32 or ord(c) == 127 for c in str(value)):
+        return "contains a control character"
+    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) > NUMBER_MAX:
+        return f"is beyond {NUMBER_MAX}"
+    if isinstance(value, list | tuple):
+        return next(filter(None, map(_problem, value)), None)
+    if isinstance(value, dict):
+        return next(filter(None, map(_problem, [*value, *value.values()])), None)
+    return None
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _usable(cls, value: object) -> object:
+        if (problem := _problem(value)) is not None:
+            raise ValueError(f"value {problem}")
+        return value
 
 
 class TlsConfig(_Frozen):
@@ -88,7 +120,7 @@ class SupervisorConfig(_Frozen):
     stop_grace_s: float = Field(
         default=15.0, ge=0, description="SIGTERM to SIGKILL grace for the process group."
     )
-    log_lines: int = Field(default=200, ge=1, description="Log lines kept per model.")
+    log_lines: int = Field(default=200, ge=1, le=100_000, description="Log lines kept per model.")
 
 
 MiB = 1024 * 1024
@@ -154,6 +186,7 @@ class SandboxConfig(_Frozen):
     run_uid_base: int = Field(
         default=61000,
         ge=1000,
+        le=2**31 - 2**16,  # room above it for one uid per concurrent run
         description="When the agent runs as root, each concurrent run drops to its own uid "
         "from here up (no account may use them): RLIMIT_NPROC counts per uid, and Linux "
         "never applies it to root, so a run's process limit only holds this way.",
@@ -163,7 +196,9 @@ class SandboxConfig(_Frozen):
         description='Where run folders are made with isolation = "none"; empty = the '
         "system temp dir (bwrap runs get a private tmpfs instead).",
     )
-    max_concurrent: int = Field(default=0, ge=0, description="Runs at once; 0 = one per CPU core.")
+    max_concurrent: int = Field(
+        default=0, ge=0, le=2**16, description="Runs at once; 0 = one per CPU core."
+    )
     limits: SandboxLimits = Field(default_factory=SandboxLimits)
     max_limits: SandboxMaxima = Field(default_factory=SandboxMaxima)
 
@@ -228,6 +263,8 @@ def read_toml(path: Path) -> dict:
         raise ConfigError(f"{path}: file not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}): TOML must be") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
 

@@ -348,7 +348,7 @@ def tls_credentials(tls: TlsConfig) -> grpc.ServerCredentials:
     return grpc.ssl_server_credentials([(key, cert)])
 
 
-def _split_listen(listen: str) -> tuple[str, int]:
+def split_listen(listen: str) -> tuple[str, int]:
     host, _, port = listen.rpartition(":")
     try:
         return host.strip("[]"), int(port)
@@ -358,7 +358,7 @@ def _split_listen(listen: str) -> tuple[str, int]:
 
 def _why_cannot_listen(listen: str) -> str:
     """gRPC only says "failed"; ask the OS the same question for the reason."""
-    host, port = _split_listen(listen)
+    host, port = split_listen(listen)
     try:
         infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM)
         family, _, _, _, address = infos[0]
@@ -375,7 +375,7 @@ def _why_cannot_listen(listen: str) -> str:
 
 def bind(server: grpc.aio.Server, listen: str, credentials: grpc.ServerCredentials | None) -> int:
     """Bind `listen` (host:port, port 0 = any); the bound port, or a one-line ConfigError."""
-    _split_listen(listen)
+    split_listen(listen)
     try:
         if credentials is None:
             port = server.add_insecure_port(listen)

@@ -249,7 +249,7 @@ class Supervisor:
             model.restarts += 1
             model.enter(ModelState.STARTING)
             delay = min(
-                self._policy.backoff_initial_s * 2 ** (model.restarts - 1),
+                self._policy.backoff_initial_s * 2 ** min(model.restarts - 1, 64),
                 self._policy.backoff_max_s,
             )
             await asyncio.sleep(delay)
