@@ -4,10 +4,12 @@ fault it injects (docs/reliability-agent.md lists them)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import grpc
@@ -24,10 +26,10 @@ SMOLLM2 = pb.ModelSpec(name="smol", backend="llamacpp", model="builtin:smollm2",
 
 
 def supervisor_toml(**values: object) -> str:
-    lines = ["[supervisor]", "health_interval_s = 0.5", "backoff_initial_s = 0.2",
-             "stop_grace_s = 5.0"]  # fmt: skip
-    lines += [f"{key} = {value!r}".replace("'", '"') for key, value in values.items()]
-    return "\n".join(lines) + "\n"
+    merged = {"health_interval_s": 0.5, "backoff_initial_s": 0.2, "stop_grace_s": 5.0,
+              **values}  # fmt: skip
+    lines = [f"{key} = {value!r}".replace("'", '"') for key, value in merged.items()]
+    return "[supervisor]\n" + "\n".join(lines) + "\n"
 
 
 @pytest.fixture
@@ -161,3 +163,41 @@ def test_execute_limits_beyond_the_nodes_maxima_are_capped(node_with):
     result = _execute(agent, wall_s=1e300, memory_bytes=2**63)
     assert result.status == pb.EXECUTE_STATUS_TIMEOUT
     assert time.monotonic() - began < 30  # the node's 2 s, not 1e300 s
+
+
+# ---------------------------------------------------------------- liveness
+
+PROBING = supervisor_toml(inference_probe_interval_s=0.5, inference_probe_timeout_s=8.0,
+                          health_interval_s=0.5)  # fmt: skip
+
+
+def test_a_busy_server_is_not_taken_for_a_hung_one(node_with):
+    # llama_cpp.server generates one request at a time: the probes wait behind two long
+    # generations, longer than their 8 s timeout, while the tokens keep coming.
+    agent = node_with(PROBING)
+    first = start_model(agent, pb.ModelSpec(name="smol", backend="llamacpp",
+                                            model="builtin:smollm2", context_length=2048))  # fmt: skip
+    assert first.state == pb.MODEL_STATE_READY, first.last_error
+    # At temperature 0 SmolLM2 writes this list until max_tokens runs out.
+    prompt = "Write the numbers from 1 to 300, separated by commas."
+    with ThreadPoolExecutor(2) as pool:
+        replies = list(pool.map(lambda _: agent.generate("smol", prompt, 600, timeout_s=600),
+                                range(2)))  # fmt: skip
+    assert all(r.usage.completion_tokens >= 300 for r in replies), replies
+    after = status(agent)
+    assert after.restarts == 0 and after.pid == first.pid, after.last_error
+    assert "busy, not hung model=smol" in agent.log_tail(10**6)  # a probe did time out
+
+
+def test_a_frozen_server_is_restarted(node_with):
+    agent = node_with(PROBING)
+    first = start_model(agent)
+    os.kill(first.pid, signal.SIGSTOP)
+    try:
+        after = until(agent, lambda s: s.pid not in (0, first.pid)
+                      and s.state == pb.MODEL_STATE_READY)  # fmt: skip
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(first.pid, signal.SIGCONT)
+    assert after.state == pb.MODEL_STATE_READY and after.restarts == 1, after.last_error
+    assert "hung" in after.last_error or "health check failed" in after.last_error

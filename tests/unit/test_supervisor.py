@@ -241,6 +241,48 @@ async def test_failing_health_goes_unhealthy_then_restarts(tmp_path, make_superv
     assert "unhealthy" in status.last_error or "health check failed" in status.last_error
 
 
+async def test_a_hung_server_that_passes_health_is_restarted(tmp_path, make_supervisor):
+    # Readiness takes one completion; every one after it hangs, /health stays 200.
+    config = fake_config(tmp_path, "hang_after=1", inference_probe_interval_s=0.5,
+                         inference_probe_timeout_s=1.0, max_restarts=3)  # fmt: skip
+    supervisor = make_supervisor(config)
+    first = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
+    assert first.state is ModelState.READY
+    began = time.monotonic()
+    # The bound: the probe interval + its timeout + a health interval, with slack.
+    status = await _until(supervisor, lambda s: s.restarts >= 1, within_s=8)
+    assert status.restarts >= 1, status
+    assert time.monotonic() - began < 8
+    assert "hung: a 1-token completion got no answer in 1 s" in status.last_error
+    assert "made no tokens meanwhile" in status.last_error
+
+
+@pytest.mark.parametrize("counted_by", ["server", "agent"])
+async def test_a_probe_queued_behind_a_long_generation_is_not_a_hang(
+    tmp_path, make_supervisor, counted_by
+):
+    # One request at a time: the probes wait behind a 4 s generation, and the server's
+    # counters (llama.cpp flavour) or the agent's own count (vLLM flavour) show tokens.
+    seen = {"m": 0}
+    config = fake_config(tmp_path, "serial=1,tok_s=25", inference_probe_interval_s=0.3,
+                         inference_probe_timeout_s=1.0, health_interval_s=0.2)  # fmt: skip
+    supervisor = make_supervisor(config, tokens_seen=lambda name: seen[name])
+    backend, model = ("llamacpp", gguf(tmp_path)) if counted_by == "server" else \
+        ("vllm", "org/fake-model")  # fmt: skip
+    spec = ModelSpec(name="m", backend=backend, model=model, served_name="fake")
+    status = await supervisor.start_model(spec, wait_ready_s=10)
+    assert status.state is ModelState.READY
+    body = {"model": "fake", "messages": [{"role": "user", "content": "hi"}],
+            "max_tokens": 100, "stream": True}  # fmt: skip
+    url = supervisor.endpoint("m").base_url + "/v1/chat/completions"
+    async with httpx.AsyncClient() as client, client.stream("POST", url, json=body) as reply:
+        async for line in reply.aiter_lines():
+            if counted_by == "agent" and line.startswith("data: {"):
+                seen["m"] += 1
+    after = supervisor.status("m")
+    assert after.restarts == 0 and after.state is ModelState.READY, after.last_error
+
+
 async def test_stop_kills_the_whole_group_even_when_sigterm_is_ignored(tmp_path, make_supervisor):
     supervisor = make_supervisor(fake_config(tmp_path, "ignore_sigterm=1", stop_grace_s=0.3))
     status = await supervisor.start_model(vllm_spec(), wait_ready_s=10)

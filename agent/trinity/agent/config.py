@@ -103,6 +103,19 @@ class SupervisorConfig(_Frozen):
     ready_timeout_s: float = Field(
         default=900.0, gt=0, description="Longest a server may take to become ready."
     )
+    inference_probe_interval_s: float = Field(
+        default=60.0,
+        ge=0,
+        description="How often a ready server must answer a 1-token completion (0 = never): "
+        "/health can pass while generation is stuck.",
+    )
+    inference_probe_timeout_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long that completion may go unanswered while the server makes no "
+        "tokens for anyone; then it is hung and restarted. While it makes tokens, a slow "
+        "answer is a busy server's.",
+    )
     unhealthy_after: int = Field(
         default=3, ge=1, description="Consecutive failed probes before a restart."
     )

@@ -293,10 +293,12 @@ class AgentServicer(agent_pb2_grpc.AgentServicer):
             )
         self._profiling = request.model
         try:
-            async for level in run_profile(spec):
-                point = pb.ProfilePoint(concurrency=int(level["concurrency"]),
-                                        metrics_json=json.dumps(level), backend=endpoint.backend)  # fmt: skip
-                await context.write(point)
+            with self._supervisor.hold_probes(request.model):
+                async for level in run_profile(spec):
+                    point = pb.ProfilePoint(concurrency=int(level["concurrency"]),
+                                            metrics_json=json.dumps(level),
+                                            backend=endpoint.backend)  # fmt: skip
+                    await context.write(point)
         finally:
             self._profiling = None
 
@@ -453,6 +455,7 @@ async def serve(
         free_memory=telemetry.free_memory_bytes,
         total_memory=telemetry.total_memory_bytes,  # 0 without a GPU: no fraction estimate
         backends=backends,
+        tokens_seen=lambda name: telemetry.rates.totals().get(name, 0),
     )
     # Loopback only, never through a proxy from the environment; many concurrent streams.
     http = httpx.AsyncClient(

@@ -164,6 +164,36 @@ async def one_token_completion(client: httpx.AsyncClient, base_url: str, served:
     return response.status_code == 200
 
 
+async def probe_completion(
+    client: httpx.AsyncClient, base_url: str, served: str, timeout_s: float
+) -> str | None:
+    """A 1-token completion as a liveness probe: None when answered, else what failed."""
+    body = {"model": served, "messages": [{"role": "user", "content": "Hi"}],
+            "max_tokens": 1, "temperature": 0}  # fmt: skip
+    try:
+        response = await client.post(
+            f"{base_url}/v1/chat/completions", json=body, timeout=timeout_s
+        )
+    except httpx.TimeoutException:
+        return f"a 1-token completion got no answer in {timeout_s:g} s"
+    except httpx.HTTPError as exc:
+        return f"a 1-token completion failed: {type(exc).__name__}"
+    if response.status_code != 200:
+        return f"a 1-token completion answered HTTP {response.status_code}"
+    return None
+
+
+# Prometheus counters that move while a server makes tokens for anyone (vLLM's per
+# scheduler step; llama-server's n_decode_total per batch, its token counts per request).
+PROGRESS_WORDS = ("tokens", "n_decode")
+
+
+def token_progress(metrics: dict[str, float]) -> float:
+    """The sum of a server's token counters (counters only: a gauge may fall)."""
+    return sum(v for k, v in metrics.items()
+               if k.endswith("_total") and any(word in k for word in PROGRESS_WORDS))  # fmt: skip
+
+
 async def scrape_metrics(client: httpx.AsyncClient, base_url: str) -> dict[str, float]:
     response = await get_ok(client, f"{base_url}/metrics")
     return parse_prometheus(response.text) if response is not None else {}
