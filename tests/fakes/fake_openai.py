@@ -27,7 +27,10 @@ comma-separated:
   crash_after=N       exit(1) on the chat request after the first N
   http_500=1          chat requests answer 500
   hang=1              chat requests are accepted and never answered
-  hang_after=N        chat requests after the first N hang
+  hang_after=N        chat requests after the first N hang (/health still answers 200:
+                      a wedged server)
+  serial=1            one chat request at a time, the others wait their turn (as
+                      llama_cpp.server does): a probe queues behind a long generation
   health_fail_after=S /health answers 500 once the server has run S seconds
   no_health=1         /health answers 404, as llama_cpp.server (llama-cpp-python) does
   no_metrics=1        /metrics answers 404 (llama-server without --metrics)
@@ -160,6 +163,8 @@ class FakeModel:
         self.started = time.monotonic()
         self.lock = threading.Lock()
         self.chat_requests = 0
+        self.serial = threading.Lock()
+        self.decoded_total = 0  # per token as it is made, like llama-server's n_decode
         self.generated_total = 0
         self.prompt_total = 0
         self.running = 0
@@ -189,6 +194,7 @@ class FakeModel:
         return (
             f"llamacpp:tokens_predicted_total {float(self.generated_total)}\n"
             f"llamacpp:prompt_tokens_total {float(self.prompt_total)}\n"
+            f"llamacpp:n_decode_total {float(self.decoded_total)}\n"
         )
 
     def admit_chat(self) -> bool:
@@ -311,16 +317,18 @@ class Handler(BaseHTTPRequestHandler):
         if body.get("model") not in (model.served, None):
             self._json(404, {"error": {"message": f"model {body.get('model')} not found"}})
             return
-        with model.lock:
-            model.running += 1
-        try:
-            if body.get("stream"):
-                self._stream(body)
-            else:
-                self._complete(body)
-        finally:
+        serial = model.serial if model.faults.get("serial") else contextlib.nullcontext()
+        with serial:
             with model.lock:
-                model.running -= 1
+                model.running += 1
+            try:
+                if body.get("stream"):
+                    self._stream(body)
+                else:
+                    self._complete(body)
+            finally:
+                with model.lock:
+                    model.running -= 1
 
     def _plan(self, body: dict[str, Any]) -> tuple[list[str], list[str], int, int]:
         """Reasoning words, content words, prompt size and cached prompt size."""
@@ -349,6 +357,8 @@ class Handler(BaseHTTPRequestHandler):
         rate = self.model.faults.get("tok_s")
         if rate:
             time.sleep(1.0 / rate)
+        with self.model.lock:
+            self.model.decoded_total += 1
 
     def _timings(self, generated: int, started: float) -> dict[str, float]:
         elapsed = max(time.monotonic() - started, 1e-6)

@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -83,6 +83,10 @@ class FakeSupervisor:
         self.status(name)
         kept = self.log_lines.get(name, [])
         return kept[-lines:] if lines else kept
+
+    @contextlib.contextmanager
+    def hold_probes(self, name: str) -> Iterator[None]:
+        yield
 
     def endpoint(self, name: str) -> Endpoint:
         self._call("endpoint", name)

@@ -77,7 +77,8 @@ def test_killed_server_is_restarted_and_status_shows_it(llama_node):
 
 
 def test_missing_model_file_is_one_line_and_nothing_is_left_running(llama_node, tmp_path):
-    models = llama_node.write_models(tmp_path, model_path=str(tmp_path / "absent.gguf"))
+    absent = llama_node.folder / "models" / "absent.gguf"  # under the node's model roots
+    models = llama_node.write_models(tmp_path, model_path=str(absent))
     done = trinityctl("up", "--config", models, "--models", "broken", timeout=60)
     assert done.returncode != 0
     problem = [line for line in (done.stdout + done.stderr).splitlines() if "absent.gguf" in line]

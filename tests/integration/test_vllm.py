@@ -33,6 +33,8 @@ LAUNCHER = ["-m", "vllm.entrypoints.openai.api_server"]
 READY_WAIT_S = 300.0
 
 AGENT_TOML = """
+model_roots = ["{model_root}"]
+
 [vllm]
 command = {command}
 env = {{ HF_HUB_OFFLINE = "1", VLLM_CPU_KVCACHE_SPACE = "1" }}
@@ -95,7 +97,9 @@ def vllm_agent(
 ) -> Iterator[AgentProcess]:
     """One real agent with one real vLLM server behind it, ready."""
     command = json.dumps([str(vllm_install.python), *LAUNCHER])
-    config = AGENT_TOML.format(command=command, ready=READY_WAIT_S)
+    config = AGENT_TOML.format(
+        command=command, ready=READY_WAIT_S, model_root=vllm_install.model_dir.parent
+    )
     with running_agent_process(tmp_path_factory.mktemp("vllm-agent"), config) as agent:
         spec = pb.ModelSpec(
             name=MODEL,

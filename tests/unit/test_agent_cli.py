@@ -32,9 +32,17 @@ def test_init_writes_loadable_config_and_private_token(tmp_path: Path) -> None:
     assert config.listen == "0.0.0.0:6000"
     assert config.token_file == token_file.resolve()
     assert config.state_dir == (folder / "state").resolve() and config.state_dir.is_dir()
+    assert config.model_roots == [(folder / "models").resolve()]
+    assert config.model_roots[0].is_dir()
     assert config.tls is None
     assert "# [tls]" in (folder / "agent.toml").read_text()
     assert str(token_file) in result.output and token.decode() not in result.output
+
+
+def test_model_roots_resolve_against_the_config_folder(tmp_path: Path) -> None:
+    config = tmp_path / "agent.toml"
+    config.write_text('token_file = "t"\nstate_dir = "s"\nmodel_roots = ["m", "/srv/models"]\n')
+    assert load_config(config).model_roots == [tmp_path / "m", Path("/srv/models")]
 
 
 def test_init_makes_a_new_token_each_time(tmp_path: Path) -> None:

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import grpc
 import pytest
+from google.protobuf import message_factory
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+from trinity.agent.admission import DEFAULT_LIMIT, LIMITS, MiB
 from trinity.agent.auth import load_token
 from trinity.agent.config import TlsConfig
 from trinity.agent.errors import ConfigError
@@ -103,6 +105,99 @@ async def test_reflection_needs_the_token(tmp_path: Path) -> None:
     assert info.value.code() == grpc.StatusCode.UNAUTHENTICATED
     names = {s.name for s in reply.list_services_response.service}
     assert {"trinity.v1.Agent", "grpc.health.v1.Health"} <= names
+
+
+# ---------------------------------------------------------------- every RPC, generated
+
+AGENT_METHODS = list(pb.DESCRIPTOR.services_by_name["Agent"].methods)
+
+
+def _call(channel: grpc.aio.Channel, method, request: bytes, metadata, timeout: float = 10):
+    """Call any method of the service by its descriptor, with raw request bytes."""
+    path = f"/{method.containing_service.full_name}/{method.name}"
+    kind = (
+        ("stream" if method.client_streaming else "unary")
+        + "_"
+        + ("stream" if method.server_streaming else "unary")
+    )
+    reply = message_factory.GetMessageClass(method.output_type).FromString
+    callable_ = getattr(channel, kind)(path, request_serializer=None, response_deserializer=reply)
+    if method.client_streaming:
+        return callable_(iter([request]), metadata=metadata, timeout=timeout)
+    return callable_(request, metadata=metadata, timeout=timeout)
+
+
+async def _status_of(call) -> grpc.StatusCode:
+    try:
+        if hasattr(call, "__aiter__"):
+            async for _ in call:
+                pass
+        else:
+            await call
+    except grpc.aio.AioRpcError as exc:
+        return exc.code()
+    return grpc.StatusCode.OK
+
+
+@pytest.mark.parametrize("method", AGENT_METHODS, ids=lambda m: m.name)
+@pytest.mark.parametrize("token", [None, "wrong-token", ""], ids=["missing", "wrong", "empty"])
+async def test_every_rpc_refuses_a_call_without_the_token(tmp_path: Path, method, token) -> None:
+    """Generated from the service descriptor: a new RPC cannot be left open."""
+    empty = message_factory.GetMessageClass(method.input_type)().SerializeToString()
+    async with running_agent(tmp_path, TOKEN.encode()) as agent:
+        _, metadata, channel = stub(agent.address, token)
+        async with channel:
+            code = await _status_of(_call(channel, method, empty, metadata))
+    assert code == grpc.StatusCode.UNAUTHENTICATED
+    assert agent.supervisor.calls == []
+
+
+@pytest.mark.parametrize("method", AGENT_METHODS, ids=lambda m: m.name)
+async def test_every_rpc_refuses_a_request_over_its_own_size_limit(tmp_path: Path, method) -> None:
+    limit = LIMITS.get(f"/trinity.v1.Agent/{method.name}", DEFAULT_LIMIT)
+    # Field 15 is unused by every request: the bytes are well formed, only too many.
+    padding = b"\x7a" + _varint(limit + 1) + b"x" * (limit + 1)
+    async with running_agent(tmp_path, TOKEN.encode()) as agent:
+        _, metadata, channel = stub(agent.address, TOKEN)
+        async with channel:
+            call = _call(channel, method, padding, metadata)
+            with pytest.raises(grpc.aio.AioRpcError) as info:
+                await _drain(call)
+    assert info.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    # The largest RPC's limit is gRPC's own, which words it so.
+    ours = f"{method.name} takes requests of at most"
+    assert ours in info.value.details() or "larger than max" in info.value.details()
+    assert agent.supervisor.calls == []
+
+
+async def _drain(call) -> None:
+    if hasattr(call, "__aiter__"):
+        async for _ in call:
+            pass
+    else:
+        await call
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+async def test_an_execute_of_a_few_megabytes_is_taken(tmp_path: Path) -> None:
+    request = pb.ExecuteRequest(files=[pb.File(path="a.py", content=b"#" * 4 * MiB)],
+                                test_file="a.py")  # fmt: skip
+    async with running_agent(tmp_path, TOKEN.encode()) as agent:
+        agent_stub, metadata, channel = stub(agent.address, TOKEN)
+        async with channel:
+            with pytest.raises(grpc.aio.AioRpcError) as info:
+                await agent_stub.Execute(request, metadata=metadata, timeout=30)
+    # It reached the servicer, which found no declared checks: not a size refusal.
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "no checks declared" in info.value.details()
 
 
 # ---------------------------------------------------------------- token files

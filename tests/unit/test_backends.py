@@ -7,11 +7,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from trinity.agent.backends import parse_prometheus, resolve_model_path
+from trinity.agent.backends import parse_prometheus
 from trinity.agent.backends.llamacpp import LlamaCpp
 from trinity.agent.backends.vllm import Vllm
 from trinity.agent.config import LlamaCppConfig, VllmConfig
 from trinity.agent.errors import FailedPrecondition, InvalidArgument
+from trinity.agent.modelpath import ModelRoots
 from trinity.agent.spec import ModelSpec
 
 from tests.fakes.fake_openai import fake_server
@@ -20,15 +21,20 @@ from tests.fakes.fake_openai import fake_server
 @pytest.fixture
 def gguf(tmp_path: Path) -> str:
     path = tmp_path / "m.gguf"
-    path.write_bytes(b"x" * 1000)
+    path.write_bytes(b"GGUF" + b"x" * 996)
     return str(path)
 
 
-def test_llama_server_binary_argv(tmp_path, gguf):
+@pytest.fixture
+def roots(tmp_path: Path) -> ModelRoots:
+    return ModelRoots((tmp_path,))
+
+
+def test_llama_server_binary_argv(tmp_path, gguf, roots):
     binary = tmp_path / "llama-server"
     binary.write_text("#!/bin/sh\n")
     binary.chmod(0o755)
-    backend = LlamaCpp(LlamaCppConfig(server_binary=str(binary)))
+    backend = LlamaCpp(LlamaCppConfig(server_binary=str(binary)), roots)
     spec = ModelSpec(
         name="q",
         backend="llamacpp",
@@ -59,9 +65,9 @@ def test_llama_server_binary_argv(tmp_path, gguf):
     ]
 
 
-def test_llama_cpp_python_fallback_argv(gguf, monkeypatch):
+def test_llama_cpp_python_fallback_argv(gguf, roots, monkeypatch):
     monkeypatch.setattr("shutil.which", lambda name: None)
-    backend = LlamaCpp(LlamaCppConfig(python=sys.executable))
+    backend = LlamaCpp(LlamaCppConfig(python=sys.executable), roots)
     spec = ModelSpec(
         name="s", backend="llamacpp", model=gguf, context_length=2048, extra_args=("--n_threads=2",)
     )
@@ -128,14 +134,15 @@ def test_vllm_serve_takes_the_model_positionally(tmp_path):
     ]
 
 
-def test_vllm_module_launch_takes_model_flag(tmp_path):
-    backend = Vllm(VllmConfig(command=[sys.executable, "-m", "vllm.entrypoints.openai.api_server"]))
+def test_vllm_module_launch_takes_model_flag(tmp_path, roots):
+    command = [sys.executable, "-m", "vllm.entrypoints.openai.api_server"]
+    backend = Vllm(VllmConfig(command=command), roots)
     argv = backend.command(ModelSpec(name="s", backend="vllm", model=str(tmp_path)), 1)
     assert argv[3:5] == ["--model", str(tmp_path)]
 
 
-def test_vllm_missing_local_folder_is_refused(tmp_path):
-    backend = Vllm(VllmConfig(command=[sys.executable, "serve"]))
+def test_vllm_missing_local_folder_is_refused(tmp_path, roots):
+    backend = Vllm(VllmConfig(command=[sys.executable, "serve"]), roots)
     with pytest.raises(FailedPrecondition, match="model folder not found"):
         backend.command(ModelSpec(name="s", backend="vllm", model=str(tmp_path / "no")), 1)
 
@@ -177,13 +184,62 @@ def test_negative_numbers_are_values_not_flags():
 
 
 def test_builtin_smollm2_resolves_to_the_packaged_gguf():
-    path = Path(resolve_model_path("builtin:smollm2", "s"))
+    path = ModelRoots().gguf("builtin:smollm2", "s")
     assert path.name == "SmolLM2-135M-Instruct.Q4_1.gguf" and path.stat().st_size > 90e6
+    # Its package folder is a root of its own: the explicit path is allowed too.
+    assert ModelRoots().gguf(str(path), "s") == path
 
 
-def test_missing_model_file_names_the_path(tmp_path):
+def test_missing_model_file_under_a_root_names_the_path(tmp_path, roots):
     with pytest.raises(FailedPrecondition, match=r"model s: model file not found: .*x\.gguf"):
-        resolve_model_path(str(tmp_path / "x.gguf"), "s")
+        roots.gguf(str(tmp_path / "x.gguf"), "s")
+
+
+def _refusal(roots: ModelRoots, model: str) -> str:
+    with pytest.raises(InvalidArgument) as info:
+        roots.gguf(model, "s")
+    return str(info.value)
+
+
+def test_a_path_outside_the_roots_is_refused_alike_whether_it_exists_or_not(tmp_path):
+    roots = ModelRoots((tmp_path / "models",))
+    secret = tmp_path / "secret"
+    secret.write_text("root:$6$hash\n")
+    there, absent = _refusal(roots, str(secret)), _refusal(roots, str(tmp_path / "absent"))
+    assert there.replace("secret", "X") == absent.replace("absent", "X")
+    assert "not under this node's model roots" in there and "root:" not in there
+    for model in ("/etc/shadow", "../secret", "sub/../../secret", "~/.ssh/id_rsa", "a\0b"):
+        assert "not under this node's model roots" in _refusal(roots, model)
+
+
+def test_a_symlink_under_a_root_is_followed_out_and_refused(tmp_path):
+    (tmp_path / "models").mkdir()
+    secret = tmp_path / "secret"
+    secret.write_bytes(b"GGUF but secret")
+    (tmp_path / "models" / "m.gguf").symlink_to(secret)
+    (tmp_path / "models" / "loop.gguf").symlink_to(tmp_path / "models" / "loop.gguf")
+    roots = ModelRoots((tmp_path / "models",))
+    assert "not under" in _refusal(roots, str(tmp_path / "models" / "m.gguf"))
+    assert "not under" in _refusal(roots, str(tmp_path / "models" / "loop.gguf"))
+
+
+def test_a_relative_path_is_taken_under_the_first_root(tmp_path, gguf):
+    roots = ModelRoots((tmp_path, tmp_path / "other"))
+    assert roots.gguf("m.gguf", "s") == Path(gguf)
+
+
+def test_a_file_that_is_not_gguf_is_refused_without_its_content(tmp_path, roots):
+    (tmp_path / "notes.gguf").write_bytes(b"root:secret")
+    with pytest.raises(FailedPrecondition, match="is not a GGUF file") as info:
+        roots.gguf(str(tmp_path / "notes.gguf"), "s")
+    assert "root" not in str(info.value).replace(str(tmp_path), "")
+
+
+@pytest.mark.parametrize("model", ["../../etc/shadow", "a/b/c", "/etc/ssh", "x y", "-rf"])
+def test_vllm_refuses_what_is_neither_a_hub_name_nor_under_a_root(model, roots):
+    backend = Vllm(VllmConfig(command=[sys.executable, "serve"]), roots)
+    with pytest.raises(InvalidArgument):
+        backend.command(ModelSpec(name="s", backend="vllm", model=model), 1)
 
 
 def test_memory_estimates():
@@ -193,8 +249,8 @@ def test_memory_estimates():
     assert vllm.required_memory(ModelSpec("a", "vllm", "m", min_free_memory_bytes=7), 80) == 7
 
 
-def test_llamacpp_needs_gpu_memory_only_when_layers_are_offloaded(gguf):
-    llama = LlamaCpp(LlamaCppConfig())
+def test_llamacpp_needs_gpu_memory_only_when_layers_are_offloaded(gguf, roots):
+    llama = LlamaCpp(LlamaCppConfig(), roots)
     assert llama.required_memory(ModelSpec("a", "llamacpp", gguf), 80) == 0  # CPU
     assert llama.required_memory(ModelSpec("a", "llamacpp", gguf, gpu_layers=99), 80) == 1200
 

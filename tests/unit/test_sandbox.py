@@ -11,6 +11,7 @@ import hmac
 import json
 import math
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -19,7 +20,7 @@ import sys
 import pytest
 from pydantic import ValidationError
 from trinity.agent import checkrunner, seccomp
-from trinity.agent.config import SandboxConfig, SandboxLimits
+from trinity.agent.config import SandboxConfig, SandboxLimits, SandboxMaxima
 from trinity.agent.errors import FailedPrecondition, InvalidArgument
 from trinity.agent.sandbox import (
     CheckOutcome,
@@ -515,3 +516,36 @@ def test_the_seccomp_program_is_whole_bpf_instructions_for_known_machines():
         program = seccomp.no_user_namespaces(machine)
         assert program is not None and len(program) % 8 == 0 and len(program) // 8 == 14
     assert seccomp.no_user_namespaces("riscv64") is None
+
+
+@pytest.mark.parametrize(
+    ("limits", "message"),
+    [
+        (Limits(wall_s=math.inf), "limits.wall_s inf is not a finite number"),
+        (Limits(wall_s=math.nan), "limits.wall_s nan is not a finite number"),
+        (Limits(wall_s=-1), "limits.wall_s -1 is not a finite number of 0 or more"),
+        (Limits(cpu_s=math.inf), "limits.cpu_s inf"),
+        (Limits(cpu_s=math.nan), "limits.cpu_s nan"),
+        (Limits(memory_bytes=1024), "limits.memory_bytes 1024 is below 67108864"),
+        (Limits(processes=1), "limits.processes 1 is below 2"),
+    ],
+)
+def test_limits_no_run_can_honour_are_refused(limits, message):
+    with pytest.raises(InvalidArgument, match=re.escape(message)):
+        limits.checked(SandboxLimits(), SandboxMaxima())
+
+
+def test_limits_beyond_the_nodes_maxima_are_capped():
+    maxima = SandboxMaxima(wall_s=30, memory_bytes=2**30)
+    huge = Limits(wall_s=1e300, cpu_s=1e12, memory_bytes=2**63, processes=2**32 - 1,
+                  file_size_bytes=2**64 - 1, open_files=2**32 - 1, output_bytes=2**64 - 1)  # fmt: skip
+    assert huge.checked(SandboxLimits(), maxima) == Limits(
+        30, maxima.cpu_s, 2**30, maxima.processes, maxima.file_size_bytes,
+        maxima.open_files, maxima.output_bytes,
+    )  # fmt: skip
+    assert Limits().checked(SandboxLimits(wall_s=7), maxima).wall_s == 7
+
+
+def test_node_defaults_above_the_maxima_are_a_config_error():
+    with pytest.raises(ValueError, match=r"limits.wall_s 60 is above max_limits.wall_s 30"):
+        SandboxConfig(limits=SandboxLimits(wall_s=60), max_limits=SandboxMaxima(wall_s=30))

@@ -49,6 +49,7 @@ def fake_config(tmp_path: Path, faults: str = "", **policy: float) -> AgentConfi
     return AgentConfig(
         token_file=tmp_path / "token",
         state_dir=tmp_path / "state",
+        model_roots=[tmp_path],
         llamacpp=LlamaCppConfig(server_binary=str(wrapper), env=env),
         vllm=VllmConfig(
             command=[sys.executable, "-m", "tests.fakes.fake_openai", "--flavour", "vllm"],
@@ -136,6 +137,38 @@ async def test_killed_server_is_restarted_and_counted(tmp_path, make_supervisor)
     assert "killed by signal 9 while ready" in status.last_error
 
 
+async def test_a_model_that_ran_well_before_crashing_starts_a_fresh_count(
+    tmp_path, make_supervisor
+):
+    # max_restarts=1: a count that never reset would give up at the second crash.
+    config = fake_config(tmp_path, max_restarts=1, stable_after_s=0.5, backoff_initial_s=0.05)
+    supervisor = make_supervisor(config)
+    status = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
+    for _ in range(3):
+        await _sleep(0.7)  # ready longer than stable_after_s
+        os.kill(status.pid, signal.SIGKILL)
+        old = status.pid
+        status = await _until(supervisor, lambda s, old=old: s.pid not in (0, old) and
+                              s.state is ModelState.READY)  # fmt: skip
+        assert status.state is ModelState.READY, status.last_error
+        assert status.restarts == 1
+
+
+async def test_crashes_soon_after_ready_keep_counting(tmp_path, make_supervisor):
+    config = fake_config(tmp_path, max_restarts=1, stable_after_s=30)
+    supervisor = make_supervisor(config)
+    status = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
+    os.kill(status.pid, signal.SIGKILL)
+    old = status.pid
+    status = await _until(
+        supervisor, lambda s: s.pid not in (0, old) and s.state is ModelState.READY
+    )
+    os.kill(status.pid, signal.SIGKILL)
+    status = await _until(supervisor, lambda s: s.state is ModelState.FAILED)
+    assert status.state is ModelState.FAILED
+    assert "gave up after 1 restarts" in status.last_error
+
+
 async def test_crash_after_requests_is_restarted_and_counted(tmp_path, make_supervisor):
     # Readiness spends one chat request; the test's first passes, its second crashes it.
     supervisor = make_supervisor(fake_config(tmp_path, "crash_after=2"))
@@ -206,6 +239,48 @@ async def test_failing_health_goes_unhealthy_then_restarts(tmp_path, make_superv
     assert ModelState.UNHEALTHY in seen
     assert status.restarts >= 1
     assert "unhealthy" in status.last_error or "health check failed" in status.last_error
+
+
+async def test_a_hung_server_that_passes_health_is_restarted(tmp_path, make_supervisor):
+    # Readiness takes one completion; every one after it hangs, /health stays 200.
+    config = fake_config(tmp_path, "hang_after=1", inference_probe_interval_s=0.5,
+                         inference_probe_timeout_s=1.0, max_restarts=3)  # fmt: skip
+    supervisor = make_supervisor(config)
+    first = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
+    assert first.state is ModelState.READY
+    began = time.monotonic()
+    # The bound: the probe interval + its timeout + a health interval, with slack.
+    status = await _until(supervisor, lambda s: s.restarts >= 1, within_s=8)
+    assert status.restarts >= 1, status
+    assert time.monotonic() - began < 8
+    assert "hung: a 1-token completion got no answer in 1 s" in status.last_error
+    assert "made no tokens meanwhile" in status.last_error
+
+
+@pytest.mark.parametrize("counted_by", ["server", "agent"])
+async def test_a_probe_queued_behind_a_long_generation_is_not_a_hang(
+    tmp_path, make_supervisor, counted_by
+):
+    # One request at a time: the probes wait behind a 4 s generation, and the server's
+    # counters (llama.cpp flavour) or the agent's own count (vLLM flavour) show tokens.
+    seen = {"m": 0}
+    config = fake_config(tmp_path, "serial=1,tok_s=25", inference_probe_interval_s=0.3,
+                         inference_probe_timeout_s=1.0, health_interval_s=0.2)  # fmt: skip
+    supervisor = make_supervisor(config, tokens_seen=lambda name: seen[name])
+    backend, model = ("llamacpp", gguf(tmp_path)) if counted_by == "server" else \
+        ("vllm", "org/fake-model")  # fmt: skip
+    spec = ModelSpec(name="m", backend=backend, model=model, served_name="fake")
+    status = await supervisor.start_model(spec, wait_ready_s=10)
+    assert status.state is ModelState.READY
+    body = {"model": "fake", "messages": [{"role": "user", "content": "hi"}],
+            "max_tokens": 100, "stream": True}  # fmt: skip
+    url = supervisor.endpoint("m").base_url + "/v1/chat/completions"
+    async with httpx.AsyncClient() as client, client.stream("POST", url, json=body) as reply:
+        async for line in reply.aiter_lines():
+            if counted_by == "agent" and line.startswith("data: {"):
+                seen["m"] += 1
+    after = supervisor.status("m")
+    assert after.restarts == 0 and after.state is ModelState.READY, after.last_error
 
 
 async def test_stop_kills_the_whole_group_even_when_sigterm_is_ignored(tmp_path, make_supervisor):

@@ -111,6 +111,9 @@ listen = "{listen}"
 token_file = "token"
 # Desired state (which models should run) and runtime files.
 state_dir = "state"
+# Folders a model path must lie under (symlinks are followed); builtin:* models always
+# may. A relative model path is taken under the first. Default: the models folder here.
+# model_roots = ["models", "/srv/models"]
 # Sample period of WatchTelemetry when the client does not ask for one.
 telemetry_interval_s = 1.0
 
@@ -168,6 +171,7 @@ def write_init(
         raise AgentError(f"{names} already exist: pass --force to replace them")
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "state").mkdir(exist_ok=True)
+    (folder / "models").mkdir(exist_ok=True)
     tls = TLS_ON.format(names=", ".join(tls_names)) if tls_names else TLS_OFF
     config_file.write_text(AGENT_TOML.format(listen=listen, tls=tls))
     token_file.unlink(missing_ok=True)
@@ -207,7 +211,8 @@ def init(
         ),
     ] = None,
 ) -> None:
-    """Write agent.toml and a new random node token (mode 0600) into a folder.
+    """Write agent.toml, a new random node token (mode 0600), and the state/ and models/
+    folders into a folder.
 
     With --tls, also a certificate authority of this node's own and a server certificate
     signed by it, and agent.toml serves TLS with them. Copy ca.pem to the controller and

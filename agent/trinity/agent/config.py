@@ -12,14 +12,46 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from trinity.agent.errors import ConfigError
 
 DEFAULT_PORT = 50151
+# No count, size or duration in this file means anything beyond this (2**53: the last
+# integer a float holds exactly); larger is a typo that would overflow somewhere later.
+NUMBER_MAX = 2**53
+
+
+def _problem(value: object) -> str | None:
+    """What makes a value unusable wherever it lands: a control character (no path or
+    argument can hold a NUL; a newline would split an error line) or a number beyond
+    NUMBER_MAX; nan and infinity are refused by pydantic."""
+    if isinstance(value, str | Path) and any(ord(c) < 32 or ord(c) == 127 for c in str(value)):
+        return "contains a control character"
+    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) > NUMBER_MAX:
+        return f"is beyond {NUMBER_MAX}"
+    if isinstance(value, list | tuple):
+        return next(filter(None, map(_problem, value)), None)
+    if isinstance(value, dict):
+        return next(filter(None, map(_problem, [*value, *value.values()])), None)
+    return None
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _usable(cls, value: object) -> object:
+        if (problem := _problem(value)) is not None:
+            raise ValueError(f"value {problem}")
+        return value
 
 
 class TlsConfig(_Frozen):
@@ -71,16 +103,37 @@ class SupervisorConfig(_Frozen):
     ready_timeout_s: float = Field(
         default=900.0, gt=0, description="Longest a server may take to become ready."
     )
+    inference_probe_interval_s: float = Field(
+        default=60.0,
+        ge=0,
+        description="How often a ready server must answer a 1-token completion (0 = never): "
+        "/health can pass while generation is stuck.",
+    )
+    inference_probe_timeout_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long that completion may go unanswered while the server makes no "
+        "tokens for anyone; then it is hung and restarted. While it makes tokens, a slow "
+        "answer is a busy server's.",
+    )
     unhealthy_after: int = Field(
         default=3, ge=1, description="Consecutive failed probes before a restart."
     )
-    max_restarts: int = Field(default=5, ge=0, description="Restarts before `failed`.")
+    max_restarts: int = Field(
+        default=5, ge=0, description="Restarts in a row (see stable_after_s) before `failed`."
+    )
+    stable_after_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="A server that was ready this long before it ended ran well: its "
+        "restart count and backoff start afresh.",
+    )
     backoff_initial_s: float = Field(default=1.0, ge=0, description="First restart delay.")
     backoff_max_s: float = Field(default=60.0, ge=0, description="Longest restart delay.")
     stop_grace_s: float = Field(
         default=15.0, ge=0, description="SIGTERM to SIGKILL grace for the process group."
     )
-    log_lines: int = Field(default=200, ge=1, description="Log lines kept per model.")
+    log_lines: int = Field(default=200, ge=1, le=100_000, description="Log lines kept per model.")
 
 
 MiB = 1024 * 1024
@@ -109,6 +162,21 @@ class SandboxLimits(_Frozen):
     )
 
 
+GiB = 1024 * MiB
+
+
+class SandboxMaxima(_Frozen):
+    """The most a request may ask for; larger limits are capped to these."""
+
+    wall_s: float = Field(default=600.0, gt=0, description="Wall clock of one run.")
+    cpu_s: int = Field(default=600, ge=1, description="CPU seconds of each process.")
+    memory_bytes: int = Field(default=16 * GiB, ge=64 * MiB, description="Address space.")
+    processes: int = Field(default=1024, ge=2, description="Processes and threads.")
+    file_size_bytes: int = Field(default=1 * GiB, ge=0, description="Largest file written.")
+    open_files: int = Field(default=4096, ge=16, description="Open file descriptors.")
+    output_bytes: int = Field(default=4 * MiB, ge=1024, description="stdout/stderr kept.")
+
+
 class SandboxConfig(_Frozen):
     """Where and how untrusted code (model output) runs: Execute."""
 
@@ -131,6 +199,7 @@ class SandboxConfig(_Frozen):
     run_uid_base: int = Field(
         default=61000,
         ge=1000,
+        le=2**31 - 2**16,  # room above it for one uid per concurrent run
         description="When the agent runs as root, each concurrent run drops to its own uid "
         "from here up (no account may use them): RLIMIT_NPROC counts per uid, and Linux "
         "never applies it to root, so a run's process limit only holds this way.",
@@ -140,8 +209,19 @@ class SandboxConfig(_Frozen):
         description='Where run folders are made with isolation = "none"; empty = the '
         "system temp dir (bwrap runs get a private tmpfs instead).",
     )
-    max_concurrent: int = Field(default=0, ge=0, description="Runs at once; 0 = one per CPU core.")
+    max_concurrent: int = Field(
+        default=0, ge=0, le=2**16, description="Runs at once; 0 = one per CPU core."
+    )
     limits: SandboxLimits = Field(default_factory=SandboxLimits)
+    max_limits: SandboxMaxima = Field(default_factory=SandboxMaxima)
+
+    @model_validator(mode="after")
+    def _defaults_within_maxima(self) -> SandboxConfig:
+        for name in SandboxMaxima.model_fields:
+            default, most = getattr(self.limits, name), getattr(self.max_limits, name)
+            if default > most:
+                raise ValueError(f"limits.{name} {default:g} is above max_limits.{name} {most:g}")
+        return self
 
     @model_validator(mode="after")
     def _none_is_explicit(self) -> SandboxConfig:
@@ -169,6 +249,12 @@ class AgentConfig(_Frozen):
         description="File holding the node token; must not be readable by group/others."
     )
     state_dir: Path = Field(description="Desired state and runtime files live here.")
+    model_roots: list[Path] = Field(
+        default_factory=list,
+        description="Folders a model path must resolve under (symlinks followed); the "
+        "builtin models' packages always count. Read from agent.toml, the default is the "
+        "`models` folder beside it; a relative model path is taken under the first root.",
+    )
     tls: TlsConfig | None = Field(default=None, description="Set to serve TLS.")
     llamacpp: LlamaCppConfig = Field(default_factory=LlamaCppConfig)
     vllm: VllmConfig = Field(default_factory=VllmConfig)
@@ -199,6 +285,8 @@ def read_toml(path: Path) -> dict:
         raise ConfigError(f"{path}: file not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}): TOML must be") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
 
@@ -215,6 +303,11 @@ def load_config(path: Path) -> AgentConfig:
     ):
         if isinstance(table.get(key), str):
             table[key] = str(base / Path(table[key]).expanduser())
+    roots = data.setdefault("model_roots", ["models"])
+    if isinstance(roots, list):
+        data["model_roots"] = [
+            str(base / Path(r).expanduser()) if isinstance(r, str) else r for r in roots
+        ]
     try:
         return AgentConfig.model_validate(data)
     except ValidationError as exc:

@@ -33,7 +33,8 @@ class AgentMetrics:
     def __init__(
         self, models: Callable[[], Sequence[ModelStatus]], telemetry: Telemetry | None
     ) -> None:
-        self.registry = CollectorRegistry(auto_describe=True)
+        # auto_describe off: describing would read the supervisor and NVML at start-up.
+        self.registry = CollectorRegistry(auto_describe=False)
         self.registry.register(_LiveState(models, telemetry))
         self.requests = Counter("trinity_generate_requests", "Generate calls finished, by "
                                 "model and outcome (ok, error).", ["model", "outcome"],

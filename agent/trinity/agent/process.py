@@ -62,9 +62,12 @@ class LogBuffer:
 class ManagedProcess:
     """A child in its own session and process group, its output kept in `logs`."""
 
-    def __init__(self, argv: list[str], env: Mapping[str, str], logs: LogBuffer) -> None:
+    def __init__(
+        self, argv: list[str], env: Mapping[str, str], logs: LogBuffer, cwd: str | None = None
+    ) -> None:
         self.argv = argv
         self._env = {**os.environ, **env}
+        self._cwd = cwd
         self.logs = logs
         self._proc: asyncio.subprocess.Process | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -92,6 +95,7 @@ class ManagedProcess:
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
             env=self._env,
+            cwd=self._cwd,
             start_new_session=True,
         )
         self._reader = asyncio.create_task(self._read(self._proc.stdout))

@@ -51,7 +51,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from trinity.agent import seccomp
-from trinity.agent.config import SandboxConfig, SandboxLimits
+from trinity.agent.config import SandboxConfig, SandboxLimits, SandboxMaxima
 from trinity.agent.errors import FailedPrecondition, InvalidArgument
 from trinity.agent.process import kill_group
 from trinity.agent.treememory import TreeWatch, watching
@@ -98,6 +98,37 @@ class Limits:
         """These limits, each zero replaced by the node's default."""
         return Limits(**{f.name: getattr(self, f.name) or getattr(defaults, f.name)
                          for f in fields(self)})  # fmt: skip
+
+    def checked(self, defaults: SandboxLimits, maxima: SandboxMaxima) -> Limits:
+        """A request's limits: zero takes the node's default, more than the node's
+        maximum is capped to it; nan, infinity, a negative or a limit too small for a
+        run to start is refused."""
+        values = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            values[f.name] = min(
+                _acceptable(f.name, value) or getattr(defaults, f.name),
+                getattr(maxima, f.name),
+            )
+        return Limits(**values)
+
+
+# The smallest non-zero limit a run can start under (as agent.toml's [sandbox.limits]).
+LIMIT_FLOORS = {"memory_bytes": 64 * 1024 * 1024, "processes": 2, "open_files": 16,
+                "output_bytes": 1024}  # fmt: skip
+
+
+def _acceptable(name: str, value: float) -> float:
+    """`value` when it is 0 or a usable limit, else InvalidArgument naming it."""
+    if not math.isfinite(value) or value < 0:
+        raise InvalidArgument(
+            f"execute: limits.{name} {value} is not a finite number of 0 or more "
+            "(0 = the node's default)"
+        )
+    floor = LIMIT_FLOORS.get(name, 0)
+    if 0 < value < floor:
+        raise InvalidArgument(f"execute: limits.{name} {value:g} is below {floor} (or 0 = default)")
+    return value
 
 
 @dataclass(frozen=True)
@@ -199,8 +230,9 @@ class Sandbox:
 
     async def execute(self, spec: ExecuteSpec) -> ExecuteOutcome:
         validate(spec)
+        limits = spec.limits.checked(self._config.limits, self._config.max_limits)
         isolation = self.require()
-        spec = replace(spec, limits=spec.limits.over(self._config.limits))
+        spec = replace(spec, limits=limits)
         uid = await self._uids.get()
         try:
             if isolation == "bwrap":

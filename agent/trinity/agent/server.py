@@ -30,6 +30,7 @@ import psutil
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from trinity.agent import convert, notify
+from trinity.agent.admission import MAX_RECEIVE_BYTES, RequestSizeInterceptor
 from trinity.agent.auth import TokenAuthInterceptor, load_token
 from trinity.agent.config import AgentConfig, TlsConfig
 from trinity.agent.errors import (
@@ -59,13 +60,20 @@ NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 ROLES = ("system", "user", "assistant")
 MIN_TELEMETRY_INTERVAL_S = 0.05
 SHUTDOWN_GRACE_S = 5.0  # in-flight RPCs (a Generate stream) get this long to finish
-MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # Execute carries files
+MAX_SEND_BYTES = 64 * 1024 * 1024  # an Execute result's output tails, a log
 SERVER_OPTIONS = [
     # gRPC sets SO_REUSEPORT by default: a second agent would silently share our port.
     ("grpc.so_reuseport", 0),
-    ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+    # The largest RPC's need; each RPC is held to its own (trinity.agent.admission).
+    ("grpc.max_receive_message_length", MAX_RECEIVE_BYTES),
+    ("grpc.max_send_message_length", MAX_SEND_BYTES),
     ("grpc.keepalive_permit_without_calls", 1),
+    # No window growth for what clients send us: a request's bytes beyond the initial
+    # 64 KiB window stay with the client until a handler reads them, and an
+    # unauthenticated one never does (with growth, 64 unauthenticated 8 MB calls held
+    # 80 MiB in the agent; without, nothing measurable). Requests are small; replies,
+    # which the client's window governs, are the large stream.
+    ("grpc.http2.bdp_probe", 0),
     ("grpc.http2.min_recv_ping_interval_without_data_ms", 10_000),
 ]
 
@@ -292,10 +300,12 @@ class AgentServicer(agent_pb2_grpc.AgentServicer):
             )
         self._profiling = request.model
         try:
-            async for level in run_profile(spec):
-                point = pb.ProfilePoint(concurrency=int(level["concurrency"]),
-                                        metrics_json=json.dumps(level), backend=endpoint.backend)  # fmt: skip
-                await context.write(point)
+            with self._supervisor.hold_probes(request.model):
+                async for level in run_profile(spec):
+                    point = pb.ProfilePoint(concurrency=int(level["concurrency"]),
+                                            metrics_json=json.dumps(level),
+                                            backend=endpoint.backend)  # fmt: skip
+                    await context.write(point)
         finally:
             self._profiling = None
 
@@ -349,7 +359,7 @@ def tls_credentials(tls: TlsConfig) -> grpc.ServerCredentials:
     return grpc.ssl_server_credentials([(key, cert)])
 
 
-def _split_listen(listen: str) -> tuple[str, int]:
+def split_listen(listen: str) -> tuple[str, int]:
     host, _, port = listen.rpartition(":")
     try:
         return host.strip("[]"), int(port)
@@ -359,7 +369,7 @@ def _split_listen(listen: str) -> tuple[str, int]:
 
 def _why_cannot_listen(listen: str) -> str:
     """gRPC only says "failed"; ask the OS the same question for the reason."""
-    host, port = _split_listen(listen)
+    host, port = split_listen(listen)
     try:
         infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM)
         family, _, _, _, address = infos[0]
@@ -376,7 +386,7 @@ def _why_cannot_listen(listen: str) -> str:
 
 def bind(server: grpc.aio.Server, listen: str, credentials: grpc.ServerCredentials | None) -> int:
     """Bind `listen` (host:port, port 0 = any); the bound port, or a one-line ConfigError."""
-    _split_listen(listen)
+    split_listen(listen)
     try:
         if credentials is None:
             port = server.add_insecure_port(listen)
@@ -393,7 +403,9 @@ def build_server(
     servicer: AgentServicer, token: bytes
 ) -> tuple[grpc.aio.Server, health.aio.HealthServicer]:
     """The gRPC server with auth, the Agent service, health and reflection (not bound)."""
-    server = grpc.aio.server(interceptors=[TokenAuthInterceptor(token)], options=SERVER_OPTIONS)
+    # The token first, from metadata alone; only then the request's size and body.
+    interceptors = [TokenAuthInterceptor(token), RequestSizeInterceptor()]
+    server = grpc.aio.server(interceptors=interceptors, options=SERVER_OPTIONS)
     agent_pb2_grpc.add_AgentServicer_to_server(servicer, server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
@@ -452,6 +464,7 @@ async def serve(
         free_memory=telemetry.free_memory_bytes,
         total_memory=telemetry.total_memory_bytes,  # 0 without a GPU: no fraction estimate
         backends=backends,
+        tokens_seen=lambda name: telemetry.rates.totals().get(name, 0),
     )
     # Loopback only, never through a proxy from the environment; many concurrent streams.
     http = httpx.AsyncClient(

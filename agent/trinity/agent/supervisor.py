@@ -9,15 +9,16 @@ and the task restarts it after a backoff until max_restarts, then marks it faile
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from trinity.agent.backends import Backend, registry
+from trinity.agent.backends import Backend, probe_completion, registry, token_progress
 from trinity.agent.config import AgentConfig
 from trinity.agent.errors import (
     AgentError,
@@ -90,8 +91,11 @@ class Supervisor:
         free_memory: Callable[[], int] | None = None,
         total_memory: Callable[[], int] | None = None,
         backends: Mapping[str, Backend] | None = None,
+        tokens_seen: Callable[[str], int] | None = None,
     ) -> None:
         self._config = config
+        self._tokens_seen = tokens_seen or (lambda name: 0)
+        self._held: collections.Counter[str] = collections.Counter()
         self._policy = config.supervisor
         self._backends = dict(backends) if backends is not None else registry(config)
         self._free_memory = free_memory
@@ -240,6 +244,8 @@ class Supervisor:
                 port_retries += 1
                 continue
             port_retries = 0
+            if self._ran_well(model):
+                model.restarts = 0  # a fresh count, and the shortest backoff again
             if model.restarts >= self._policy.max_restarts:
                 model.enter(ModelState.FAILED)
                 model.last_error = f"gave up after {model.restarts} restarts: {reason}"
@@ -247,10 +253,16 @@ class Supervisor:
             model.restarts += 1
             model.enter(ModelState.STARTING)
             delay = min(
-                self._policy.backoff_initial_s * 2 ** (model.restarts - 1),
+                self._policy.backoff_initial_s * 2 ** min(model.restarts - 1, 64),
                 self._policy.backoff_max_s,
             )
             await asyncio.sleep(delay)
+
+    def _ran_well(self, model: _Model) -> bool:
+        """The attempt that just ended was ready for at least stable_after_s."""
+        return bool(model.ready_at) and (
+            time.time() - model.ready_at >= self._policy.stable_after_s
+        )
 
     async def _attempt(self, model: _Model, backend: Backend) -> str:
         """One launch of the server; returns why it ended. Always stops the group."""
@@ -260,7 +272,7 @@ class Supervisor:
             argv = backend.command(spec, model.port)
         except AgentError as exc:  # the model file vanished, the backend was removed
             return str(exc)
-        process = ManagedProcess(argv, backend.env(), model.logs)
+        process = ManagedProcess(argv, backend.env(), model.logs, cwd=self._server_cwd())
         model.command, model.ready_at = tuple(argv), 0.0
         model.enter(ModelState.STARTING)
         try:
@@ -284,6 +296,13 @@ class Supervisor:
             self._state.ended(spec.name)
             model.pid = 0
 
+    def _server_cwd(self) -> str:
+        """An empty folder of ours: a relative name a server opens never means a file of
+        the agent's working directory (vLLM tries a hub name as a local path first)."""
+        folder = self._config.state_dir / "servers"
+        folder.mkdir(parents=True, exist_ok=True)
+        return str(folder)
+
     async def _until_ready(
         self, model: _Model, backend: Backend, process: ManagedProcess, exited: asyncio.Future
     ) -> str | None:
@@ -305,16 +324,30 @@ class Supervisor:
     async def _watch(
         self, model: _Model, backend: Backend, process: ManagedProcess, exited: asyncio.Future
     ) -> str:
-        """Liveness while ready: an exit or unhealthy_after×2 failed probes end it."""
+        """Liveness while ready: an exit, unhealthy_after×2 failed health checks, or a
+        hung server (its inference probe) ends it."""
         base_url = f"http://127.0.0.1:{model.port}"
         failures = 0
+        inference_at = time.monotonic() + self._policy.inference_probe_interval_s
         while True:
             await asyncio.wait([exited], timeout=self._policy.health_interval_s)
             alive = not exited.done() and await _probe(
                 backend.alive(self._http, base_url), exited, None, model.spec.name
             )
+            hung = None
+            if (
+                alive
+                and self._policy.inference_probe_interval_s
+                and time.monotonic() >= inference_at
+            ):
+                hung = await self._hung(model, backend, exited)
+                inference_at = time.monotonic() + self._policy.inference_probe_interval_s
             if exited.done():
                 return _exit_reason("while ready", process)
+            if hung is not None:
+                model.enter(ModelState.UNHEALTHY)
+                model.last_error = hung
+                return f"unhealthy: {hung}"
             if alive:
                 failures = 0
                 model.enter(ModelState.READY)
@@ -325,6 +358,52 @@ class Supervisor:
                 model.last_error = f"health check failed {failures} times in a row"
             if failures >= 2 * self._policy.unhealthy_after:
                 return f"unhealthy: health check failed {failures} times in a row"
+
+    async def _hung(self, model: _Model, backend: Backend, exited: asyncio.Future) -> str | None:
+        """Why the server is hung, or None: it answered a 1-token completion, or it made
+        tokens for someone while the probe waited (a probe queued behind long
+        generations is a busy server), or a profile of it is running."""
+        if self._held[model.spec.name]:
+            return None
+        base_url, timeout = f"http://127.0.0.1:{model.port}", self._policy.inference_probe_timeout_s
+        began, before = time.monotonic(), await self._progress(model, backend)
+        answer = asyncio.ensure_future(
+            probe_completion(self._http, base_url, model.spec.api_name, timeout)
+        )
+        try:
+            await asyncio.wait([answer, exited], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            answer.cancel()
+        if exited.done() or not answer.done() or answer.cancelled() or answer.result() is None:
+            return None
+        # An error answer may be a busy server's: judge it over the same window.
+        await asyncio.wait([exited], timeout=max(0.0, began + timeout - time.monotonic()))
+        if exited.done():
+            return None
+        if await self._progress(model, backend) > before:
+            log.info("busy, not hung model=%s probe=%r", model.spec.name, answer.result())
+            return None
+        return f"hung: {answer.result()}, and it made no tokens meanwhile (/health answers)"
+
+    async def _progress(self, model: _Model, backend: Backend) -> float:
+        """Tokens made so far: the server's counters plus what the agent streamed."""
+        base_url = f"http://127.0.0.1:{model.port}"
+        try:
+            counted = token_progress(await backend.metrics(self._http, base_url))
+        except Exception as exc:  # a counter is a hint; a failed scrape reads as none
+            log.info("metrics scrape failed model=%s error=%r", model.spec.name, exc)
+            counted = 0.0
+        return counted + self._tokens_seen(model.spec.name)
+
+    @contextlib.contextmanager
+    def hold_probes(self, name: str) -> Iterator[None]:
+        """No inference probe judges `name` meanwhile (a profile loads it directly, so
+        its tokens are not seen here)."""
+        self._held[name] += 1
+        try:
+            yield
+        finally:
+            self._held[name] -= 1
 
 
 async def _probe(

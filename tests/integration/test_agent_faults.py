@@ -1,0 +1,203 @@
+"""Faults on a real node: a real `trinity-agent serve` process running the real
+llama.cpp server (llama-cpp-python, SmolLM2), driven over gRPC. Each test names the
+fault it injects (docs/reliability-agent.md lists them)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import grpc
+import pytest
+from trinity.v1 import agent_pb2 as pb
+
+from tests.integration.agent_process import AgentProcess, running_agent_process
+
+pytestmark = pytest.mark.integration
+
+READY_S = 180.0
+SMOLLM2 = pb.ModelSpec(name="smol", backend="llamacpp", model="builtin:smollm2",
+                       context_length=512)  # fmt: skip
+
+
+def supervisor_toml(**values: object) -> str:
+    merged = {"health_interval_s": 0.5, "backoff_initial_s": 0.2, "stop_grace_s": 5.0,
+              **values}  # fmt: skip
+    lines = [f"{key} = {value!r}".replace("'", '"') for key, value in merged.items()]
+    return "[supervisor]\n" + "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def node_with(tmp_path: Path) -> Iterator[Callable[[str], AgentProcess]]:
+    """A real agent with the test's agent.toml, stopped (models with it) afterwards."""
+    stack: list = []
+
+    def start(config: str) -> AgentProcess:
+        manager = running_agent_process(tmp_path / f"agent{len(stack)}", config)
+        agent = manager.__enter__()
+        stack.append(manager)
+        return agent
+
+    yield start
+    for manager in reversed(stack):
+        manager.__exit__(None, None, None)
+
+
+def start_model(agent: AgentProcess, spec: pb.ModelSpec = SMOLLM2) -> pb.ModelStatus:
+    request = pb.StartModelRequest(spec=spec, wait_ready_s=READY_S)
+    return agent.stub.StartModel(request, metadata=agent.metadata, timeout=READY_S + 30)
+
+
+def status(agent: AgentProcess, name: str = "smol") -> pb.ModelStatus:
+    reply = agent.stub.ListModels(pb.ListModelsRequest(), metadata=agent.metadata, timeout=30)
+    return next(m for m in reply.models if m.spec.name == name)
+
+
+def until(agent: AgentProcess, done: Callable[[pb.ModelStatus], bool], within_s: float = 120):
+    deadline = time.monotonic() + within_s
+    current = status(agent)
+    while not done(current) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        current = status(agent)
+    return current
+
+
+def rpc_error(call: Callable[[], object]) -> grpc.RpcError:
+    with pytest.raises(grpc.RpcError) as info:
+        call()
+    return info.value
+
+
+# ---------------------------------------------------------------- restarts
+
+
+def test_crashes_after_running_well_never_exhaust_the_restarts(node_with):
+    # max_restarts = 1: without the fresh count the second crash would fail the model.
+    agent = node_with(supervisor_toml(max_restarts=1, stable_after_s=2.0))
+    current = start_model(agent)
+    assert current.state == pb.MODEL_STATE_READY, current.last_error
+    for _ in range(2):
+        time.sleep(2.5)
+        os.kill(current.pid, signal.SIGKILL)
+        old = current.pid
+        current = until(agent, lambda s, old=old: s.pid not in (0, old)
+                        and s.state == pb.MODEL_STATE_READY)  # fmt: skip
+        assert current.state == pb.MODEL_STATE_READY, current.last_error
+        assert current.restarts == 1
+
+
+# ---------------------------------------------------------------- model paths
+
+
+def _start_error(agent: AgentProcess, model: str) -> grpc.RpcError:
+    spec = pb.ModelSpec(name="probe", backend="llamacpp", model=model)
+    request = pb.StartModelRequest(spec=spec, wait_ready_s=30)
+    return rpc_error(lambda: agent.stub.StartModel(request, metadata=agent.metadata, timeout=60))
+
+
+def test_no_file_outside_the_model_roots_is_opened_or_echoed(node_with, tmp_path):
+    agent = node_with("")
+    secret = tmp_path / "shadow"
+    secret.write_text("root:$6$TOPSECRET:19000:0:99999:7:::\n")
+    models = agent.folder / "models"
+    models.mkdir()
+    (models / "link.gguf").symlink_to(secret)
+    refusals = {
+        model: _start_error(agent, model)
+        for model in (str(secret), str(tmp_path / "absent"), str(models / "link.gguf"),
+                      str(agent.token_file))
+    }  # fmt: skip
+    for model, error in refusals.items():
+        assert error.code() == grpc.StatusCode.INVALID_ARGUMENT, (model, error.details())
+        assert "not under this node's model roots" in error.details()
+    # The same words whether the file exists or not: no file-exists oracle.
+    there, absent = (refusals[str(p)].details() for p in (secret, tmp_path / "absent"))
+    assert there.replace("shadow", "X") == absent.replace("absent", "X")
+    listed = agent.stub.ListModels(pb.ListModelsRequest(), metadata=agent.metadata, timeout=30)
+    assert list(listed.models) == []  # nothing was launched, so no log could echo it
+    (models / "notes.gguf").write_text("root:TOPSECRET\n")
+    error = _start_error(agent, "notes.gguf")  # under the root: checked, never echoed
+    assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert "is not a GGUF file" in error.details() and "TOPSECRET" not in error.details()
+    assert "root" not in error.details().replace(str(models), "")
+
+
+# ---------------------------------------------------------------- execute limits
+
+SLEEPER = pb.ExecuteRequest(
+    files=[pb.File(path="test_sleep.py", content=b"import time\n\ndef check_sleep():\n"
+                                                 b"    time.sleep(3600)\n")],
+    test_file="test_sleep.py", checks=["sleep"],
+)  # fmt: skip
+
+
+def _execute(agent: AgentProcess, **limits: float) -> pb.ExecuteResult:
+    request = pb.ExecuteRequest()
+    request.CopyFrom(SLEEPER)
+    for key, value in limits.items():
+        setattr(request.limits, key, value)
+    return agent.stub.Execute(request, metadata=agent.metadata, timeout=120)
+
+
+@pytest.mark.parametrize(
+    "limits",
+    [{"wall_s": float("inf")}, {"wall_s": float("nan")}, {"wall_s": -1.0},
+     {"cpu_s": float("inf")}, {"cpu_s": float("nan")}],
+    ids=["wall-inf", "wall-nan", "wall-negative", "cpu-inf", "cpu-nan"],
+)  # fmt: skip
+def test_execute_limits_no_run_can_honour_are_invalid_argument(node_with, limits):
+    agent = node_with("")
+    error = rpc_error(lambda: _execute(agent, **limits))
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT, error.details()
+    assert f"limits.{next(iter(limits))}" in error.details()
+
+
+def test_execute_limits_beyond_the_nodes_maxima_are_capped(node_with):
+    agent = node_with("[sandbox.limits]\nwall_s = 1.0\n[sandbox.max_limits]\nwall_s = 2.0\n")
+    began = time.monotonic()
+    result = _execute(agent, wall_s=1e300, memory_bytes=2**63)
+    assert result.status == pb.EXECUTE_STATUS_TIMEOUT
+    assert time.monotonic() - began < 30  # the node's 2 s, not 1e300 s
+
+
+# ---------------------------------------------------------------- liveness
+
+PROBING = supervisor_toml(inference_probe_interval_s=0.5, inference_probe_timeout_s=8.0,
+                          health_interval_s=0.5)  # fmt: skip
+
+
+def test_a_busy_server_is_not_taken_for_a_hung_one(node_with):
+    # llama_cpp.server generates one request at a time: the probes wait behind two long
+    # generations, longer than their 8 s timeout, while the tokens keep coming.
+    agent = node_with(PROBING)
+    first = start_model(agent, pb.ModelSpec(name="smol", backend="llamacpp",
+                                            model="builtin:smollm2", context_length=2048))  # fmt: skip
+    assert first.state == pb.MODEL_STATE_READY, first.last_error
+    # At temperature 0 SmolLM2 writes this list until max_tokens runs out.
+    prompt = "Write the numbers from 1 to 300, separated by commas."
+    with ThreadPoolExecutor(2) as pool:
+        replies = list(pool.map(lambda _: agent.generate("smol", prompt, 600, timeout_s=600),
+                                range(2)))  # fmt: skip
+    assert all(r.usage.completion_tokens >= 300 for r in replies), replies
+    after = status(agent)
+    assert after.restarts == 0 and after.pid == first.pid, after.last_error
+    assert "busy, not hung model=smol" in agent.log_tail(10**6)  # a probe did time out
+
+
+def test_a_frozen_server_is_restarted(node_with):
+    agent = node_with(PROBING)
+    first = start_model(agent)
+    os.kill(first.pid, signal.SIGSTOP)
+    try:
+        after = until(agent, lambda s: s.pid not in (0, first.pid)
+                      and s.state == pb.MODEL_STATE_READY)  # fmt: skip
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(first.pid, signal.SIGCONT)
+    assert after.state == pb.MODEL_STATE_READY and after.restarts == 1, after.last_error
+    assert "hung" in after.last_error or "health check failed" in after.last_error
