@@ -174,12 +174,22 @@ def write_init(
     (folder / "models").mkdir(exist_ok=True)
     tls = TLS_ON.format(names=", ".join(tls_names)) if tls_names else TLS_OFF
     config_file.write_text(AGENT_TOML.format(listen=listen, tls=tls))
-    token_file.unlink(missing_ok=True)
+    write_token(token_file)
+    return config_file, token_file
+
+
+def write_token(path: Path) -> None:
+    """A new random token in `path`, written whole beside it and renamed over it, so a
+    running agent reading it sees the old token or the new one, never half of one."""
+    tmp = path.with_name(path.name + ".new")
+    tmp.unlink(missing_ok=True)
     # O_EXCL with mode 0600: the token is never readable by others, not even briefly.
-    fd = os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(secrets.token_urlsafe(32) + "\n")
-    return config_file, token_file
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
 
 
 @app.command()
@@ -234,6 +244,26 @@ def init(
         typer.echo(f'controller: copy {files.ca_cert} to the laptop and set tls_ca = "<its path>" '
                    "under this node in models.toml")  # fmt: skip
     typer.echo(f"next: trinity-agent serve --config {config_file}")
+
+
+@app.command(name="rotate-token")
+def rotate_token(
+    config: Annotated[Path, typer.Option("--config", "-c", help="The node's agent.toml.")],
+) -> None:
+    """Replace the node token with a new random one; no restart, the models keep running.
+
+    A running agent notices the new token within a second and from then on refuses the
+    old one: copy the new file's content to the controller's token file for this node
+    (until then its calls are refused; a bench interrupted so resumes with --resume)."""
+    token_file = _run(lambda: load_config(config).token_file)
+    try:
+        write_token(token_file)
+    except OSError as exc:
+        typer.echo(f"trinity-agent: error: cannot write {token_file}: {exc.strerror}", err=True)
+        raise typer.Exit(EXIT_ERROR) from None
+    typer.echo(f"wrote a new token to {token_file} (mode 0600); a running agent uses it "
+               "within a second")  # fmt: skip
+    typer.echo("controller: copy its content to this node's token_file (or token_env)")
 
 
 @app.command()

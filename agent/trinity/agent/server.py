@@ -31,7 +31,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from trinity.agent import convert, notify
 from trinity.agent.admission import MAX_RECEIVE_BYTES, RequestSizeInterceptor
-from trinity.agent.auth import TokenAuthInterceptor, load_token
+from trinity.agent.auth import TokenAuthInterceptor, TokenFile
 from trinity.agent.config import AgentConfig, TlsConfig
 from trinity.agent.errors import (
     AgentError,
@@ -400,7 +400,7 @@ def bind(server: grpc.aio.Server, listen: str, credentials: grpc.ServerCredentia
 
 
 def build_server(
-    servicer: AgentServicer, token: bytes
+    servicer: AgentServicer, token: bytes | TokenFile
 ) -> tuple[grpc.aio.Server, health.aio.HealthServicer]:
     """The gRPC server with auth, the Agent service, health and reflection (not bound)."""
     # The token first, from metadata alone; only then the request's size and body.
@@ -450,7 +450,7 @@ async def serve(
 
     `ready(port)` is called once the port listens and the supervisor has started.
     """
-    token = load_token(config.token_file)
+    token = TokenFile(config.token_file)  # read again when it is rotated
     credentials = tls_credentials(config.tls) if config.tls else None
     # Imported here: the edge (servicer, auth) is testable without the runtime.
     from trinity.agent.backends import registry
