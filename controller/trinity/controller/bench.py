@@ -40,7 +40,13 @@ from trinity.controller.errors import (
 from trinity.controller.extract import extract_code, split_reasoning
 from trinity.controller.generation import generate_request, sampling_for
 from trinity.controller.scheduler import Finished, InfraError, RunKey, schedule
-from trinity.controller.scoring import Score, merge_turns, score_reply, score_solution
+from trinity.controller.scoring import (
+    CheckScore,
+    Score,
+    merge_turns,
+    score_reply,
+    score_solution,
+)
 from trinity.controller.store import RunKeyTuple, RunRecord, Store, model_label, thinking_label
 from trinity.controller.suites import Task, load_task
 from trinity.controller.validation import TaskValidation, validate
@@ -336,10 +342,7 @@ class Runner:
             model_config={**model.model_dump(mode="json"), "sampling": sampling.model_dump()},
             attempt=attempt,
             score=score.score if score is not None else 0.0,
-            checks=[
-                {"name": c.name, "passed": c.passed, "message": c.message}
-                for c in (score.checks if score else ())
-            ],
+            checks=[_check_record(c) for c in (score.checks if score else ())],
             declared=len(task.checks),
             passed=score.passed if score else 0,
             sandbox={}
@@ -366,6 +369,15 @@ class Runner:
             started_at=started,
             finished_at=time.time(),
         )
+
+
+def _check_record(check: CheckScore) -> dict[str, Any]:
+    """A check as stored: with the value it returned (JSON) when it returned plain data,
+    so `show` can put what came back beside what was expected."""
+    record: dict[str, Any] = {"name": check.name, "passed": check.passed, "message": check.message}
+    if check.value_json not in ("", "null"):
+        record["value"] = check.value_json
+    return record
 
 
 def infra_record(plan: Plan, bench_run_id: str, finished: Finished[RunRecord]) -> RunRecord:
