@@ -232,8 +232,13 @@ def report(
         for line in rep.legend(result):
             out.print(Text(line, style="dim"), soft_wrap=True)
         return
-    text = {"md": rep.markdown, "html": rep.html_page,
-            "json": lambda r: render.dumps(rep.as_json(r))}[format](result)  # fmt: skip
+    if format == "html":
+        from trinity.controller import drilldown, runview
+
+        text = drilldown.page(result, runview.load(store, result.bench.id))
+    else:
+        text = {"md": rep.markdown,
+                "json": lambda r: render.dumps(rep.as_json(r))}[format](result)  # fmt: skip
     write_or_echo(text, output)
 
 
