@@ -51,6 +51,21 @@ def console_errors(driver: Any) -> list[str]:
     return [m["message"] for m in driver.get_log("browser") if m.get("level") == "SEVERE"]
 
 
+def cpu_s(driver: Any) -> float:
+    """CPU seconds (user + system) used so far by the browser's processes (every process
+    the driver started): how much work a page was, whatever else the machine is doing."""
+    import psutil
+
+    total = 0.0
+    for process in psutil.Process(driver.service.process.pid).children(recursive=True):
+        try:
+            times = process.cpu_times()
+            total += times.user + times.system
+        except psutil.NoSuchProcess:
+            continue
+    return total
+
+
 def load_ms(driver: Any) -> float:
     """How long the last page took from navigation start to the end of its load event."""
     entry = driver.execute_script(

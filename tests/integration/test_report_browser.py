@@ -69,10 +69,10 @@ def test_clicking_a_failed_cell_reveals_its_runs_and_the_failing_check(opened):
     message = css(opened, "#cell-0-0 details.run[data-failed='1'] table.checks td")
     assert message and not any(m.is_displayed() for m in message)
     cell.click()
-    runs = css(opened, "#cell-0-0 details.run")
-    assert len(runs) == 2 and all(r.get_attribute("open") is not None for r in runs)
-    failed = runs[0]
-    assert failed.get_attribute("data-failed") == "1"
+    failed, passed = css(opened, "#cell-0-0 details.run")
+    assert failed.get_attribute("data-failed") == "1" and passed.get_attribute("data-failed") == "0"
+    # The failed run opens; the one that passed stays folded.
+    assert failed.get_attribute("open") is not None and passed.get_attribute("open") is None
     assert "why: the code does not load: SyntaxError: unmatched ')' at line 2" in failed.text
     rows = [r.text for r in failed.find_elements("css selector", "table.checks tr.fail")]
     assert len(rows) == 9 and "import failed: SyntaxError: unmatched ')'" in rows[0]
@@ -129,10 +129,13 @@ def test_two_models_code_side_by_side(opened):
     assert browser.console_errors(opened) == []
 
 
-def test_a_link_to_a_run_opens_it(driver, page):
+def test_a_link_to_a_cell_opens_its_failed_runs(driver, page):
     driver.get(page.as_uri() + "#cell-1-0")
-    runs = css(driver, "#cell-1-0 details.run")
-    assert runs and all(r.get_attribute("open") is not None for r in runs)
-    assert "wrong answer: got '태종" in runs[0].text
-    assert "<script>" in runs[0].text  # shown as text, not run
+    wrong, right = css(driver, "#cell-1-0 details.run")
+    assert wrong.get_attribute("open") is not None and right.get_attribute("open") is None
+    assert "wrong answer: got '태종" in wrong.text
+    assert "<script>" in wrong.text  # shown as text, not run
+    driver.get(page.as_uri() + "#cell-1-1")  # korean × QWEN: nothing failed, so all open
+    runs = css(driver, "#cell-1-1 details.run")
+    assert len(runs) == 2 and all(r.get_attribute("open") is not None for r in runs)
     assert driver.execute_script("return window.pwned === undefined")

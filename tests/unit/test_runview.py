@@ -257,3 +257,11 @@ def test_views_come_in_task_then_configured_model_order(bench):
     assert [(v.run.model, v.run.repeat) for v in bench.runs] == [
         ("local/smollm2", 1), ("local/smollm2", 2), ("b/qwen", 1), ("b/qwen", 2)]  # fmt: skip
     assert bench.title("b/qwen") == "Qwen"
+
+
+def test_a_message_the_row_above_shows_reads_same_as_above():
+    message = "import failed: SyntaxError: bad (solution.py, line 1)"
+    checks = roman_checks(**dict.fromkeys(ROMAN.checks[:3], message))
+    v = runview.view(record(ROMAN, checks=checks, code="x"), ROMAN)
+    said = runview.said_by(v.checks)
+    assert said[:4] == [message, "same as above", "same as above", ""]

@@ -5,15 +5,18 @@ once). The page in a real browser: tests/integration/test_report_browser.py."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
 
 import pytest
+from trinity.controller import drilldown
 from trinity.controller.cli import app, out
+from trinity.controller.store import Store
 from typer.testing import CliRunner
 
-from tests.fakes.small_bench import KOREAN, PASSING, ROMAN, WRONG, write_bench
+from tests.fakes.small_bench import KOREAN, PASSING, ROMAN, WRONG, roman, write_bench
 
 runner = CliRunner()
 
@@ -114,7 +117,7 @@ def test_show_works_on_a_bench_still_running(tmp_path, monkeypatch):
     monkeypatch.setattr(out, "width", 400)
     write_bench(tmp_path / "r.db", status="running")
     done = show(tmp_path / "r.db", "last")
-    assert done.exit_code == 0 and "(running)" in done.output
+    assert done.exit_code == 0 and "(running; 8 of 8 stored runs)" in done.output
 
 
 def test_nothing_failed_says_so(tmp_path):
@@ -151,3 +154,16 @@ def test_html_report_links_each_cell_to_its_runs_and_says_why(db, tmp_path):
     assert "Why it failed (most common)" in page
     assert "code does not load (SyntaxError) (1 of 3 failed runs)" in page
     assert "<i class=k>def</i> <i class=f>to_roman</i>" in page
+
+
+def test_a_long_reply_is_cut_with_the_command_that_prints_the_rest(db, tmp_path):
+    with Store(db) as store:
+        bench_id = store.bench_runs()[-1].id
+        run = roman("b/qwen", 1, bench_id)
+        long_reply = "x" * (drilldown.REPLY_CHARS + 500)
+        conversation = [run.prompt[0], {"role": "assistant", "content": long_reply}]
+        store.record_run(dataclasses.replace(run, repeat=3, prompt=conversation))
+    page = html_report(db, tmp_path)
+    assert "x" * drilldown.REPLY_CHARS in page and "x" * (drilldown.REPLY_CHARS + 1) not in page
+    assert (f"500 more characters of the reply: <code>trinityctl show {bench_id} "
+            f"{ROMAN.id} --model b/qwen --run 3</code>") in page  # fmt: skip

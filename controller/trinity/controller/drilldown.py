@@ -28,6 +28,7 @@ from trinity.controller.runview import (
     TaskFailure,
     TurnView,
     facts,
+    said_by,
     task_failure,
 )
 
@@ -220,7 +221,11 @@ def _turn(v: RunView, turn: TurnView) -> Iterator[str]:
     if turn.reply is None:
         yield "<p class=bad>no reply (the generation deadline passed)</p>"
         return
-    yield "<h6>reply</h6>" + _pre(turn.reply, REPLY_CHARS, "reply", v)
+    reply = _pre(turn.reply, REPLY_CHARS, "reply", v)
+    if turn.code:  # the code is shown below: the reply folds, one click away
+        yield f"<details><summary>reply: {len(turn.reply)} characters</summary>{reply}</details>"
+    else:
+        yield f"<h6>reply</h6>{reply}"
     if turn.code:
         yield f"<h6>extracted code <span class=dim>({e(turn.extraction_rule)})</span></h6>"
         yield _code(v, turn)
@@ -245,8 +250,8 @@ def checks_table(checks: Sequence[CheckView]) -> str:
         f"<tr class={'pass' if c.passed else 'fail'}><td>{e(c.name)}</td>"
         f"<td>{'pass' if c.passed else 'FAIL'}</td>"
         f"<td>{e(_clip(c.expected or '', VALUE_CHARS))}</td>"
-        f"<td>{e(_clip(c.got if c.got is not None else c.message, MESSAGE_CHARS))}</td></tr>"
-        for c in checks
+        f"<td>{e(_clip(said, MESSAGE_CHARS))}</td></tr>"
+        for c, said in zip(checks, said_by(checks), strict=True)
     )
     return ("<table class=checks><tr><th>check</th><th>result</th><th>expected</th>"
             f"<th>got / message</th></tr>{rows}</table>")  # fmt: skip
@@ -295,7 +300,7 @@ _STYLE = (
     "details.task{border:1px solid #ccc;margin:6px 0;padding:4px 8px}"
     "details.task>summary{cursor:pointer;font-size:15px}"
     "details.run{margin:4px 0 4px 1em;border-left:3px solid #ddd;padding-left:8px}"
-    "details.run>summary{cursor:pointer}"
+    "details.run>summary{cursor:pointer}.cell,details.run{scroll-margin-top:3em}"
     ".body{padding:4px 0 8px 0}"
     ".score{display:inline-block;min-width:3.5em;text-align:right;font-weight:600}"
     ".good{color:#17702d}.bad,.fail td:nth-child(2){color:#b3161b}"
@@ -348,7 +353,10 @@ _SCRIPT = """<script>
     if (!target) return;
     const task = target.closest("details.task");
     if (task) task.open = true;
-    const runs = target.matches("details.run") ? [target] : all("details.run", target);
+    // A cell opens its failed runs (all of them when none failed); a run link, that run.
+    let runs = target.matches("details.run") ? [target] : all("details.run", target);
+    const failed = runs.filter((run) => run.dataset.failed === "1");
+    if (failed.length) runs = failed;
     for (const run of runs) if (!run.hidden) run.open = true;
     target.scrollIntoView();
   }

@@ -75,5 +75,5 @@ def _mark(token: tokenize.TokenInfo, previous: str) -> str:
 
 
 def line_numbers(code: str) -> str:
-    """'1\\n2\\n…' for a gutter beside the code."""
-    return "\n".join(str(n) for n in range(1, code.count("\n") + 2))
+    """'1\\n2\\n…' for a gutter beside the code (a last newline opens no line)."""
+    return "\n".join(str(n) for n in range(1, code.rstrip("\n").count("\n") + 2))

@@ -444,6 +444,17 @@ def _listing(items: Iterable[str], limit: int = 12) -> str:
     return (", ".join(items[:limit]) + more) or "none"
 
 
+def said_by(checks: Sequence[CheckView]) -> list[str]:
+    """What each check got or said, for a table: a message the row above already shows
+    (every check of code that does not load says the same) reads "same as above"."""
+    out, previous = [], None
+    for c in checks:
+        said = c.got if c.got is not None else c.message
+        out.append("same as above" if said and said == previous else said)
+        previous = said
+    return out
+
+
 def facts(v: RunView) -> list[str]:
     """The run's figures, each a few words: outcome, score, tokens, TTFT, tok/s, time,
     node, and seed, role, round, parent and attempt where the run has them."""

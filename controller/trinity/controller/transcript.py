@@ -16,7 +16,7 @@ from rich.rule import Rule
 from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
-from trinity.controller.runview import BenchView, CheckView, RunView, TurnView, facts
+from trinity.controller.runview import BenchView, CheckView, RunView, TurnView, facts, said_by
 
 OUTCOME_STYLE = {"scored": "", "truncated": "yellow", "extraction_failed": "red",
                  "timeout": "red", "infra_error": "magenta"}  # fmt: skip
@@ -24,7 +24,9 @@ OUTCOME_STYLE = {"scored": "", "truncated": "yellow", "extraction_failed": "red"
 
 def summary(bench: BenchView, views: Sequence[RunView]) -> Table:
     """One row per run: task, model, run, outcome, score, why, tokens, time."""
-    out = Table(title=f"bench {bench.bench.id} ({bench.bench.status})", title_justify="left")
+    title = (f"bench {bench.bench.id} ({bench.bench.status}; {len(views)} of {len(bench.runs)} "
+             "stored runs)")  # fmt: skip
+    out = Table(title=title, title_justify="left")
     for name in ("Task", "Model", "Run", "Outcome"):
         out.add_column(name, no_wrap=True)
     for name in ("Score", "Tokens", "Time"):
@@ -126,10 +128,9 @@ def checks_table(checks: Sequence[CheckView]) -> Table:
     out.add_column("Result", no_wrap=True)
     out.add_column("Expected", overflow="fold")
     out.add_column("Got / message", overflow="fold")
-    for c in checks:
+    for c, said in zip(checks, said_by(checks), strict=True):
         result = Text("pass", style="green") if c.passed else Text("FAIL", style="bold red")
-        said = c.got if c.got is not None else c.message
-        out.add_row(Text(c.name), result, Text(c.expected or "", style="dim"), Text(said or ""))
+        out.add_row(Text(c.name), result, Text(c.expected or "", style="dim"), Text(said))
     return out
 
 
