@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from trinity.controller.errors import ConfigError, SelectionError
@@ -103,7 +103,6 @@ class BenchView:
     titles: Mapping[str, str]  # column → title, in configured order
     tasks: tuple[str, ...]  # in the order the bench selected them
     runs: tuple[RunView, ...]
-    task_defs: Mapping[str, Task | None] = field(default_factory=dict)
 
     def title(self, column: str) -> str:
         return self.titles.get(column, column)
@@ -127,7 +126,7 @@ def load(store: Store, bench_run_id: str) -> BenchView:
     runs.sort(key=lambda r: (order.get(r.task, len(order)), r.task, columns[_column(r)],
                              r.repeat, r.round, r.role))  # fmt: skip
     views = tuple(view(r, defs.get(r.task)) for r in runs)
-    return BenchView(bench, titles, tasks, views, defs)
+    return BenchView(bench, titles, tasks, views)
 
 
 def task_definitions(task_ids: Iterable[str]) -> dict[str, Task | None]:
