@@ -139,7 +139,16 @@ def test_html_report_escapes_what_models_wrote(db, tmp_path):
     page = html_report(db, tmp_path)
     assert "window.pwned" in page and "<script>window.pwned" not in page
     assert "&lt;script&gt;window.pwned = 1&lt;/script&gt;" in page
-    assert page.count("<script") == 2  # the data block and the report's own script
+    # The only scripts that run: the report's own (the data block is JSON, each run's
+    # body inert text until opened).
+    kinds = re.findall(r"<script[^>]*>", page)
+    assert (
+        kinds.count("<script>") == 1
+        and kinds.count('<script type="application/json" id=data>') == 1
+    )
+    assert len(kinds) == 2 + page.count("<details class=run ")
+    assert set(kinds) == {"<script>", '<script type="application/json" id=data>',
+                          "<script type=text/x-run>"}  # fmt: skip
     assert "http://" not in page and "https://" not in page  # nothing fetched at view time
 
 
@@ -167,3 +176,11 @@ def test_a_long_reply_is_cut_with_the_command_that_prints_the_rest(db, tmp_path)
     assert "x" * drilldown.REPLY_CHARS in page and "x" * (drilldown.REPLY_CHARS + 1) not in page
     assert (f"500 more characters of the reply: <code>trinityctl show {bench_id} "
             f"{ROMAN.id} --model b/qwen --run 3</code>") in page  # fmt: skip
+
+
+def test_a_text_task_shows_what_is_accepted_and_no_sandbox(db):
+    done = show(db, "last", KOREAN.id, "--model", "smollm2", "--run", "1")
+    assert done.exit_code == 0, done.output
+    assert "why: wrong answer: got '태종" in done.output and "(accepted: '세종대왕'," in done.output
+    assert re.search(r"answer\s+FAIL\s+one of: '세종대왕', '세종'", done.output)
+    assert "sandbox:" not in done.output  # scored on the controller: nothing ran

@@ -300,12 +300,9 @@ def _check_reason(v: RunView) -> str:
         missing = ", ".join(c.name for c in failed)
         return f"the reply does not mention {missing} ({count})"
     if v.kind == "answer":
-        wanted = (
-            f" (accepted: {_short(first.expected.removeprefix('one of: '))})"
-            if first.expected
-            else ""
-        )
-        return f"wrong answer: {first.message}{wanted}"
+        accepted = first.expected.removeprefix("one of: ") if first.expected else ""
+        wanted = f" (accepted: {_short(accepted, 60)})" if accepted else ""
+        return f"wrong answer: {_short(first.message, 100)}{wanted}"
     return f"{_turn_of(v, first)}{count}; first: {first.name}: {_what(first)}"
 
 

@@ -136,7 +136,7 @@ def checks_table(checks: Sequence[CheckView]) -> Table:
 
 def _sandbox(v: RunView) -> Iterator[RenderableType]:
     box = v.run.sandbox
-    if not box:
+    if not box or box.get("sandbox") == "none":  # a text task: scored here, nothing ran
         return
     if "error" in box:
         yield Text(f"infrastructure error: {box['error']}", style="magenta")
