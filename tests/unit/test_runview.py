@@ -265,3 +265,27 @@ def test_a_message_the_row_above_shows_reads_same_as_above():
     v = runview.view(record(ROMAN, checks=checks, code="x"), ROMAN)
     said = runview.said_by(v.checks)
     assert said[:4] == [message, "same as above", "same as above", ""]
+
+
+def test_a_function_written_under_another_name_is_named():
+    message = "import failed: ImportError: cannot import name 'from_roman' from 'solution' (/work/solution.py)"
+    v = runview.view(record(ROMAN, checks=roman_checks(**dict.fromkeys(ROMAN.checks, message)),
+                            code="def to_roman(n): pass"), ROMAN)  # fmt: skip
+    assert (
+        v.why
+        == "the code does not define from_roman, which the task asks for; none of its 9 checks ran"
+    )
+    assert runview.failure_kind(v) == "code does not define from_roman"
+
+
+def stored(checks) -> list[dict[str, Any]]:
+    return [{"name": c.name, "passed": c.passed, "message": c.message} for c in checks]
+
+
+def test_text_tasks_count_their_failures_in_their_own_words():
+    wrong = score_reply(KOREAN, "정답: 태종").checks
+    v = runview.view(record(KOREAN, checks=stored(wrong), replies=("정답: 태종",)), KOREAN)
+    assert runview.failure_kind(v) == "wrong answer"
+    missed = score_reply(REVIEW, "Looks fine.").checks
+    r = runview.view(record(REVIEW, checks=stored(missed), replies=("Looks fine.",)), REVIEW)
+    assert runview.failure_kind(r) == f"does not mention {missed[0].name}"

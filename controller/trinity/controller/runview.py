@@ -30,6 +30,7 @@ from trinity.controller.suites import Task, category_of, load_suite
 TURN_SEPARATOR = "\n\n---\n\n"  # how bench joins the turns of a stored response and code
 _IMPORT_FAILED = "import failed: "
 _LINE_OF = re.compile(r"\(\S+, line (\d+)\)")
+_MISSING_NAME = re.compile(r"^import failed: ImportError: cannot import name '(\w+)' from '\w+'")
 _SHORT = 120  # characters of a value or message in a one-line reason
 
 
@@ -290,6 +291,10 @@ def _check_reason(v: RunView) -> str:
     first = failed[0]
     count = f"{len(failed)} of {len(v.checks)} checks failed"
     if first.message.startswith(_IMPORT_FAILED) and all(c.message == first.message for c in failed):
+        missing = _MISSING_NAME.search(first.message)
+        if missing:  # the usual cause: the function was written under another name
+            return (f"{_turn_of(v, first)}the code does not define {missing[1]}, which the task "
+                    f"asks for; none of its {len(failed)} checks ran")  # fmt: skip
         return (f"{_turn_of(v, first)}the code does not load: {_load_error(v, first)}; none of "
                 f"its {len(failed)} checks ran")  # fmt: skip
     if first.message.startswith("not run: "):
@@ -349,10 +354,17 @@ def failure_kind(v: RunView) -> str:
     if first is None:
         return "no failed check recorded"
     if first.message.startswith(_IMPORT_FAILED):
+        missing = _MISSING_NAME.search(first.message)
+        if missing:
+            return f"code does not define {missing[1]}"
         error = first.message.removeprefix(_IMPORT_FAILED).split(":", 1)[0]
         return f"code does not load ({error})"
     if first.message.startswith("not run: "):
         return "checks did not run"
+    if v.kind == "answer":
+        return "wrong answer"
+    if v.kind in ("review", "design"):
+        return f"does not mention {first.name}"
     return f"check {first.name}"
 
 
