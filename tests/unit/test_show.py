@@ -184,3 +184,9 @@ def test_a_text_task_shows_what_is_accepted_and_no_sandbox(db):
     assert "why: wrong answer: got '태종" in done.output and "(accepted: '세종대왕'," in done.output
     assert re.search(r"answer\s+FAIL\s+one of: '세종대왕', '세종'", done.output)
     assert "sandbox:" not in done.output  # scored on the controller: nothing ran
+
+
+def test_show_help_teaches_with_examples():
+    done = runner.invoke(app, ["show", "--help"])
+    assert done.exit_code == 0 and "Examples" in done.output
+    assert "trinityctl show last --failed" in done.output

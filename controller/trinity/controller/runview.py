@@ -289,26 +289,28 @@ def _check_reason(v: RunView) -> str:
     if not failed:
         return f"scored {v.run.score:g} with no failed check recorded" if v.run.score else ""
     first = failed[0]
-    count = f"{len(failed)} of {len(v.checks)} checks failed"
     if first.message.startswith(_IMPORT_FAILED) and all(c.message == first.message for c in failed):
-        missing = _MISSING_NAME.search(first.message)
-        if missing:  # the usual cause: the function was written under another name
-            return (f"{_turn_of(v, first)}the code does not define {missing[1]}, which the task "
-                    f"asks for; none of its {len(failed)} checks ran")  # fmt: skip
-        return (f"{_turn_of(v, first)}the code does not load: {_load_error(v, first)}; none of "
-                f"its {len(failed)} checks ran")  # fmt: skip
+        return f"{_turn_of(v, first)}{_load_reason(v, first)}; none of its {len(failed)} checks ran"
     if first.message.startswith("not run: "):
         return (
             f"{_turn_of(v, first)}the checks did not run: {first.message.removeprefix('not run: ')}"
         )
+    count = f"{len(failed)} of {len(v.checks)} checks failed"
     if v.kind in ("review", "design"):
-        missing = ", ".join(c.name for c in failed)
-        return f"the reply does not mention {missing} ({count})"
+        return f"the reply does not mention {', '.join(c.name for c in failed)} ({count})"
     if v.kind == "answer":
         accepted = first.expected.removeprefix("one of: ") if first.expected else ""
         wanted = f" (accepted: {_short(accepted, 60)})" if accepted else ""
         return f"wrong answer: {_short(first.message, 100)}{wanted}"
     return f"{_turn_of(v, first)}{count}; first: {first.name}: {_what(first)}"
+
+
+def _load_reason(v: RunView, check: CheckView) -> str:
+    """Why the solution did not import: most often a function written under another name."""
+    missing = _MISSING_NAME.search(check.message)
+    if missing:
+        return f"the code does not define {missing[1]}, which the task asks for"
+    return f"the code does not load: {_load_error(v, check)}"
 
 
 def _turn_of(v: RunView, check: CheckView) -> str:

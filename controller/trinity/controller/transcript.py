@@ -33,7 +33,7 @@ def summary(bench: BenchView, views: Sequence[RunView]) -> Table:
         out.add_column(name, justify="right", no_wrap=True)
     out.add_column("Why it failed", overflow="fold")
     for v in views:
-        out.add_row(Text(v.run.task), Text(bench.title(v.column)), v.label, outcome(v),
+        out.add_row(Text(v.run.task), Text(bench.title(v.column)), Text(v.label), outcome(v),
                     score(v), _tokens(v), f"{v.run.finished_at - v.run.started_at:.1f} s",
                     Text(v.why, style="red" if v.failed else ""))  # fmt: skip
     return out
@@ -80,11 +80,11 @@ def full(
 
 
 def _facts(v: RunView) -> Text:
-    """runview.facts, the outcome and score coloured."""
-    styles = [OUTCOME_STYLE.get(v.run.outcome, ""), "red" if v.failed else "green"]
-    parts = [Text(f, style=styles[i] if i < 2 else "dim" if i > 5 else "")
-             for i, f in enumerate(facts(v))]  # fmt: skip
-    return Text(" · ").join(parts)
+    """runview.facts on one line, the outcome and the score coloured."""
+    first, second, *rest = facts(v)
+    styled = [Text(first, style=OUTCOME_STYLE.get(v.run.outcome, "")),
+              Text(second, style="red" if v.failed else "green"), *map(Text, rest)]  # fmt: skip
+    return Text(" · ").join(styled)
 
 
 def _reasoning(v: RunView, show: bool) -> Iterator[RenderableType]:

@@ -61,10 +61,10 @@ def show(
     """Look inside a bench's runs: why each one failed, and each one in full.
 
     Without TASK: one line per run (task, model, run, outcome, score, why it failed,
-    tokens, time). With TASK: each of its runs (or those --model and --run pick) in full: every turn's reply,
-    the extracted code highlighted with the rule that found it, every check with its
-    message (value checks: expected and got), the sandbox's output tails, tokens, TTFT
-    and tok/s. Works on a bench still running (what has finished so far)."""
+    tokens, time). With TASK: each of its runs (those --model and --run pick) in full:
+    every turn's reply, the extracted code highlighted with the rule that found it, every
+    check with its message (value checks: expected and got), the sandbox's output tails,
+    tokens, TTFT and tok/s. Works on a bench still running (what has finished so far)."""
     from trinity.controller import runview, transcript
 
     store = open_store(db)
