@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -421,3 +422,29 @@ def test_the_terminal_table_keeps_bracketed_titles(config, store, monkeypatch):
     console.print(rep.table(report))
     text = console.export_text()
     assert "Model A [thinking on]" in text and "Model A [thinking off]" in text
+
+
+def test_each_check_is_stored_with_the_value_it_returned(config, store, monkeypatch):
+    """So `show` can put what came back beside what was expected; None returns no value."""
+    a = FakeNode("a", lambda r: result(GOOD))
+    b = FakeNode("b", lambda r: result(GOOD))
+    values = iter(["[1, 2]", "null"])
+
+    async def execute(request: pb.ExecuteRequest, timeout_s: float) -> pb.ExecuteResult:
+        checks = [pb.CheckResult(name=c, passed=True, value_json=next(values, ""))
+                  for c in request.checks]  # fmt: skip
+        return pb.ExecuteResult(status=pb.EXECUTE_STATUS_PASSED, checks=checks)
+
+    install(monkeypatch, {"a": a, "b": b})
+    the_plan = plan(config, n=1)
+    monkeypatch.setattr(bench_module, "preflight", _no_preflight)
+    a.execute = execute  # type: ignore[method-assign]
+    out = go(config, store, dataclasses.replace(the_plan, models=the_plan.models[:1]))
+    (run,) = store.runs(out.bench_run_id)
+    assert dict(run.checks[0]) == {"name": "small_ints", "passed": True, "message": "",
+                                   "value": "[1, 2]"}  # fmt: skip
+    assert all("value" not in c for c in run.checks[1:])
+
+
+async def _no_preflight(plan, conns, progress):
+    return {}

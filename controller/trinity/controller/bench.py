@@ -48,7 +48,13 @@ from trinity.controller.errors import (
 from trinity.controller.extract import Extraction, extract_code, split_reasoning
 from trinity.controller.generation import generate_request, sampling_for
 from trinity.controller.scheduler import Finished, InfraError, RunKey, schedule
-from trinity.controller.scoring import Score, merge_turns, score_reply, score_solution
+from trinity.controller.scoring import (
+    CheckScore,
+    Score,
+    merge_turns,
+    score_reply,
+    score_solution,
+)
 from trinity.controller.store import RunKeyTuple, RunRecord, Store, model_label, thinking_label
 from trinity.controller.suites import Task, load_task
 from trinity.controller.validation import TaskValidation, validate
@@ -378,10 +384,7 @@ class Runner:
             model_config={**model.model_dump(mode="json"), **self._sampling(model)},
             attempt=attempt,
             score=score.score if score is not None else 0.0,
-            checks=[
-                {"name": c.name, "passed": c.passed, "message": c.message}
-                for c in (score.checks if score else ())
-            ],
+            checks=[_check_record(c) for c in (score.checks if score else ())],
             declared=len(task.checks),
             passed=score.passed if score else 0,
             sandbox={}
@@ -447,6 +450,15 @@ class _AgentAnswerer:
             return None
         answer = from_generate(result)
         return answer if joules is None else replace(answer, details={"energy_wh": joules / 3600})
+
+
+def _check_record(check: CheckScore) -> dict[str, Any]:
+    """A check as stored: with the value it returned (JSON) when it returned plain data,
+    so `show` can put what came back beside what was expected."""
+    record: dict[str, Any] = {"name": check.name, "passed": check.passed, "message": check.message}
+    if check.value_json not in ("", "null"):
+        record["value"] = check.value_json
+    return record
 
 
 def infra_record(plan: Plan, bench_run_id: str, finished: Finished[RunRecord]) -> RunRecord:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import json
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -247,19 +247,33 @@ def _heat(score: float | None) -> str:
     return f"hsl({hue}, 70%, 72%)"
 
 
-def html_page(report: Report) -> str:
-    """One file, no scripts or external assets: the heatmap and a tok/s bar chart."""
+def html_page(
+    report: Report,
+    *,
+    cell_href: Callable[[str, str], str | None] | None = None,
+    task_notes: Mapping[str, str] | None = None,
+    extra_head: str = "",
+    extra_body: str = "",
+) -> str:
+    """One file, no external assets: the heatmap and a tok/s bar chart.
+
+    cell_href(task, column): where a heatmap cell links (None: no link); task_notes: a
+    last column, one line per task (the drill-down's "why it failed"); extra_head and
+    extra_body: HTML added to the head and after the summary (trinity.controller.drilldown).
+    """
     e = html.escape
+    why = task_notes or {}
     head = "".join(f"<th>{e(report.titles[c])}</th>" for c in report.columns)
     rows = []
     for verdict in report.verdicts:
         cells = "".join(
             f'<td style="background:{_heat(s.mean)}" title="{e(", ".join(f"{x:g}" for x in s.scores))}">'
-            f"{e(_cell(s))}</td>"
+            f"{_linked(e(_cell(s)), cell_href(verdict.task, s.model) if cell_href else None)}</td>"
             for s in verdict.stats
         )
+        note = f"<td class=note>{e(why.get(verdict.task, ''))}</td>" if why else ""
         rows.append(f"<tr><th class=task>{e(verdict.task)}</th>{cells}"
-                    f"<td class=verdict>{e(verdict.verdict.value)}</td></tr>")  # fmt: skip
+                    f"<td class=verdict>{e(verdict.verdict.value)}</td>{note}</tr>")  # fmt: skip
     fastest = max((m.decode_tok_s or 0.0 for m in report.models), default=0.0) or 1.0
     # Each model in its colour on every chart of every page (the profile's too).
     palette = charts.colours(_model_key(m.column) for m in report.models)
@@ -279,19 +293,25 @@ table {{ border-collapse: collapse; margin-bottom: 1.5em; }}
 td, th {{ padding: 4px 10px; border: 1px solid #ccc; text-align: right; }}
 th.task, th {{ text-align: left; }}
 .bar {{ height: 14px; background: #4a78c2; }}
-</style></head><body>
+td.note {{ text-align: left; max-width: 40em; font-size: 13px; }}
+</style>{extra_head}</head><body>
 <h1>Trinity bench {e(report.bench.id)}</h1>
 <p>status {e(report.bench.status)}; {len(report.verdicts)} tasks × {len(report.columns)} models</p>
 <h2>Scores (task × model)</h2>
-<table id=heatmap><tr><th>Task</th>{head}<th>Verdict</th></tr>
+<table id=heatmap><tr><th>Task</th>{head}<th>Verdict</th>{"<th>Why it failed (most common)</th>" if why else ""}</tr>
 {"".join(rows)}
 </table>
 <h2>Decode speed per model</h2>
 <table id=toks>{bars}</table>
 <ul>{notes}</ul>
 <script type="application/json" id=data>{data}</script>
+{extra_body}
 </body></html>
 """
+
+
+def _linked(text: str, href: str | None) -> str:
+    return f'<a href="{html.escape(href)}">{text}</a>' if href else text
 
 
 @dataclass(frozen=True)

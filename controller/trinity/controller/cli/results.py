@@ -212,9 +212,11 @@ def report(
 ) -> None:
     """Show a bench (or a profile) as a table, markdown, JSON or an HTML page.
 
-    A bench's HTML page has a task × model score heatmap and each model's tok/s; it
-    works on a bench still running. Given a profile id: its table, JSON, or the HTML
-    page with its charts."""
+    A bench's HTML page has a task × model score heatmap, each task's most common
+    failure and each model's tok/s; every score links to its runs, each of which expands
+    to what `trinityctl show` prints (reply, code, checks), with filters for failed,
+    flaky, model and category. One self-contained file; it works on a bench still
+    running. Given a profile id: its table, JSON, or the HTML page with its charts."""
     from trinity.controller import report as rep
 
     formats = ("table", "md", "json", "html")
@@ -238,8 +240,13 @@ def report(
         for line in rep.legend(result):
             out.print(Text(line, style="dim"), soft_wrap=True)
         return
-    text = {"md": rep.markdown, "html": rep.html_page,
-            "json": lambda r: render.dumps(rep.as_json(r))}[format](result)  # fmt: skip
+    if format == "html":
+        from trinity.controller import drilldown, runview
+
+        text = drilldown.page(result, runview.load(store, result.bench.id))
+    else:
+        text = {"md": rep.markdown,
+                "json": lambda r: render.dumps(rep.as_json(r))}[format](result)  # fmt: skip
     write_or_echo(text, output)
 
 
