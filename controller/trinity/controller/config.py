@@ -13,6 +13,7 @@ agent running SmolLM2 on llama.cpp).
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import re
 import tomllib
@@ -41,6 +42,7 @@ Backend = Literal["llamacpp", "vllm"]
 Role = Literal["builder", "reviewer", "judge"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 # A host name, an IPv4 address, or an IPv6 address in brackets: what gRPC can dial.
 _HOST = re.compile(r"^(?:[A-Za-z0-9_](?:[A-Za-z0-9._-]{0,252})|\[[0-9A-Fa-f:.]{2,45}\])$")
 # What the wire format (protos/trinity/v1/agent.proto) can carry: a number beyond its
@@ -409,7 +411,12 @@ def describe_error(source: str, exc: ValidationError, data: object) -> str:
 def _key_path(loc: tuple) -> str:
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int):
+            out += f"[{part}]"
+            continue
+        # A key TOML had to quote (a space, a newline…) is shown quoted and escaped.
+        name = part if _BARE_KEY.match(str(part)) else json.dumps(str(part))
+        out += f".{name}" if out else name
     return out or "(top level)"
 
 
