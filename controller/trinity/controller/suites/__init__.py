@@ -385,12 +385,17 @@ def check_declarations(path: Path, spec: TaskFile, test_source: bytes) -> None:
             json.loads(value)
         except ValueError:
             raise ConfigError(f"{path}: expected.{check} is not JSON: {value!r}") from None
-    unknown = sorted(set(spec.limits) - set(LIMITS))
+    _check_limits(path, spec.limits)
+
+
+def _check_limits(path: Path, limits: Mapping[str, float]) -> None:
+    """Limits the sandbox knows, each above 0 and within its range (nan is neither)."""
+    unknown = sorted(set(limits) - set(LIMITS))
     if unknown:
         raise ConfigError(f"{path}: limits {unknown} unknown; known: {', '.join(LIMITS)}")
-    for name, value in spec.limits.items():
-        if not 0 < value <= LIMIT_MAX[name]:  # False for nan too
-            raise ConfigError(f"{path}: limits.{name} = {value!r}: must be above 0 and at "
+    for name, limit in limits.items():
+        if not 0 < limit <= LIMIT_MAX[name]:
+            raise ConfigError(f"{path}: limits.{name} = {limit!r}: must be above 0 and at "
                               f"most {LIMIT_MAX[name]:g}")  # fmt: skip
 
 
