@@ -201,6 +201,22 @@ def test_a_pid_reused_by_a_younger_process_is_not_the_controller():
     assert controller_gone(bench)
 
 
+def test_a_controller_killed_but_not_yet_reaped_is_gone():
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        bench = bench_of(child.pid)  # began after the child did
+        assert not controller_gone(bench)
+        child.kill()
+        deadline = time.monotonic() + 10
+        while psutil.Process(child.pid).status() != psutil.STATUS_ZOMBIE:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert controller_gone(bench)
+    finally:
+        child.kill()
+        child.wait()
+
+
 def test_another_hosts_bench_cannot_be_judged_from_here():
     bench = bench_of(dead_pid(), host="gpu-box-elsewhere")
     assert not controller_gone(bench)

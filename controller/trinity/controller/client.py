@@ -41,8 +41,9 @@ _CHANNEL_OPTIONS: list[tuple[str, int | str]] = [
     ("grpc.max_reconnect_backoff_ms", 2000),
     ("grpc.max_receive_message_length", 64 * 1024 * 1024),
 ]
-# gRPC turns a deadline past about 2**31 s into one that has already passed, so a
-# deadline (a huge max_tokens at a slow measured speed, say) is capped at a week.
+# gRPC takes a deadline of 1e10 s as one that has already passed (1e9 s still works,
+# measured with grpcio 1.8x), so a deadline (a huge max_tokens at a slow measured speed,
+# say) is capped at a week.
 MAX_DEADLINE_S = 7 * 24 * 3600.0
 _TLS_MARKERS = ("ssl", "tls", "handshake", "certificate")
 # gRPC's words when no connection could be made at all, and when one that was up dropped.

@@ -651,23 +651,21 @@ def _newer(path: Path, version: int) -> StoreError:
     )
 
 
-def controller_gone(bench: BenchRun, host: str | None = None) -> bool:
+def controller_gone(bench: BenchRun) -> bool:
     """A bench stored as running whose controller is no longer alive (killed, machine
     rebooted): known only on the host that ran it; a pid reused since by a younger process
-    counts as gone."""
-    if (
-        bench.status != "running"
-        or bench.pid is None
-        or bench.host != (host or socket.gethostname())
-    ):
+    counts as gone, and so does a zombie."""
+    if bench.status != "running" or bench.pid is None or bench.host != socket.gethostname():
         return False
     try:
-        started = psutil.Process(bench.pid).create_time()
+        process = psutil.Process(bench.pid)
+        return process.status() == psutil.STATUS_ZOMBIE or (
+            process.create_time() > bench.created_at + 1.0
+        )
     except psutil.NoSuchProcess:
         return True
     except psutil.Error:
         return False  # there, but not ours to look at: assume it is still running
-    return started > bench.created_at + 1.0
 
 
 def shown_status(bench: BenchRun) -> str:
