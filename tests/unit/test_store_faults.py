@@ -16,6 +16,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from trinity.controller import cli
 from trinity.controller.cli import app
 from trinity.controller.store import (
     BenchRun,
@@ -223,7 +224,8 @@ def test_another_hosts_bench_cannot_be_judged_from_here():
     assert shown_status(bench) == "running on gpu-box-elsewhere"
 
 
-def test_runs_lists_a_killed_bench_as_interrupted(tmp_path):
+def test_runs_lists_a_killed_bench_as_interrupted(tmp_path, monkeypatch):
+    monkeypatch.setattr(cli.out, "width", 250)  # the table unwrapped, so a cell can be matched
     path = tmp_path / "results.db"
     child = subprocess.Popen(
         [sys.executable, "-c", "import sys; from trinity.controller.store import Store; "
@@ -231,7 +233,7 @@ def test_runs_lists_a_killed_bench_as_interrupted(tmp_path):
          "import os, signal; os.kill(os.getpid(), signal.SIGKILL)", str(path)],
     )  # fmt: skip
     child.wait()
-    table = runner.invoke(app, ["runs", "--db", str(path)], env={"COLUMNS": "250"})
+    table = runner.invoke(app, ["runs", "--db", str(path)])
     assert table.exit_code == 0 and "interrupted (controller gone)" in table.stdout
     listing = json.loads(runner.invoke(app, ["runs", "--json", "--db", str(path)]).stdout)
     assert [(b["status"], b["controller_gone"], b["pid"]) for b in listing] == [
