@@ -75,7 +75,12 @@ def test_commented_three_node_cluster_validates(tmp_path):
     assert (q4.node, q4.backend, q4.gpu_layers) == ("desktop5090", "llamacpp", 99)
     assert config.nodes["dgx1"].uses_tls
     assert config.nodes["desktop5090"].token_env == "TRINITY_TOKEN_5090"
-    assert {p.name for p in config.peers} == {"claude-code", "openai"}
+    peers = {p.name: p for p in config.peers}
+    assert set(peers) == {"claude-code", "codex", "claude-api", "openai"}
+    assert (peers["claude-code"].backend, peers["claude-code"].preset) == ("cli", "claude-code")
+    assert (peers["claude-api"].backend, peers["claude-api"].thinking_budget) == ("anthropic", 4096)
+    assert config.scoring_node(peers["codex"]) == "local"  # the first node
+    assert config.scoring_node(peers["openai"]) == "dgx1"
 
 
 def test_config_lookup_order(monkeypatch, tmp_path):
@@ -155,6 +160,49 @@ def test_label_defaults_to_node_slash_name(tmp_path):
         (NODE.replace(":50151", ""), r"nodes\.local\.address: .*host:port"),
         (NODE + "[[models]]\n", r"missing required key models\[0\]\.name"),
         (NODE + "[[models\n", r"not valid TOML: .*line 4"),
+        (NODE + '[[peers]]\nname = "x"\n', r"peers\[0\] \(peer 'x'\): set backend = 'anthropic'"),
+        (
+            NODE + '[[peers]]\nname = "x"\nbackend = "anthropic"\nmodel = "m"\nmodle = 1\n',
+            r"unknown key peers\[0\]\.modle \(peer 'x'\); did you mean 'model'\?",
+        ),
+        (
+            NODE + '[[peers]]\npreset = "codex"\nmax_turns = 3\n',
+            r"peers\[0\] \(peer 'codex'\): max_turns is a claude-code setting",
+        ),
+        (
+            NODE + '[[peers]]\nname = "g"\ncommand = ["tool", "{prompt_fil}"]\n',
+            r"peers\[0\] .*unknown placeholder \{prompt_fil\}; known: \{prompt\}",
+        ),
+        (
+            NODE + '[[peers]]\nname = "g"\npreset = "aider"\ncommand = ["tool"]\n',
+            r"peers\[0\] .*set exactly one of preset and command",
+        ),
+        (
+            NODE + '[[peers]]\npreset = "codex"\nscore_on = "dgx9"\n',
+            r"peers\[0\]\.score_on \(peer 'codex'\): unknown node 'dgx9'; defined nodes: local",
+        ),
+        (
+            NODE + MODEL + '[[peers]]\nname = "m"\npreset = "codex"\n',
+            r"peers\[0\]\.name: 'm' is also a model's name",
+        ),
+        (
+            NODE + '[[peers]]\npreset = "codex"\n[[peers]]\npreset = "codex"\n',
+            r"peers\[1\]\.name: peer 'codex' is defined twice",
+        ),
+        (
+            NODE + '[[peers]]\nname = "a"\nbackend = "anthropic"\nmodel = "m"\n'
+            "thinking_budget = 100\n",
+            r"peers\[0\] .*thinking_budget must be 0 \(off\) or at least 1024",
+        ),
+        (
+            NODE + '[[peers]]\nname = "o"\nbackend = "openai"\nmodel = "m"\n'
+            'base_url = "api.example.com"\n',
+            r"peers\[0\]\.base_url .*not an http",
+        ),
+        (
+            'nodes = {}\n[[peers]]\npreset = "codex"\n',
+            r"peers\[0\] \(peer 'codex'\): no node to score its answers on",
+        ),
     ],
 )
 def test_bad_config_is_one_line_naming_file_and_key(tmp_path, text, expected):
@@ -163,13 +211,22 @@ def test_bad_config_is_one_line_naming_file_and_key(tmp_path, text, expected):
 
 def test_api_key_literal_in_peers_is_refused_without_echoing_it(tmp_path):
     key = "sk-proj-Zq81xLm2Ab9fK3nP0wR7"
-    text = (
-        NODE
-        + f'[[peers]]\nname = "o"\nkind = "api"\nbase_url = "https://x"\napi_key_env = "{key}"\n'
-    )
+    text = NODE + f'[[peers]]\nname = "o"\nbackend = "openai"\nmodel = "m"\napi_key_env = "{key}"\n'
     message = _error(text, tmp_path)
     assert "peers[0].api_key_env" in message and "looks like an API key" in message
     assert key not in message
+
+
+def test_a_preset_alone_is_a_peer_named_after_it(tmp_path):
+    config = cfg.parse_config(NODE + '[[peers]]\npreset = "claude-code"\n', "x", base=tmp_path)
+    (peer,) = config.peers
+    assert (peer.name, peer.backend, peer.key, peer.node) == (
+        "claude-code",
+        "cli",
+        "claude-code",
+        "",
+    )
+    assert peer.display_label == "claude-code" and not peer.allow_shell
 
 
 def test_missing_file_is_one_line(tmp_path):
@@ -276,3 +333,16 @@ def test_an_out_of_range_seed_stops_every_command_before_it_starts(tmp_path, com
     if db.exists():
         with Store(db) as store:
             assert store.bench_runs() == []  # no empty "interrupted" bench left behind
+
+
+def test_readme_peer_examples_validate_and_claude_code_and_codex_take_two_lines_each(tmp_path):
+    text = (REPO / "README.md").read_text()
+    blocks = re.findall(r"```toml\n(.*?)```", text, re.DOTALL)
+    peers = {}
+    for block in blocks:
+        if "[[peers]]" in block:
+            config = cfg.parse_config(NODE + block, "README.md", base=tmp_path)
+            peers.update({p.name: p for p in config.peers})
+    assert {"claude-code", "codex", "claude-api", "openrouter"} <= set(peers)
+    two_liners = next(b for b in blocks if 'preset = "claude-code"' in b).strip().split("\n\n")
+    assert [len(entry.splitlines()) for entry in two_liners] == [2, 2]

@@ -41,6 +41,7 @@ from trinity.agent.errors import (
 )
 from trinity.agent.generate import generate
 from trinity.agent.loadgen import LoadSpec
+from trinity.agent.metrics import AgentMetrics, serve_metrics
 from trinity.agent.process import kill_group
 from trinity.agent.sandbox import Sandbox
 from trinity.agent.spec import Endpoint
@@ -192,6 +193,7 @@ class AgentServicer(agent_pb2_grpc.AgentServicer):
         self._http = http
         self._sandbox = Sandbox(config.sandbox)
         self._profiling: str | None = None  # the model being profiled; one at a time
+        self.metrics = AgentMetrics(supervisor.list_models, telemetry)
 
     @_rpc
     async def GetNodeInfo(self, request, context) -> pb.NodeInfo:
@@ -265,13 +267,18 @@ class AgentServicer(agent_pb2_grpc.AgentServicer):
                 pb.GenerateEvent(delta=pb.GenerateDelta(text=text, reasoning=reasoning))
             )
 
-        outcome = await generate(
-            self._http,
-            endpoint,
-            params,
-            None if request.final_only else on_delta,
-            rates=self._telemetry.rates,
-        )
+        try:
+            outcome = await generate(
+                self._http,
+                endpoint,
+                params,
+                None if request.final_only else on_delta,
+                rates=self._telemetry.rates,
+            )
+        except BaseException:
+            self.metrics.generate_failed(params.model)
+            raise
+        self.metrics.generated(params.model, outcome.prompt_tokens, outcome.completion_tokens)
         await context.write(pb.GenerateEvent(final=convert.outcome_to_proto(outcome)))
 
     @_rpc
@@ -295,7 +302,9 @@ class AgentServicer(agent_pb2_grpc.AgentServicer):
     @_rpc
     async def Execute(self, request: pb.ExecuteRequest, context) -> pb.ExecuteResult:
         spec = convert.execute_spec_from_proto(request)
-        return convert.execute_outcome_to_proto(await self._sandbox.execute(spec))
+        outcome = await self._sandbox.execute(spec)
+        self.metrics.executed(outcome.status.value, outcome.duration_s)
+        return convert.execute_outcome_to_proto(outcome)
 
     def _sandbox_isolation(self) -> str:
         """The isolation Execute uses here: bwrap, none (development flag) or unavailable."""
@@ -450,10 +459,13 @@ async def serve(
     )
     servicer = AgentServicer(config, supervisor, telemetry, backends, http)
     server, health_servicer = build_server(servicer, token)
+    metrics_server: asyncio.Server | None = None
     started = False
     signals: list[signal.Signals] = []
     try:
         port = bind(server, config.listen, credentials)
+        if config.metrics is not None:
+            metrics_server = await serve_metrics(config.metrics.listen, servicer.metrics)
         await supervisor.start()
         started = True
         await server.start()
@@ -471,6 +483,8 @@ async def serve(
         await stop.wait()
         log.info("agent stopping")
     finally:
+        if metrics_server is not None:
+            metrics_server.close()
         await _shutdown(server, health_servicer, supervisor if started else None, http, telemetry)
         loop = asyncio.get_running_loop()
         for sig in signals:

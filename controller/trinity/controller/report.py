@@ -14,8 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rich import box
 from rich.table import Table
 from rich.text import Text
+from trinity.controller import charts, render
 from trinity.controller.consensus import ModelTaskStats, TaskVerdict, Verdict
 from trinity.controller.store import BenchRun, RunRecord, model_label, thinking_label
 
@@ -90,17 +92,19 @@ def summarise(
     return Report(bench, dict(titles), list(verdicts), models, dict(refused or {}))
 
 
-def _cell(stats: ModelTaskStats) -> str:
+def _cell(stats: ModelTaskStats, *, compact: bool = False) -> str:
+    """'83.3 ±23.6 ~ (2/3)'; compact: the same on lines of at most six characters."""
     if stats.mean is None:
         return "—"
-    text = f"{stats.mean:.1f}"
+    parts = [f"{stats.mean:.1f}"]
     if stats.n_done > 1 and stats.std:
-        text += f" ±{stats.std:.1f}"
+        parts.append(f"±{stats.std:.1f}")
     if stats.flaky:
-        text += f" {FLAKY}"
+        parts[0] += FLAKY if compact else ""
+        parts += [] if compact else [FLAKY]
     if not stats.complete:
-        text += f" ({stats.n_done}/{stats.n_expected})"
-    return text
+        parts.append(f"({stats.n_done}/{stats.n_expected})")
+    return ("\n" if compact else " ").join(parts)
 
 
 def _score_style(stats: ModelTaskStats) -> str:
@@ -109,20 +113,36 @@ def _score_style(stats: ModelTaskStats) -> str:
     return "green" if stats.passed else "red"
 
 
-def table(report: Report) -> Table:
-    """The terminal consensus table: a row per task, a column per model, the verdict."""
-    out = Table(title=f"bench {report.bench.id}", title_justify="left")
+def table(report: Report) -> render.FitColumns:
+    """The terminal consensus table: a row per task, a column per model, the verdict.
+    In a terminal too narrow for it: compact cells, and the models over several tables."""
+    return render.FitColumns(
+        lambda: _table(report, range(len(report.columns)), compact=False),
+        lambda group: _table(report, group, compact=True),
+        len(report.columns),
+    )
+
+
+def _table(report: Report, columns: Sequence[int], *, compact: bool) -> Table:
+    out = Table(title=f"bench {report.bench.id}", title_justify="left",
+                box=box.SIMPLE_HEAD if compact else box.HEAVY_HEAD)  # fmt: skip
     out.add_column("Task", no_wrap=True)
-    for column in report.columns:
+    cells = [
+        [Text(_cell(v.stats[i], compact=compact), style=_score_style(v.stats[i])) for i in columns]
+        for v in report.verdicts
+    ]
+    for k, i in enumerate(columns):
         # Text, not str: a str is read as markup, and "[thinking on]" would vanish.
-        out.add_column(Text(report.titles[column]), justify="right")
-    out.add_column("Verdict")
-    for verdict in report.verdicts:
-        cells = [Text(_cell(s), style=_score_style(s)) for s in verdict.stats]
-        out.add_row(
-            Text(verdict.task), *cells, Text(verdict.verdict.value, VERDICT_STYLE[verdict.verdict])
-        )
-    speeds = [_speed(m) for m in report.models]
+        title = report.titles[report.columns[i]]
+        widest = max((max(len(x) for x in row[k].plain.split("\n")) for row in cells), default=4)
+        out.add_column(Text(title.replace(" [", "\n[") if compact else title), justify="right",
+                       overflow="fold", min_width=widest)  # fmt: skip
+    out.add_column("Verdict", no_wrap=True)
+    for verdict, row in zip(report.verdicts, cells, strict=True):
+        task = verdict.task.replace("/", "/\n  ") if compact else verdict.task
+        out.add_row(Text(task), *row,
+                    Text(verdict.verdict.value, VERDICT_STYLE[verdict.verdict]))  # fmt: skip
+    speeds = [_speed(report.models[i]) for i in columns]
     out.add_section()
     out.add_row(Text("decode tok/s", style="dim"), *[Text(s, style="dim") for s in speeds], "")
     return out
@@ -214,6 +234,11 @@ def as_json(report: Report) -> dict[str, Any]:
     }
 
 
+def _model_key(column: str) -> str:
+    """The model of a consensus column ("node/name", without a thinking switch)."""
+    return column.split(" [thinking ")[0]
+
+
 def _heat(score: float | None) -> str:
     """Red (0) through yellow to green (100); grey with no score."""
     if score is None:
@@ -236,8 +261,11 @@ def html_page(report: Report) -> str:
         rows.append(f"<tr><th class=task>{e(verdict.task)}</th>{cells}"
                     f"<td class=verdict>{e(verdict.verdict.value)}</td></tr>")  # fmt: skip
     fastest = max((m.decode_tok_s or 0.0 for m in report.models), default=0.0) or 1.0
+    # Each model in its colour on every chart of every page (the profile's too).
+    palette = charts.colours(_model_key(m.column) for m in report.models)
     bars = "".join(
-        f'<tr><th>{e(m.title)}</th><td><div class=bar style="width:{300 * (m.decode_tok_s or 0) / fastest:.0f}px">'
+        f'<tr><th>{e(m.title)}</th><td><div class=bar style="width:{300 * (m.decode_tok_s or 0) / fastest:.0f}px;'
+        f'background:{palette[_model_key(m.column)]}">'
         f"</div></td><td>{e(_speed(m))} tok/s</td><td>TTFT {e(f'{m.ttft_s * 1000:.0f} ms' if m.ttft_s else '—')}</td></tr>"
         for m in report.models
     )

@@ -90,6 +90,10 @@ ModelsOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+WideOption = Annotated[
+    bool,
+    typer.Option("--wide", help="Every column (the default ones fit an 80-column terminal)."),
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")

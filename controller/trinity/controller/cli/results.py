@@ -224,7 +224,13 @@ def report(
     if bench_run_id.startswith("profile-"):
         _profile_report(store, bench_run_id, format, output)
         return
-    result = _load_report(store, resolve_bench_id(store, bench_run_id))
+    bench_id = resolve_bench_id(store, bench_run_id)
+    if store.bench_run(bench_id).kind == "crosscheck":
+        from trinity.controller.cli.crosscheck import show
+
+        show(store, bench_id, format, output)
+        return
+    result = _load_report(store, bench_id)
     if format == "table":
         if output:
             raise SelectionError("--output needs --format md, json or html")
