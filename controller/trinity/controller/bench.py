@@ -606,7 +606,9 @@ async def run_bench(
         by_key = {m.key: m for m in plan.models}
 
         async def recover(key: str) -> None:
-            await wait_ready(conns[by_key[key].node], by_key[key], recovery_s)
+            model = by_key[key]
+            if isinstance(model, ModelConfig):  # a peer has no node to ask: a pause only
+                await wait_ready(conns[model.node], model, recovery_s)
 
         try:
             await schedule(todo, runner, concurrency, on_finished=finished, retries=retries,
