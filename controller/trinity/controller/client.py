@@ -287,7 +287,7 @@ class AgentClient:
         """True when UNAVAILABLE came from the connection, not from the agent itself."""
         channel = self._channel
         state = channel.get_state() if channel is not None else None
-        markers = ("failed to connect", "connection refused", "dns resolution", "socket closed")
+        markers = (_NEVER_CONNECTED, "connection refused", "dns resolution", *_DROPPED)
         lowered = detail.lower()
         return state != grpc.ChannelConnectivity.READY or any(m in lowered for m in markers)
 
