@@ -154,6 +154,8 @@ def test_killed_controller_loses_nothing_and_resume_redoes_nothing(node, tmp_pat
         (killed,) = store.bench_runs()
         before = {r.key: r for r in store.runs(killed.id)}
     assert killed.status == "running" and 2 <= len(before) < 6
+    listing = trinityctl("runs", "--db", str(db))  # its controller is gone: it says so
+    assert listing.returncode == 0 and "interrupted (controller gone)" in listing.stdout
     done = trinityctl("bench", "--resume", killed.id, "--json", "--db", str(db),
                       "--config", node.models_toml, timeout=600)  # fmt: skip
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]

@@ -15,7 +15,8 @@ from trinity.controller import bench as bench_module
 from trinity.controller.bench import BenchError, Plan, parse_thinking, run_bench
 from trinity.controller.config import parse_config
 from trinity.controller.consensus import Verdict
-from trinity.controller.errors import ModelError, NodeUnreachable, SelectionError
+from trinity.controller.errors import AgentDeadline, ModelError, NodeUnreachable, SelectionError
+from trinity.controller.scheduler import InfraError
 from trinity.controller.store import Store
 from trinity.controller.suites import load_task
 from trinity.v1 import agent_pb2 as pb
@@ -448,3 +449,136 @@ def test_each_check_is_stored_with_the_value_it_returned(config, store, monkeypa
 
 async def _no_preflight(plan, conns, progress):
     return {}
+
+
+# ---------------------------------------------------------------- faults (issue 11)
+
+
+def test_an_agent_that_never_answers_is_infrastructure_not_the_models_timeout(
+    config, store, monkeypatch
+):
+    calls = {"n": 0}
+
+    def frozen_once(_r):
+        calls["n"] += 1
+        if calls["n"] == 1:  # the client's own deadline: the agent was frozen
+            raise AgentDeadline("node a: Generate got no answer within 65 s")
+        return result(GOOD)
+
+    install(
+        monkeypatch, {"a": FakeNode("a", frozen_once), "b": FakeNode("b", lambda r: result(GOOD))}
+    )
+    out = go(config, store, plan(config, n=1))
+    run = next(r for r in store.runs(out.bench_run_id) if r.model == "a/m")
+    assert (run.outcome, run.score, run.attempt) == ("scored", 100.0, 2)
+
+
+def test_an_agent_frozen_for_good_is_incomplete_never_a_zero(config, store, monkeypatch):
+    def frozen(_r):
+        raise AgentDeadline("node a: Generate got no answer within 65 s")
+
+    install(monkeypatch, {"a": FakeNode("a", frozen), "b": FakeNode("b", lambda r: result(GOOD))})
+    out = go(config, store, plan(config, n=1))
+    run = next(r for r in store.runs(out.bench_run_id) if r.model == "a/m")
+    assert (run.outcome, run.score) == ("infra_error", None)
+    assert out.verdicts[0].verdict == Verdict.INCOMPLETE
+
+
+class Statuses(FakeNode):
+    """A node whose ListModels answers from a script: a state per call, or an error."""
+
+    def __init__(self, script: list[object]) -> None:
+        super().__init__("a", lambda r: result(GOOD))
+        self.script = script
+
+    async def list_models(self) -> list[pb.ModelStatus]:
+        step = self.script.pop(0) if len(self.script) > 1 else self.script[0]
+        if isinstance(step, Exception):
+            raise step
+        if step is None:
+            return []
+        return [pb.ModelStatus(spec=pb.ModelSpec(name="m"), state=step, last_error="boom")]
+
+
+async def test_wait_ready_waits_through_an_unreachable_node_and_a_restart(config):
+    node = Statuses([NodeUnreachable("node a unreachable"), AgentDeadline("no answer"),
+                     pb.MODEL_STATE_STARTING, pb.MODEL_STATE_READY])  # fmt: skip
+    await bench_module.wait_ready(node, config.models[0], within_s=5, poll_s=0)
+    assert len(node.script) == 1
+
+
+@pytest.mark.parametrize(
+    ("state", "message"),
+    [(pb.MODEL_STATE_FAILED, "model a/m is failed: boom"),
+     (pb.MODEL_STATE_STOPPED, "model a/m is stopped: boom"),
+     (None, "model a/m is no longer on its node")],
+)  # fmt: skip
+async def test_wait_ready_gives_up_at_once_on_a_model_that_cannot_come_back(config, state, message):
+    node = Statuses([state])
+    with pytest.raises(InfraError, match=message):
+        await bench_module.wait_ready(node, config.models[0], within_s=60, poll_s=0)
+
+
+async def test_wait_ready_gives_up_after_its_bound(config):
+    node = Statuses([pb.MODEL_STATE_STARTING])
+    with pytest.raises(InfraError, match=r"not ready again within 0.05 s: starting: boom"):
+        await bench_module.wait_ready(node, config.models[0], within_s=0.05, poll_s=0.01)
+
+
+class Crashing(FakeNode):
+    """Node a: its model crashes under the first run, and its node says so (starting) for
+    three status polls; a Generate meanwhile is refused, as the agent refuses it."""
+
+    def __init__(self) -> None:
+        super().__init__("a", self.answer)
+        self.down_for = 0
+        self.crashed = False
+
+    def answer(self, _request: pb.GenerateRequest) -> pb.GenerateResult:
+        if not self.crashed:
+            self.crashed, self.down_for = True, 3
+            raise ModelError("node a: model m: cannot reach its server: connection refused")
+        if self.down_for:
+            raise ModelError("node a: model m is starting, not ready")
+        return result(GOOD)
+
+    async def list_models(self) -> list[pb.ModelStatus]:
+        state = pb.MODEL_STATE_STARTING if self.down_for else pb.MODEL_STATE_READY
+        self.down_for = max(0, self.down_for - 1)
+        return [pb.ModelStatus(spec=pb.ModelSpec(name="m"), state=state)]
+
+
+def test_runs_queued_behind_a_crash_wait_for_the_model(config, store, monkeypatch):
+    install(monkeypatch, {"a": Crashing(), "b": FakeNode("b", lambda r: result(GOOD))})
+    monkeypatch.setattr(bench_module, "READY_POLL_S", 0.0)
+    out = go(config, store, plan(config, n=3))
+    runs = [r for r in store.runs(out.bench_run_id) if r.model == "a/m"]
+    assert [r.outcome for r in runs] == ["scored"] * 3
+    # a/m runs two at once: both in flight lose an attempt, the one queued behind none.
+    assert sorted(r.attempt for r in runs) == [1, 2, 2]
+
+
+def test_a_full_results_database_stops_the_bench_with_its_resume_command(
+    config, store, monkeypatch
+):
+    calls = {"n": 0}
+
+    def fill_the_disk(_r):
+        calls["n"] += 1
+        if calls["n"] == 3:  # the database is full from the third run on
+            pages = store._db.execute("PRAGMA page_count").fetchone()[0]
+            store._db.execute(f"PRAGMA max_page_count = {pages}")
+        return result(GOOD + "\n" + "# padding\n" * 2000)
+
+    install(monkeypatch, {"a": FakeNode("a", fill_the_disk), "b": FakeNode("b", fill_the_disk)})
+    with pytest.raises(BenchError) as info:
+        go(config, store, plan(config, n=2))
+    (bench,) = store.bench_runs()
+    assert str(info.value) == (
+        f"bench {bench.id} stopped: results database {store.path} cannot be written: the "
+        "disk is full (database or disk is full); the runs stored before are kept"
+    )
+    assert info.value.hint == (
+        f"when it can be written again: trinityctl bench --resume {bench.id} --db {store.path}"
+    )
+    assert len(store.runs(bench.id)) == 2  # both runs written before the disk filled

@@ -87,3 +87,98 @@ async def test_each_run_is_reported_as_it_finishes():
 
     await schedule(keys("a", 5), run, {"a": 5}, on_finished=record)
     assert [f.result for f in seen] == [0, 1, 2, 3, 4]
+
+
+class Outage:
+    """A model that is down until `back` is set: every run fails meanwhile; `recover` is
+    what bench gives the scheduler (it returns once the model is ready again)."""
+
+    def __init__(self) -> None:
+        self.down = False
+        self.back = asyncio.Event()
+        self.recoveries = 0
+
+    async def recover(self, model: str) -> None:
+        self.recoveries += 1
+        await self.back.wait()
+        self.down = False
+
+
+async def test_queued_runs_wait_for_the_model_instead_of_spending_attempts():
+    outage = Outage()
+    attempts: dict[int, list[int]] = {}
+
+    async def run(key: RunKey, attempt: int) -> int:
+        attempts.setdefault(key.repeat, []).append(attempt)
+        if key.repeat == 1 and attempt == 1:
+            outage.down = True  # the server crashes under the second run
+            asyncio.get_running_loop().call_later(0.3, outage.back.set)
+        if outage.down:
+            raise InfraError("model m is starting, not ready")
+        await asyncio.sleep(0.001)
+        return key.repeat
+
+    done = await schedule(keys("a", 6), run, {"a": 1}, retry_delay_s=0, recover=outage.recover)
+    assert [f.result for f in done] == list(range(6)), [f.error for f in done]
+    # The run the crash hit tried twice; every run queued behind it tried once, later.
+    assert attempts == {0: [1], 1: [1, 2], 2: [1], 3: [1], 4: [1], 5: [1]}
+    assert outage.recoveries == 1
+
+
+async def test_an_outage_longer_than_every_retry_delay_costs_no_run():
+    # The defect: retries burnt on a clock (2 s, 4 s) while the model took 8 s to return.
+    outage = Outage()
+    outage.down = True
+
+    async def run(key: RunKey, attempt: int) -> int:
+        if outage.down:
+            raise InfraError("cannot reach its server")
+        return 1
+
+    asyncio.get_running_loop().call_later(0.5, outage.back.set)
+    done = await schedule(
+        keys("a", 4) + keys("b", 1), run, {"a": 2, "b": 1}, retry_delay_s=0.01,
+        recover=outage.recover,
+    )  # fmt: skip
+    assert all(f.result == 1 for f in done), [f.error for f in done]
+
+
+async def test_a_model_that_will_not_come_back_ends_its_runs_at_once_and_says_why():
+    calls: list[RunKey] = []
+
+    async def run(key: RunKey, attempt: int) -> int:
+        calls.append(key)
+        if key.model == "a":
+            raise InfraError("model a is starting, not ready")
+        return 1
+
+    async def recover(model: str) -> None:
+        raise InfraError(f"model {model} is failed: gave up after 5 restarts")
+
+    start = time.monotonic()
+    done = await schedule(keys("a", 5) + keys("b", 2), run, {"a": 1, "b": 1},
+                          retry_delay_s=0, recover=recover)  # fmt: skip
+    failed = [f for f in done if f.key.model == "a"]
+    assert all(f.result is None and "gave up after 5 restarts" in f.error for f in failed)
+    assert [c.model for c in calls].count("a") == 1  # one try, then none: no waiting per run
+    assert [f.attempts for f in failed] == [1, 0, 0, 0, 0]
+    assert [f.result for f in done if f.key.model == "b"] == [1, 1]
+    assert time.monotonic() - start < 1.0
+
+
+async def test_a_failed_write_stops_every_run_and_propagates():
+    started: list[int] = []
+
+    async def run(key: RunKey, attempt: int) -> int:
+        started.append(key.repeat)
+        await asyncio.sleep(0.01)
+        return key.repeat
+
+    async def record(finished: Finished[int]) -> None:
+        if finished.result == 1:
+            raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        await schedule(keys("a", 10), run, {"a": 1}, on_finished=record)
+    await asyncio.sleep(0.05)
+    assert started[:2] == [0, 1] and len(started) <= 3  # cancelled, not run on regardless

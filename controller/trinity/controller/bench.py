@@ -9,9 +9,11 @@ One run (a task, a model, a thinking switch, a repeat) goes:
 Outcomes besides `scored`: `truncated` (the reply hit max_tokens; whatever code it holds
 is still scored, the mark says why it may be low), `extraction_failed` (no code to run:
 score 0), `timeout` (the node's generation deadline passed; deadlines grow with the
-model's measured tok/s, so this is the model's, not the harness's) and `infra_error`
-(the node could not be used after the scheduler's retries; left out of the scores, the
-model shows INCOMPLETE, and `--resume` tries it again).
+model's measured tok/s, so this is the model's, not the harness's; the controller's own
+deadline passing means the agent never answered, which is infrastructure) and
+`infra_error` (the node could not be used after the scheduler's retries, each after the
+model was ready again; left out of the scores, the model shows INCOMPLETE, and
+`--resume` tries it again).
 
 Before any model is asked, every task proves itself in the sandbox of every node taking
 part (trinity.controller.validation); a task that fails is refused, and the reason shown.
@@ -40,6 +42,7 @@ from trinity.controller.config import AnyModel, ClusterConfig, ModelConfig
 from trinity.controller.consensus import TaskVerdict, consensus
 from trinity.controller.errors import (
     AgentCallError,
+    AgentDeadline,
     ModelError,
     NodeUnreachable,
     SelectionError,
@@ -55,13 +58,22 @@ from trinity.controller.scoring import (
     score_reply,
     score_solution,
 )
-from trinity.controller.store import RunKeyTuple, RunRecord, Store, model_label, thinking_label
+from trinity.controller.store import (
+    RunKeyTuple,
+    RunRecord,
+    Store,
+    StoreError,
+    model_label,
+    thinking_label,
+)
 from trinity.controller.suites import Task, load_task
 from trinity.controller.validation import TaskValidation, validate
 from trinity.v1 import agent_pb2 as pb
 
 log = logging.getLogger(__name__)
-TIMED_OUT = "timed out after"  # the agent's words when a generation deadline passes
+TIMED_OUT = "generation timed out after"  # the agent's words when the model ran out of time
+RECOVERY_WAIT_S = 600.0  # how long runs wait for a model to be ready again after a failure
+READY_POLL_S = 1.0
 
 
 class BenchError(TrinityError):
@@ -211,6 +223,58 @@ async def check_models_ready(plan: Plan, conns: Mapping[str, AgentClient]) -> No
                 )
 
 
+async def wait_ready(
+    client: AgentClient, model: ModelConfig, within_s: float, poll_s: float = READY_POLL_S
+) -> None:
+    """Return once the node says the model is ready again. InfraError when it will not come
+    back by itself (failed, stopped, the token refused) or is still not back after within_s;
+    an unreachable or frozen node is waited for like a model that is starting."""
+    deadline = time.monotonic() + within_s
+    while True:
+        try:
+            statuses = {s.spec.name: s for s in await client.list_models()}
+        except (NodeUnreachable, AgentCallError) as exc:
+            last = str(exc)
+        except TrinityError as exc:
+            raise InfraError(
+                f"model {model.key} cannot be asked whether it is back: {exc}"
+            ) from exc
+        else:
+            last = _not_ready(model, statuses.get(model.name))
+            if not last:
+                return
+        if time.monotonic() >= deadline:
+            raise InfraError(f"model {model.key} not ready again within {within_s:g} s: {last}")
+        await asyncio.sleep(poll_s)
+
+
+def _not_ready(model: ModelConfig, status: pb.ModelStatus | None) -> str:
+    """'' when ready; why not while it may still come back; InfraError when it cannot."""
+    if status is None:
+        raise InfraError(f"model {model.key} is no longer on its node (stopped?)")
+    if status.state == pb.MODEL_STATE_READY:
+        return ""
+    state = pb.ModelState.Name(status.state).removeprefix("MODEL_STATE_").lower()
+    why = f"{state}" + (f": {status.last_error}" if status.last_error else "")
+    if status.state in (pb.MODEL_STATE_FAILED, pb.MODEL_STATE_STOPPED):
+        raise InfraError(f"model {model.key} is {why}")
+    return why
+
+
+def record_or_stop(store: Store, record: RunRecord) -> None:
+    """Store a finished run; when the database cannot take it, stop the bench with its id
+    and the command that finishes it (every run stored before stays stored)."""
+    try:
+        store.record_run(record)
+    except StoreError as exc:
+        bench_id = record.bench_run_id
+        raise BenchError(
+            f"bench {bench_id} stopped: {exc.message}; the runs stored before are kept",
+            hint=f"when it can be written again: trinityctl bench --resume {bench_id} "
+            f"--db {store.path}",
+        ) from exc
+
+
 async def preflight(
     plan: Plan, conns: Mapping[str, AgentClient], progress: Progress
 ) -> dict[str, list[str]]:
@@ -337,8 +401,10 @@ class Runner:
         )
         try:
             result = await client.generate(request)
+        except AgentDeadline as exc:  # the agent never answered: frozen, not slow
+            raise InfraError(f"Generate: {exc}") from exc
         except (ModelError, AgentCallError) as exc:
-            if TIMED_OUT in str(exc) or "got no answer within" in str(exc):
+            if TIMED_OUT in str(exc):
                 return None
             raise InfraError(f"Generate: {exc}") from exc
         except NodeUnreachable as exc:
@@ -496,6 +562,7 @@ async def run_bench(
     progress: Progress | None = None,
     retries: int = 2,
     retry_delay_s: float = 2.0,
+    recovery_s: float = RECOVERY_WAIT_S,
 ) -> Outcome:
     """Pre-flight, then every run not already finished (in the bench `resume` names, or a
     new one recorded once pre-flight passes), then consensus."""
@@ -540,7 +607,7 @@ async def run_bench(
 
         async def finished(item: Finished[RunRecord]) -> None:
             record = item.result or infra_record(plan, bench_run_id, item)
-            store.record_run(record)
+            record_or_stop(store, record)
             result.ran += 1
             if progress.finished:
                 progress.finished(record)
@@ -548,11 +615,19 @@ async def run_bench(
         if progress.started:
             progress.started(bench_run_id, len(todo), result.skipped)
         concurrency = {m.key: m.concurrency for m in plan.models}
+        by_key = {m.key: m for m in plan.models}
+
+        async def recover(key: str) -> None:
+            model = by_key[key]
+            if isinstance(model, ModelConfig):  # a peer has no node to ask: a pause only
+                await wait_ready(conns[model.node], model, recovery_s)
+
         try:
             await schedule(todo, runner, concurrency, on_finished=finished, retries=retries,
-                           retry_delay_s=retry_delay_s)  # fmt: skip
+                           retry_delay_s=retry_delay_s, recover=recover)  # fmt: skip
         except BaseException:
-            store.set_status(bench_run_id, "interrupted")
+            with contextlib.suppress(StoreError):  # the error being raised says more
+                store.set_status(bench_run_id, "interrupted")
             raise
         store.set_status(bench_run_id, "finished")
     result.verdicts = verdicts(store, bench_run_id, plan, exclude=refused)

@@ -13,6 +13,7 @@ agent running SmolLM2 on llama.cpp).
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import re
 import string
@@ -44,6 +45,17 @@ Backend = Literal["llamacpp", "vllm"]
 Role = Literal["builder", "reviewer", "judge"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+# A host name, an IPv4 address, or an IPv6 address in brackets: what gRPC can dial.
+_HOST = re.compile(r"^(?:[A-Za-z0-9_](?:[A-Za-z0-9._-]{0,252})|\[[0-9A-Fa-f:.]{2,45}\])$")
+# What the wire format (protos/trinity/v1/agent.proto) can carry: a number beyond its
+# field's range would fail when the request is built, in the middle of a command.
+INT32_MAX = 2**31 - 1
+UINT32_MAX = 2**32 - 1
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+# A quick call's deadline: long enough for a loaded node, short enough to notice a dead one
+# (an enormous or tiny deadline makes every call fail at once).
+NODE_TIMEOUT_MIN_S, NODE_TIMEOUT_MAX_S = 1.0, 3600.0
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 # Prefixes of well-known API keys; anything matching is a secret pasted where the NAME of
 # an environment variable belongs.
@@ -83,14 +95,19 @@ class NodeConfig(_Frozen):
         default=None, description="Name to expect in the node's certificate, if not its host."
     )
     timeout_s: float = Field(
-        default=30.0, gt=0, description="Deadline of each quick call (status, stop, logs)."
+        default=30.0,
+        ge=NODE_TIMEOUT_MIN_S,
+        le=NODE_TIMEOUT_MAX_S,
+        description="Deadline of each quick call (status, stop, logs), 1 to 3600 seconds.",
     )
 
     @field_validator("address")
     @classmethod
     def _host_port(cls, value: str) -> str:
         host, sep, port = value.rpartition(":")
-        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        if not (sep and _HOST.match(host) and port.isascii() and port.isdigit()) or not (
+            0 < int(port) < 65536
+        ):
             raise ValueError(f"{value!r} is not host:port, e.g. 10.0.0.5:50151")
         return value
 
@@ -115,13 +132,19 @@ class Sampling(_Frozen):
 
     temperature: float | None = Field(default=None, ge=0, le=5, description="Temperature.")
     top_p: float | None = Field(default=None, gt=0, le=1, description="Nucleus sampling mass.")
-    top_k: int | None = Field(default=None, ge=-1, description="Top-k; -1 or 0 = off.")
+    top_k: int | None = Field(
+        default=None, ge=-1, le=INT32_MAX, description="Top-k; -1 or 0 = off."
+    )
     min_p: float | None = Field(default=None, ge=0, le=1, description="Min-p cut-off.")
     presence_penalty: float | None = Field(
         default=None, ge=-2, le=2, description="Penalty for tokens already present."
     )
-    max_tokens: int | None = Field(default=None, ge=1, description="Longest completion.")
-    seed: int | None = Field(default=None, description="Seed, for servers that honour it.")
+    max_tokens: int | None = Field(
+        default=None, ge=1, le=UINT32_MAX, description="Longest completion."
+    )
+    seed: int | None = Field(
+        default=None, ge=INT64_MIN, le=INT64_MAX, description="Seed, for servers that honour it."
+    )
 
     def over(self, base: Sampling) -> Sampling:
         """These settings, falling back to `base` for each one left unset."""
@@ -141,8 +164,12 @@ class ModelConfig(_Frozen):
     )
     served_name: str = Field(default="", description="Name the OpenAI API serves; default name.")
     label: str = Field(default="", description="Column title in reports; default node/name.")
-    context_length: int = Field(default=0, ge=0, description="Context window; 0 = default.")
-    gpu_layers: int = Field(default=0, ge=0, description="llama.cpp layers on the GPU (-ngl).")
+    context_length: int = Field(
+        default=0, ge=0, le=UINT32_MAX, description="Context window; 0 = default."
+    )
+    gpu_layers: int = Field(
+        default=0, ge=0, le=UINT32_MAX, description="llama.cpp layers on the GPU (-ngl)."
+    )
     gpu_memory_fraction: float | None = Field(
         default=None, gt=0, le=1, description="vLLM --gpu-memory-utilization."
     )
@@ -547,7 +574,7 @@ def parse_config(text: str, source: str, *, base: Path) -> ClusterConfig:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
-    _resolve_paths(data, base)
+    _resolve_paths(data, base, source)
     try:
         config = ClusterConfig.model_validate(data)
     except ValidationError as exc:
@@ -556,16 +583,26 @@ def parse_config(text: str, source: str, *, base: Path) -> ClusterConfig:
     return config
 
 
-def _resolve_paths(data: dict, base: Path) -> None:
+def _resolve_paths(data: dict, base: Path, source: str) -> None:
     nodes = data.get("nodes")
     if not isinstance(nodes, dict):
         return
-    for node in nodes.values():
+    for name, node in nodes.items():
         if not isinstance(node, dict):
             continue
         for key in ("token_file", "tls_ca"):
             if isinstance(node.get(key), str):
-                node[key] = str(base / Path(node[key]).expanduser())
+                node[key] = _resolve(node[key], base, f"{source}: nodes.{name}.{key}")
+
+
+def _resolve(value: str, base: Path, where: str) -> str:
+    """A path from the file, `~` expanded, relative to the file's folder."""
+    if "\0" in value or not value.strip():
+        raise ConfigError(f"{where}: {value!r} is not a file path")
+    try:
+        return str(base / Path(value).expanduser())
+    except RuntimeError as exc:  # ~someone who has no home here
+        raise ConfigError(f"{where}: {value!r}: {exc}") from None
 
 
 # ---------------------------------------------------------------- one-line errors
@@ -598,7 +635,12 @@ def _untagged(loc: tuple) -> tuple[tuple, type[BaseModel] | None]:
 def _key_path(loc: tuple) -> str:
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int):
+            out += f"[{part}]"
+            continue
+        # A key TOML had to quote (a space, a newline…) is shown quoted and escaped.
+        name = part if _BARE_KEY.match(str(part)) else json.dumps(str(part))
+        out += f".{name}" if out else name
     return out or "(top level)"
 
 

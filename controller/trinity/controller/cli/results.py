@@ -222,7 +222,7 @@ def report(
     formats = ("table", "md", "json", "html")
     if format not in formats:
         raise SelectionError(f"--format {format!r}: use one of {', '.join(formats)}")
-    store = open_store(db)
+    store = open_store(db, reading=True)
     if bench_run_id.startswith("profile-"):
         _profile_report(store, bench_run_id, format, output)
         return
@@ -268,14 +268,22 @@ def _profile_report(store: Any, profile_id: str, format: str, output: Path | Non
 
 @command(epilog=examples("trinityctl runs", "trinityctl runs --json"))
 def runs(db: DbOption = None, json: JsonOption = False) -> None:
-    """List the benches in the results database, oldest first."""
+    """List the benches in the results database, oldest first.
+
+    A bench stored as running whose controller is no longer alive on this host (killed,
+    or the machine restarted) shows as `interrupted (controller gone)`: `trinityctl bench
+    --resume ID` finishes it."""
     import time as _time
 
-    store = open_store(db)
+    from trinity.controller.store import controller_gone, shown_status
+
+    store = open_store(db, reading=True)
     benches = store.bench_runs()
     if json:
         typer.echo(render.dumps([
-            {"id": b.id, "created_at": b.created_at, "status": b.status,
+            {"id": b.id, "created_at": b.created_at,
+             "status": "interrupted" if controller_gone(b) else b.status,
+             "controller_gone": controller_gone(b), "pid": b.pid, "host": b.host,
              "tasks": len(b.selection.get("tasks", [])), "models": b.selection.get("models", []),
              "n": b.selection.get("n")} for b in benches]))  # fmt: skip
         return
@@ -286,7 +294,7 @@ def runs(db: DbOption = None, json: JsonOption = False) -> None:
         listing.add_column(name)
     for b in benches:
         started = _time.strftime("%Y-%m-%d %H:%M", _time.localtime(b.created_at))
-        listing.add_row(b.id, started, b.status, str(len(b.selection.get("tasks", []))),
+        listing.add_row(b.id, started, shown_status(b), str(len(b.selection.get("tasks", []))),
                         ", ".join(b.selection.get("models", [])), str(b.selection.get("n")),
                         str(len(store.runs(b.id))))  # fmt: skip
     out.print(listing)
@@ -313,7 +321,7 @@ def compare(
     changed, with the mean before and after."""
     from trinity.controller import report as rep
 
-    store = open_store(db)
+    store = open_store(db, reading=True)
     a = _load_report(store, resolve_bench_id(store, before))
     b = _load_report(store, resolve_bench_id(store, after))
     changes = rep.compare(a, b, min_delta=min_delta)

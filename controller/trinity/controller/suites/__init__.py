@@ -310,6 +310,8 @@ def load_task_folder(suite: str, folder: Path) -> Task:
         raise ConfigError(f"{path}: kind {spec.kind!r} is not one of {', '.join(KINDS)}")
     spec = _declared(path, spec)
     if spec.kind in ("code", "multi_turn"):
+        for key in ("solution_file", "test_file"):
+            _check_file_name(path, key, getattr(spec, key))
         if not (folder / spec.test_file).is_file():
             raise ConfigError(f"{path}: test_file {spec.test_file!r} is not in {folder}")
         check_declarations(path, spec, (folder / spec.test_file).read_bytes())
@@ -460,6 +462,11 @@ def _check_answer_fields(path: Path, spec: TaskFile) -> None:
 
 LIMITS = ("wall_s", "cpu_s", "memory_bytes", "processes", "file_size_bytes", "open_files",
           "output_bytes")  # fmt: skip
+# The largest value of each limit: an hour for times, then what the wire format carries
+# (protos/trinity/v1/agent.proto, Limits); the node caps them further at its own maxima.
+LIMIT_MAX = {"wall_s": 3600.0, "cpu_s": 3600.0, "memory_bytes": 2**64 - 1,
+             "processes": 2**32 - 1, "file_size_bytes": 2**64 - 1, "open_files": 2**32 - 1,
+             "output_bytes": 2**64 - 1}  # fmt: skip
 
 
 def check_declarations(path: Path, spec: TaskFile, test_source: bytes) -> None:
@@ -470,6 +477,8 @@ def check_declarations(path: Path, spec: TaskFile, test_source: bytes) -> None:
         tree = ast.parse(test_source, filename=spec.test_file)
     except SyntaxError as exc:
         raise ConfigError(f"{path}: {spec.test_file} line {exc.lineno}: {exc.msg}") from None
+    except ValueError as exc:  # null bytes, on some Python versions
+        raise ConfigError(f"{path}: {spec.test_file}: {exc}") from None
     defined = {node.name.removeprefix("check_") for node in tree.body
                if isinstance(node, ast.FunctionDef) and node.name.startswith("check_")}  # fmt: skip
     decorated = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)
@@ -491,15 +500,33 @@ def check_declarations(path: Path, spec: TaskFile, test_source: bytes) -> None:
             json.loads(value)
         except ValueError:
             raise ConfigError(f"{path}: expected.{check} is not JSON: {value!r}") from None
-    unknown = sorted(set(spec.limits) - set(LIMITS))
+    _check_limits(path, spec.limits)
+
+
+def _check_limits(path: Path, limits: Mapping[str, float]) -> None:
+    """Limits the sandbox knows, each above 0 and within its range (nan is neither)."""
+    unknown = sorted(set(limits) - set(LIMITS))
     if unknown:
         raise ConfigError(f"{path}: limits {unknown} unknown; known: {', '.join(LIMITS)}")
+    for name, limit in limits.items():
+        if not 0 < limit <= LIMIT_MAX[name]:
+            raise ConfigError(f"{path}: limits.{name} = {limit!r}: must be above 0 and at "
+                              f"most {LIMIT_MAX[name]:g}")  # fmt: skip
+
+
+def _check_file_name(path: Path, key: str, name: str) -> None:
+    """A file of the task: a relative path inside its folder (and the sandbox's)."""
+    parts = Path(name).parts
+    if not name.strip() or Path(name).is_absolute() or ".." in parts or "\0" in name:
+        raise ConfigError(f"{path}: {key} {name!r} must be a file name inside the task folder")
 
 
 def _task_file(path: Path) -> TaskFile:
     try:
-        data: dict[str, Any] = tomllib.loads(path.read_text())
+        data: dict[str, Any] = tomllib.loads(path.read_text("utf-8"))
         return TaskFile.model_validate(data)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     except ValidationError as exc:
