@@ -28,11 +28,10 @@ a JSON object for what only some runs have (a peer's tokens and cost, a reviewer
 verdict). A bench records its kind (bench, crosscheck, duo, calibrate) and the pid and
 host of the controller that runs it, so a bench whose controller is gone can say so.
 
-Secrets: no token or API key is ever stored. Config snapshots are scrubbed: a value whose
-key names a secret (token, key, secret, password, authorization, credential, cookie —
-as a whole word of the key, so max_tokens stays; a key ending in _file/_env/_path names
-where a secret lives and stays) becomes "[redacted]", and so does any string that looks
-like one (a "Bearer …" value or a well-known API key prefix).
+Secrets: no token or API key is ever stored. Argv, config snapshots, selections, model
+configs and run details pass through trinity.controller.redact.scrub: a value whose key
+names a secret, any string that looks like one and a URL's user:password become
+"[redacted]".
 """
 
 from __future__ import annotations
@@ -40,7 +39,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import secrets
 import socket
 import sqlite3
@@ -53,28 +51,11 @@ from typing import Any
 
 import psutil
 from trinity.controller.errors import TrinityError
+from trinity.controller.redact import scrub
 
 SCHEMA_VERSION = 2
 OUTCOMES = ("scored", "truncated", "extraction_failed", "infra_error", "timeout")
 STATUSES = ("running", "finished", "interrupted")
-REDACTED = "[redacted]"
-_SECRET_WORDS = {
-    "token",
-    "key",
-    "apikey",
-    "secret",
-    "password",
-    "passwd",
-    "authorization",
-    "auth",
-    "credential",
-    "credentials",
-    "cookie",
-}
-_PLACE_SUFFIXES = ("file", "env", "path", "dir")
-_SECRET_VALUE = re.compile(
-    r"^(?:bearer\s+\S+|sk-|sk_|ghp_|github_pat_|hf_|xai-|AIza|gsk_|xox[abp]-)", re.IGNORECASE
-)
 _BUSY_TIMEOUT_MS = 10_000
 
 
@@ -263,26 +244,6 @@ def new_bench_run_id(now: float | None = None) -> str:
     """'20261124-153012-ab12': sortable by time, unique by a random suffix."""
     stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(time.time() if now is None else now))
     return f"{stamp}-{secrets.token_hex(2)}"
-
-
-def scrub(value: Any) -> Any:
-    """A copy of a config snapshot with every secret replaced (see the module doc)."""
-    if isinstance(value, Mapping):
-        return {str(k): REDACTED if _secret_key(str(k)) else scrub(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [scrub(v) for v in value]
-    if isinstance(value, str) and _SECRET_VALUE.match(value.strip()):
-        return REDACTED
-    return value
-
-
-def _secret_key(name: str) -> bool:
-    words = [
-        w for w in re.split(r"[^a-z0-9]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()) if w
-    ]
-    if not words or words[-1] in _PLACE_SUFFIXES:
-        return False
-    return any(w in _SECRET_WORDS for w in words)
 
 
 class Store:

@@ -39,6 +39,7 @@ from trinity.controller.config import (
     Prices,
 )
 from trinity.controller.errors import ConfigError
+from trinity.controller.redact import scrub_text, without_url_credentials
 from trinity.controller.scheduler import InfraError
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,6 @@ PERMANENT = frozenset({"auth", "billing", "quota", "invalid_request", "config"})
 BACKOFF_FIRST_S = 2.0
 BACKOFF_MAX_S = 60.0
 RETRY_AFTER_MAX_S = 300.0  # a server asking for longer is treated as asking for this
-REDACTED = "[redacted]"
 
 
 class PeerUnavailable(InfraError):
@@ -58,7 +58,7 @@ class PeerUnavailable(InfraError):
     ) -> None:
         self.peer = peer
         self.kind = kind
-        self.detail = message
+        self.detail = message = scrub_text(message)  # whatever the tool or API echoed
         self.retry_after_s = retry_after_s
         super().__init__(f"{peer}: {kind}: {message}")
 
@@ -142,11 +142,9 @@ def api_key(peer: AnthropicPeer | OpenAIPeer) -> str | None:
 
 
 def scrub(text: str, *secrets: str | None) -> str:
-    """Text with every secret cut out (an API echoing a key back must not store it)."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, REDACTED)
-    return text
+    """Text with every secret cut out (an API echoing a key back must not store it, nor a
+    CLI printing its environment's): see trinity.controller.redact."""
+    return scrub_text(text, *secrets)
 
 
 def cost_usd(
@@ -241,7 +239,7 @@ async def check(peer: Peer) -> PeerCheck:
             detail = await version(peer)
         else:
             api_key(peer)
-            detail = f"{peer.model} at {peer.base_url}" + (
+            detail = f"{peer.model} at {without_url_credentials(peer.base_url)}" + (
                 f", key in ${peer.api_key_env}" if peer.api_key_env else ""
             )
     except ConfigError as exc:
