@@ -182,3 +182,23 @@ async def test_a_failed_write_stops_every_run_and_propagates():
         await schedule(keys("a", 10), run, {"a": 1}, on_finished=record)
     await asyncio.sleep(0.05)
     assert started[:2] == [0, 1] and len(started) <= 3  # cancelled, not run on regardless
+
+
+async def test_a_failure_that_would_repeat_is_tried_once_and_the_model_stays_open():
+    tries: list[RunKey] = []
+    recoveries: list[str] = []
+
+    async def run(key: RunKey, attempt: int) -> int:
+        tries.append(key)
+        if key.repeat == 0:
+            raise InfraError("Generate: does not fit the model's context window", retry=False)
+        return 1
+
+    async def recover(model: str) -> None:
+        recoveries.append(model)
+
+    done = await schedule(keys("a", 3), run, {"a": 1}, retry_delay_s=0, recover=recover)
+    first = next(f for f in done if f.key.repeat == 0)
+    assert (first.result, first.attempts) == (None, 1) and "context window" in first.error
+    assert len(tries) == 3 and recoveries == []  # no retry, no recovery of a healthy model
+    assert [f.result for f in done if f.key.repeat] == [1, 1]

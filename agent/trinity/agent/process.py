@@ -38,7 +38,7 @@ class LogBuffer:
     def __init__(self, lines: int) -> None:
         self.lines: deque[str] = deque(maxlen=lines)
         self._partial = b""
-
+        self.total = 0  # lines ever appended: `since(total)` is what came after
     def feed(self, data: bytes) -> None:
         parts = (self._partial + data).split(b"\n")
         self._partial = parts.pop()[-READ_CHUNK:]
@@ -48,6 +48,12 @@ class LogBuffer:
     def append(self, raw: bytes) -> None:
         text = raw.decode("utf-8", errors="replace").rstrip("\r")
         self.lines.append(text if len(text) <= MAX_LINE else text[:MAX_LINE] + " …")
+        self.total += 1
+
+    def since(self, total: int) -> list[str]:
+        """The lines appended after the buffer held `total`, as far as they are kept."""
+        new = min(self.total - total, len(self.lines))
+        return list(self.lines)[-new:] if new > 0 else []
 
     def flush(self) -> None:
         if self._partial:

@@ -40,7 +40,7 @@ from trinity.agent.errors import (
     ResourceExhausted,
     Unavailable,
 )
-from trinity.agent.generate import generate
+from trinity.agent.generate import GENERATION_TIMED_OUT, context_full, generate
 from trinity.agent.loadgen import LoadSpec
 from trinity.agent.metrics import AgentMetrics, serve_metrics
 from trinity.agent.process import kill_group
@@ -111,6 +111,7 @@ def _rpc(method: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+CONTEXT_LOG_WAITS_S = (0.0, 0.5)  # look at once, and once more when its traceback lags
 MAX_PROFILE_CONCURRENCY = 1024
 MAX_PROFILE_PROCESSES = 64
 
@@ -269,6 +270,7 @@ class AgentServicer(agent_pb2_grpc.AgentServicer):
         if not math.isfinite(params.timeout_s) or params.timeout_s < 0:
             raise InvalidArgument(f"timeout_s must be 0 or more seconds, not {params.timeout_s}")
         endpoint = self._supervisor.endpoint(params.model)
+        mark = self._supervisor.log_mark(params.model)
 
         async def on_delta(text: str, reasoning: str) -> None:
             await context.write(
@@ -283,11 +285,28 @@ class AgentServicer(agent_pb2_grpc.AgentServicer):
                 None if request.final_only else on_delta,
                 rates=self._telemetry.rates,
             )
+        except Unavailable as exc:
+            self.metrics.generate_failed(params.model)
+            if GENERATION_TIMED_OUT in str(exc):
+                raise
+            raise (await self._context_full(params.model, mark) or exc) from None
         except BaseException:
             self.metrics.generate_failed(params.model)
             raise
         self.metrics.generated(params.model, outcome.prompt_tokens, outcome.completion_tokens)
         await context.write(pb.GenerateEvent(final=convert.outcome_to_proto(outcome)))
+
+    async def _context_full(self, model: str, mark: int) -> InvalidArgument | None:
+        """Whether the server's log, since `mark`, says the conversation was longer than
+        its context: llama_cpp.server cuts the stream off (or drops the connection) and
+        says why only there, in a traceback that may land just after the connection
+        closes. Lines from before the request never count (an earlier request's)."""
+        for wait in CONTEXT_LOG_WAITS_S:
+            await asyncio.sleep(wait)
+            found = context_full(model, self._supervisor.logs_since(model, mark))
+            if found is not None:
+                return found
+        return None
 
     @_rpc
     async def Profile(self, request: pb.ProfileRequest, context) -> None:

@@ -72,6 +72,7 @@ from trinity.v1 import agent_pb2 as pb
 
 log = logging.getLogger(__name__)
 TIMED_OUT = "generation timed out after"  # the agent's words when the model ran out of time
+CONTEXT_FULL = "does not fit the model's context window"  # the agent's words, too
 RECOVERY_WAIT_S = 600.0  # how long runs wait for a model to be ready again after a failure
 READY_POLL_S = 1.0
 
@@ -406,7 +407,8 @@ class Runner:
         except (ModelError, AgentCallError) as exc:
             if TIMED_OUT in str(exc):
                 return None
-            raise InfraError(f"Generate: {exc}") from exc
+            # Longer than the model's context: the same again would fail the same way.
+            raise InfraError(f"Generate: {exc}", retry=CONTEXT_FULL not in str(exc)) from exc
         except NodeUnreachable as exc:
             raise InfraError(f"Generate: {exc}") from exc
         if result.decode_tok_s > 0:

@@ -44,7 +44,13 @@ class RunKey:
 
 
 class InfraError(Exception):
-    """The run could not happen (not: the model did badly); worth another try."""
+    """The run could not happen (not: the model did badly); worth another try, unless
+    `retry` is False: the same request would fail the same way (a conversation longer
+    than the model's context window), and the model itself is fine."""
+
+    def __init__(self, message: str, *, retry: bool = True) -> None:
+        super().__init__(message)
+        self.retry = retry
 
 
 @dataclass(frozen=True)
@@ -146,5 +152,7 @@ async def _attempts(
             except InfraError as exc:
                 log.warning("infra failure run=%s attempt=%d error=%s", key, attempt, exc)
                 finished = Finished(key, None, str(exc), attempts=attempt)
+                if not exc.retry:
+                    return finished
                 lane.failed()
     return finished
