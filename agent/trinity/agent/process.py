@@ -39,6 +39,7 @@ class LogBuffer:
         self.lines: deque[str] = deque(maxlen=lines)
         self._partial = b""
         self.total = 0  # lines ever appended: `since(total)` is what came after
+
     def feed(self, data: bytes) -> None:
         parts = (self._partial + data).split(b"\n")
         self._partial = parts.pop()[-READ_CHUNK:]
