@@ -57,6 +57,7 @@ def result(text: str, finish: str = "stop", reasoning: str = "") -> pb.GenerateR
         usage=pb.Usage(prompt_tokens=10, completion_tokens=20),
         ttft_s=0.05,
         decode_tok_s=40.0,
+        usage_from_server=True,
     )
 
 
@@ -582,3 +583,13 @@ def test_a_full_results_database_stops_the_bench_with_its_resume_command(
         f"when it can be written again: trinityctl bench --resume {bench.id} --db {store.path}"
     )
     assert len(store.runs(bench.id)) == 2  # both runs written before the disk filled
+
+
+def test_without_the_servers_usage_the_prompt_tokens_are_unknown_not_zero():
+    from trinity.controller.answerer import from_generate
+
+    counted = pb.GenerateResult(text="x", finish_reason="stop", usage_from_server=False,
+                                usage=pb.Usage(prompt_tokens=0, completion_tokens=7))  # fmt: skip
+    answer = from_generate(counted)
+    assert (answer.prompt_tokens, answer.completion_tokens) == (None, 7)
+    assert from_generate(result(GOOD)).prompt_tokens == 10

@@ -67,14 +67,16 @@ class Answerer(Protocol):
 
 
 def from_generate(result: pb.GenerateResult) -> Answer:
-    """An agent's GenerateResult as an Answer (the node measured TTFT and tok/s itself)."""
+    """An agent's GenerateResult as an Answer (the node measured TTFT and tok/s itself).
+    Without the server's usage the prompt's tokens are unknown (None, not 0); the
+    completion's were counted from the stream's chunks."""
     return Answer(
         text=result.text,
         reasoning=result.reasoning,
         finish_reason=result.finish_reason,
         ttft_s=result.ttft_s,
         decode_tok_s=result.decode_tok_s if result.decode_tok_s > 0 else None,
-        prompt_tokens=result.usage.prompt_tokens,
+        prompt_tokens=result.usage.prompt_tokens if result.usage_from_server else None,
         completion_tokens=result.usage.completion_tokens,
     )
 
