@@ -241,3 +241,19 @@ def test_runs_lists_a_killed_bench_as_interrupted(tmp_path, monkeypatch):
     ]
     with Store(path) as store:  # what is stored is unchanged: resume finds it as it was
         assert store.bench_runs()[0].status == "running"
+
+
+def test_report_says_a_killed_benchs_controller_is_gone(tmp_path):
+    path = tmp_path / "results.db"
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from trinity.controller.store import Store; "
+         "Store(sys.argv[1]).new_bench_run(['bench'], {'tasks': [], 'models': ['a/m'], "
+         "'n': 1, 'threshold': 90, 'columns': [['a/m', 'M']]}, {}); "
+         "import os, signal; os.kill(os.getpid(), signal.SIGKILL)", str(path)],
+    )  # fmt: skip
+    child.wait()
+    shown = runner.invoke(app, ["report", "last", "--format", "json", "--db", str(path)])
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.stdout)["status"] == "interrupted (controller gone)"
+    page = runner.invoke(app, ["report", "last", "--format", "html", "--db", str(path)])
+    assert "status interrupted (controller gone)" in page.stdout

@@ -19,7 +19,13 @@ from rich.table import Table
 from rich.text import Text
 from trinity.controller import charts, render
 from trinity.controller.consensus import ModelTaskStats, TaskVerdict, Verdict
-from trinity.controller.store import BenchRun, RunRecord, model_label, thinking_label
+from trinity.controller.store import (
+    BenchRun,
+    RunRecord,
+    model_label,
+    shown_status,
+    thinking_label,
+)
 
 VERDICT_STYLE = {
     Verdict.UNANIMOUS: "green",
@@ -194,7 +200,7 @@ def as_json(report: Report) -> dict[str, Any]:
     return {
         "bench_run_id": report.bench.id,
         "created_at": report.bench.created_at,
-        "status": report.bench.status,
+        "status": shown_status(report.bench),
         "selection": report.bench.selection,
         "columns": [{"column": c, "title": report.titles[c]} for c in report.columns],
         "tasks": [
@@ -296,7 +302,7 @@ th.task, th {{ text-align: left; }}
 td.note {{ text-align: left; max-width: 40em; font-size: 13px; }}
 </style>{extra_head}</head><body>
 <h1>Trinity bench {e(report.bench.id)}</h1>
-<p>status {e(report.bench.status)}; {len(report.verdicts)} tasks × {len(report.columns)} models</p>
+<p>status {e(shown_status(report.bench))}; {len(report.verdicts)} tasks × {len(report.columns)} models</p>
 <h2>Scores (task × model)</h2>
 <table id=heatmap><tr><th>Task</th>{head}<th>Verdict</th>{"<th>Why it failed (most common)</th>" if why else ""}</tr>
 {"".join(rows)}

@@ -17,6 +17,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 from trinity.controller.runview import BenchView, CheckView, RunView, TurnView, facts, said_by
+from trinity.controller.store import shown_status
 
 OUTCOME_STYLE = {"scored": "", "truncated": "yellow", "extraction_failed": "red",
                  "timeout": "red", "infra_error": "magenta"}  # fmt: skip
@@ -24,7 +25,7 @@ OUTCOME_STYLE = {"scored": "", "truncated": "yellow", "extraction_failed": "red"
 
 def summary(bench: BenchView, views: Sequence[RunView]) -> Table:
     """One row per run: task, model, run, outcome, score, why, tokens, time."""
-    title = (f"bench {bench.bench.id} ({bench.bench.status}; {len(views)} of {len(bench.runs)} "
+    title = (f"bench {bench.bench.id} ({shown_status(bench.bench)}; {len(views)} of {len(bench.runs)} "
              "stored runs)")  # fmt: skip
     out = Table(title=title, title_justify="left")
     for name in ("Task", "Model", "Run", "Outcome"):
