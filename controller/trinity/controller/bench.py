@@ -38,7 +38,7 @@ from trinity.controller.errors import (
     TrinityError,
 )
 from trinity.controller.extract import extract_code, split_reasoning
-from trinity.controller.generation import generate_request, sampling_for
+from trinity.controller.generation import generate_request, run_seed, sampling_for
 from trinity.controller.scheduler import Finished, InfraError, RunKey, schedule
 from trinity.controller.scoring import Score, merge_turns, score_reply, score_solution
 from trinity.controller.store import RunKeyTuple, RunRecord, Store, model_label, thinking_label
@@ -241,9 +241,10 @@ class Runner:
         codes: list[str] = []
         rules: list[str] = []
         outcome = "scored"
+        seed = run_seed(sampling_for(model, self.config.defaults).seed, key.task, key.repeat)
         for index, prompt in enumerate(task.prompts):
             messages.append(("user", prompt))
-            result = await self._generate(client, model, messages, key.thinking)
+            result = await self._generate(client, model, messages, key.thinking, seed)
             if result is None:
                 outcome = "timeout"
                 break
@@ -280,6 +281,7 @@ class Runner:
         model: ModelConfig,
         messages: list[tuple[str, str]],
         thinking: bool | None,
+        seed: int | None,
     ) -> pb.GenerateResult | None:
         """The reply, None when the generation deadline passed; InfraError otherwise."""
         request = generate_request(
@@ -288,6 +290,7 @@ class Runner:
             messages,
             thinking=thinking,
             measured_tok_s=self.tok_s.get(model.key),
+            seed=seed,
         )
         try:
             result = await client.generate(request)
@@ -365,6 +368,7 @@ class Runner:
             completion_tokens=sum(u.completion_tokens for u in usage) if usage else None,
             started_at=started,
             finished_at=time.time(),
+            seed=run_seed(sampling.seed, task.id, key.repeat),
         )
 
 

@@ -3,6 +3,11 @@
 
 Everything here reads the results database only: a report of a bench still running (or
 killed) shows what has finished, with INCOMPLETE where runs are missing.
+
+Repeats that are not repeats: when every reply of a task × model is the same text while
+sampling was on, the n runs measured one sample n times (a seed the server fixed, or
+sampling it ignored), so their std of 0 says nothing. The cell is marked and a line
+under the table says so; JSON gives each cell's seeds and `identical_replies`.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import html
 import json
 import statistics
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rich.table import Table
@@ -27,6 +32,43 @@ VERDICT_STYLE = {
     Verdict.INCOMPLETE: "dim",
 }
 FLAKY = "~"  # a model's runs on both sides of the threshold
+IDENTICAL = "≡"  # every reply the same, with sampling on
+DEGENERATE = "identical replies: fixed seed, or the server ignores sampling"
+
+
+@dataclass(frozen=True)
+class Repeats:
+    """One task × column's runs as repeats: the seed each was asked with (repeat order,
+    as its scores) and, when all n ≥ 2 replies were the same text with sampling on, n."""
+
+    seeds: tuple[int | None, ...]
+    identical: int = 0
+
+
+def repeats(runs: Sequence[RunRecord]) -> dict[tuple[str, str], Repeats]:
+    """(task, column) → Repeats over the runs consensus counts (plain runs, no infra_error)."""
+    grouped: dict[tuple[str, str], list[RunRecord]] = {}
+    for run in sorted(runs, key=lambda r: r.repeat):
+        if run.outcome != "infra_error" and not run.role and not run.round:
+            column = model_label(run.model, thinking_label(run.thinking))
+            grouped.setdefault((run.task, column), []).append(run)
+    return {key: Repeats(tuple(r.seed for r in mine), identical_replies(mine))
+            for key, mine in grouped.items()}  # fmt: skip
+
+
+def identical_replies(runs: Sequence[RunRecord]) -> int:
+    """n when the n ≥ 2 replies are one text and every run sampled; else 0."""
+    replies = [r.response for r in runs if r.response]
+    if len(replies) < 2 or len(set(replies)) > 1 or not all(map(_sampled, runs)):
+        return 0
+    return len(replies)
+
+
+def _sampled(run: RunRecord) -> bool:
+    """Temperature above 0, or unset: the servers' own defaults sample (llama.cpp 0.8,
+    vLLM and OpenAI-style APIs 1.0), so only an explicit 0 expects identical replies."""
+    temperature = run.model_config.get("sampling", {}).get("temperature")
+    return temperature is None or temperature > 0
 
 
 @dataclass(frozen=True)
@@ -50,10 +92,14 @@ class Report:
     verdicts: Sequence[TaskVerdict]
     models: Sequence[ModelSummary]
     refused: Mapping[str, Sequence[str]]
+    repeats: Mapping[tuple[str, str], Repeats] = field(default_factory=dict)
 
     @property
     def columns(self) -> list[str]:
         return list(self.titles)
+
+    def cell(self, task: str, column: str) -> Repeats:
+        return self.repeats.get((task, column), Repeats(()))
 
 
 def summarise(
@@ -87,10 +133,10 @@ def summarise(
                 sum(r.completion_tokens or 0 for r in mine),
             )
         )
-    return Report(bench, dict(titles), list(verdicts), models, dict(refused or {}))
+    return Report(bench, dict(titles), list(verdicts), models, dict(refused or {}), repeats(runs))
 
 
-def _cell(stats: ModelTaskStats) -> str:
+def _cell(stats: ModelTaskStats, identical: int = 0) -> str:
     if stats.mean is None:
         return "—"
     text = f"{stats.mean:.1f}"
@@ -98,6 +144,8 @@ def _cell(stats: ModelTaskStats) -> str:
         text += f" ±{stats.std:.1f}"
     if stats.flaky:
         text += f" {FLAKY}"
+    if identical:
+        text += f" {IDENTICAL}"
     if not stats.complete:
         text += f" ({stats.n_done}/{stats.n_expected})"
     return text
@@ -118,7 +166,9 @@ def table(report: Report) -> Table:
         out.add_column(Text(report.titles[column]), justify="right")
     out.add_column("Verdict")
     for verdict in report.verdicts:
-        cells = [Text(_cell(s), style=_score_style(s)) for s in verdict.stats]
+        cells = [
+            Text(_cell(s, _identical(report, s)), style=_score_style(s)) for s in verdict.stats
+        ]
         out.add_row(
             Text(verdict.task), *cells, Text(verdict.verdict.value, VERDICT_STYLE[verdict.verdict])
         )
@@ -126,6 +176,10 @@ def table(report: Report) -> Table:
     out.add_section()
     out.add_row(Text("decode tok/s", style="dim"), *[Text(s, style="dim") for s in speeds], "")
     return out
+
+
+def _identical(report: Report, stats: ModelTaskStats) -> int:
+    return report.cell(stats.task, stats.model).identical
 
 
 def _speed(model: ModelSummary) -> str:
@@ -143,6 +197,11 @@ def legend(report: Report) -> list[str]:
         if other:
             listed = ", ".join(f"{v} {k}" for k, v in other.items())
             lines.append(f"{model.title}: {listed} of {model.runs} runs")
+    for verdict in report.verdicts:
+        for stats in verdict.stats:
+            if same := _identical(report, stats):
+                title = report.titles.get(stats.model, stats.model)
+                lines.append(f"{IDENTICAL} {verdict.task}, {title}: {same} {DEGENERATE}")
     for task, problems in report.refused.items():
         lines.append(f"refused {task}: failed its own validation: {problems[0]}")
     return lines
@@ -157,7 +216,7 @@ def markdown(report: Report) -> str:
         "|" + "---|" * len(head),
     ]
     for verdict in report.verdicts:
-        cells = [_cell(s) for s in verdict.stats]
+        cells = [_cell(s, _identical(report, s)) for s in verdict.stats]
         lines.append(
             "| " + " | ".join(_md(x) for x in [verdict.task, *cells, verdict.verdict.value]) + " |"
         )
@@ -191,6 +250,8 @@ def as_json(report: Report) -> dict[str, Any]:
                         "passed": s.passed,
                         "flaky": s.flaky,
                         "complete": s.complete,
+                        "seeds": list(report.cell(v.task, s.model).seeds),
+                        "identical_replies": _identical(report, s),
                     }
                     for s in v.stats
                 },
@@ -222,6 +283,13 @@ def _heat(score: float | None) -> str:
     return f"hsl({hue}, 70%, 72%)"
 
 
+def _tooltip(report: Report, stats: ModelTaskStats) -> str:
+    """A heatmap cell's scores, and its seeds when it has any."""
+    scores = ", ".join(f"{x:g}" for x in stats.scores)
+    seeds = [str(s) for s in report.cell(stats.task, stats.model).seeds if s is not None]
+    return f"{scores}; seeds {', '.join(seeds)}" if seeds else scores
+
+
 def html_page(report: Report) -> str:
     """One file, no scripts or external assets: the heatmap and a tok/s bar chart."""
     e = html.escape
@@ -229,8 +297,8 @@ def html_page(report: Report) -> str:
     rows = []
     for verdict in report.verdicts:
         cells = "".join(
-            f'<td style="background:{_heat(s.mean)}" title="{e(", ".join(f"{x:g}" for x in s.scores))}">'
-            f"{e(_cell(s))}</td>"
+            f'<td style="background:{_heat(s.mean)}" title="{e(_tooltip(report, s))}">'
+            f"{e(_cell(s, _identical(report, s)))}</td>"
             for s in verdict.stats
         )
         rows.append(f"<tr><th class=task>{e(verdict.task)}</th>{cells}"
