@@ -87,3 +87,59 @@ async def test_each_run_is_reported_as_it_finishes():
 
     await schedule(keys("a", 5), run, {"a": 5}, on_finished=record)
     assert [f.result for f in seen] == [0, 1, 2, 3, 4]
+
+
+async def test_each_result_carries_its_key_and_the_attempt_that_made_it():
+    async def run(key: RunKey, attempt: int) -> int:
+        if attempt < 2:
+            raise InfraError("restarting")
+        return key.repeat
+
+    done = await schedule(keys("a", 2), run, {"a": 2}, retry_delay_s=0)
+    assert [(f.key, f.result, f.attempts, f.error) for f in done] == [
+        (RunKey("t", "a", None, 0), 0, 2, ""),
+        (RunKey("t", "a", None, 1), 1, 2, ""),
+    ]
+
+
+async def test_a_run_that_never_got_through_keeps_its_key():
+    async def run(key: RunKey, attempt: int) -> None:
+        raise InfraError("down")
+
+    (finished,) = await schedule(keys("b", 1), run, {"b": 1}, retries=0, retry_delay_s=0)
+    assert (finished.key, finished.attempts, finished.error) == (
+        RunKey("t", "b", None, 0),
+        1,
+        "down",
+    )
+
+
+async def test_retries_back_off_linearly_and_not_after_the_last_try(monkeypatch):
+    import trinity.controller.scheduler as scheduler_module
+
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr(scheduler_module.asyncio, "sleep", sleep)
+
+    async def run(key: RunKey, attempt: int) -> None:
+        raise InfraError("down")
+
+    await schedule(keys("a", 1), run, {"a": 1}, retries=3, retry_delay_s=0.5)
+    assert slept == [0.5, 1.0, 1.5]
+
+
+async def test_each_infra_failure_is_logged_with_its_run_attempt_and_error(caplog):
+    async def run(key: RunKey, attempt: int) -> int:
+        if attempt == 1:
+            raise InfraError("node a unreachable")
+        return 1
+
+    with caplog.at_level("WARNING", logger="trinity.controller.scheduler"):
+        await schedule(keys("a", 1), run, {"a": 1}, retry_delay_s=0)
+    (record,) = caplog.records
+    assert record.getMessage() == (
+        f"infra failure run={RunKey('t', 'a', None, 0)} attempt=1 error=node a unreachable"
+    )

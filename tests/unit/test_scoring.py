@@ -31,7 +31,7 @@ MULTI = Task(
     files=(("test_cart.py", b"def check_a1(): pass\n"), ("data.json", b"{}")),
     turns=TURNS,
     expected={"a2": "3", "b1": "[1]"},
-    limits={"wall_s": 7, "memory_bytes": 1e9, "no_such_limit": 5},
+    limits={"wall_s": 7.5, "memory_bytes": 1e9, "no_such_limit": 5},
 )
 CODE = Task(
     suite="smoke",
@@ -112,6 +112,7 @@ def test_turns_not_reached_count_as_failed_checks():
     merged = merge_turns(MULTI, turns(MULTI, {0: {"a1", "a2"}}, reached=1))
     assert (merged.passed, merged.score) == (2, pytest.approx(100.0 * 2 / 6))
     assert [c.message for c in merged.checks[2:]] == ["turn not reached"] * 4
+    assert [c.name for c in merged.checks] == list(MULTI.checks)
 
 
 def test_merged_figures_add_up_over_the_turns_and_keep_the_last_turns_output():
@@ -148,6 +149,7 @@ def test_a_subset_is_scored_over_the_tasks_declared_checks():
     assert (found.score, found.passed, found.declared) == (40.0, 2, 5)
     assert [c.name for c in found.checks] == ["small", "zero"]
     assert list(node.requests[0][0].checks) == ["small", "zero"]
+    assert node.requests[0][0].files[0].content == b"code"
 
 
 def test_every_declared_check_runs_when_no_subset_is_given():
@@ -191,7 +193,7 @@ def test_the_rpc_may_take_the_sandboxs_wall_limit_and_some_slack():
     node = FakeNode(set())
     score(node, MULTI, ("a1",))
     score(node, CODE)
-    assert [t for _, t in node.requests] == [7 + RPC_SLACK_S, 10.0 + RPC_SLACK_S]
+    assert [t for _, t in node.requests] == [7.5 + RPC_SLACK_S, 10.0 + RPC_SLACK_S]
 
 
 # ---- execute_request ---------------------------------------------------------------
@@ -210,7 +212,7 @@ def test_the_request_carries_the_solution_beside_the_hidden_files():
 
 def test_limits_are_typed_and_unknown_ones_left_out():
     limits = execute_request(MULTI, b"").limits
-    assert limits.wall_s == 7.0 and limits.memory_bytes == 10**9
+    assert limits.wall_s == 7.5 and limits.memory_bytes == 10**9  # seconds keep their fraction
     assert isinstance(limits.memory_bytes, int)
     assert not hasattr(limits, "no_such_limit")
 
@@ -235,13 +237,24 @@ def test_a_right_answer_scores_100_and_says_what_matched():
     found = score_reply(ANSWER, "It is 391.")
     assert (found.score, found.passed, found.declared, found.status) == (100.0, 1, 1, "passed")
     assert found.checks[0].message.startswith("matched '391'")
+    assert found.checks[0].name == "answer"
     assert (found.sandbox, found.duration_s, found.task) == ("none", 0.0, "math/mul")
+    assert (found.peak_memory_bytes, found.stdout_tail, found.stderr_tail) == (0, "", "")
 
 
 def test_a_wrong_answer_scores_0_and_shows_what_was_read():
     found = score_reply(ANSWER, "It is 392.")
     assert (found.score, found.passed, found.status) == (0.0, 0, "failed")
     assert found.checks[0].message.startswith("got ")
+    rambling = score_reply(ANSWER, "x" * 300)
+    assert rambling.checks[0].message == f"got {'x' * 200!r}"  # the first 200 characters
+
+
+def test_a_numeric_answer_within_the_tasks_tolerance_passes():
+    from dataclasses import replace
+
+    assert score_reply(ANSWER, "Answer: 391.002").score == 0.0
+    assert score_reply(replace(ANSWER, numeric_tolerance=0.01), "Answer: 391.002").score == 100.0
 
 
 def test_an_answer_line_when_required():
@@ -267,3 +280,9 @@ def test_a_rubric_pattern_matches_at_any_line_start():
     multiline = Task(suite="review", name="m", kind="review", prompt="", solution_file="",
                      test_file="", checks=("fix",), rubric={"fix": ("^fix:",)})  # fmt: skip
     assert score_reply(multiline, "looks fine\nFIX: lock it").score == 100.0
+
+
+def test_what_a_rubric_found_is_quoted_up_to_80_characters():
+    long = Task(suite="review", name="l", kind="review", prompt="", solution_file="",
+                test_file="", checks=("x",), rubric={"x": ("x+",)})  # fmt: skip
+    assert score_reply(long, "x" * 120).checks[0].message == f"found {'x' * 80!r}"
