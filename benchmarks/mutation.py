@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/mutation.py                     # every module, 2 workers
     .venv/bin/python benchmarks/mutation.py consensus scoring   # some of them
     .venv/bin/python benchmarks/mutation.py --jobs 4 --keep /tmp/mutation   # then mutmut browse
+    .venv/bin/python benchmarks/mutation.py --keep /tmp/mutation --report-only  # print again
 
 mutmut (pinned in the dev extra) plants one small bug at a time (an operator, a constant,
 a string, an argument dropped) in one module and runs that module's own unit tests
@@ -68,6 +69,13 @@ asyncio_mode = "auto"
 asyncio_default_fixture_loop_scope = "function"
 """
 KILLED = {"killed", "timeout"}
+DIFFS = """
+import sys
+from mutmut.mutation.diff_apply import find_mutant, get_diff_for_mutant
+for name in sys.argv[1:]:
+    print("\\0" + name)
+    print(get_diff_for_mutant(name, path=find_mutant(name).path))
+"""
 MUTANT = re.compile(r"`(trinity\.[\w.]+__mutmut_\d+)`")
 LINE = re.compile(r"^\s+(trinity\.\S+__mutmut_\d+): (.+)$")
 
@@ -118,28 +126,39 @@ def mutmut(folder: Path, *args: str, log: Path | None = None) -> subprocess.Comp
                               stdin=subprocess.DEVNULL, text=True)  # fmt: skip
 
 
-def run_module(base: Path, module: str, jobs: int) -> Result:
+def run_module(base: Path, module: str, jobs: int, *, again: bool = True) -> Result:
+    """Mutate and test one module (again=False: read the results already in its folder)."""
     started = time.monotonic()
-    folder = work_folder(base, module)
+    folder = base / module if not again else work_folder(base, module)
     log = folder / "mutmut.log"
-    done = mutmut(folder, "run", "--max-children", str(jobs), log=log)
+    done = mutmut(folder, "run", "--max-children", str(jobs), log=log) if again else None
     result = Result(module, seconds=time.monotonic() - started)
     listed = mutmut(folder, "results", "--all", "true")
     for line in listed.stdout.splitlines():
         if found := LINE.match(line):
             result.statuses[found.group(1)] = found.group(2)
-    if done.returncode != 0 or not result.statuses:
-        tail = log.read_text(errors="replace")[-1500:]
-        result.error = f"mutmut run exited {done.returncode}; the end of {log}:\n{tail}"
-    for name in result.survivors:
-        shown = mutmut(folder, "show", name).stdout
-        result.diffs[name] = "\n".join(
-            line
-            for line in shown.splitlines()
-            if line[:1] in "+-" and line[:3] not in ("+++", "---")
-        )
+    if (done is not None and done.returncode != 0) or not result.statuses:
+        tail = log.read_text(errors="replace")[-1500:] if log.exists() else "(no log)"
+        code = "?" if done is None else done.returncode
+        result.error = f"mutmut run exited {code}; the end of {log}:\n{tail}"
+    result.diffs = diffs(folder, result.survivors)
     result.seconds = time.monotonic() - started
     return result
+
+
+def diffs(folder: Path, names: list[str]) -> dict[str, str]:
+    """Each mutant's changed lines, from one process (`mutmut show` is one per mutant)."""
+    if not names:
+        return {}
+    env = {k: v for k, v in os.environ.items() if k != "MUTANT_UNDER_TEST"}
+    shown = subprocess.run([sys.executable, "-c", DIFFS, *names], cwd=folder, env=env,
+                           capture_output=True, text=True).stdout  # fmt: skip
+    out = {}
+    for chunk in shown.split("\0")[1:]:
+        name, _, diff = chunk.partition("\n")
+        out[name] = "\n".join(line for line in diff.splitlines()
+                              if line[:1] in "+-" and line[:3] not in ("+++", "---"))  # fmt: skip
+    return out
 
 
 def explained() -> set[str]:
@@ -181,7 +200,11 @@ def main() -> None:
     parser.add_argument("modules", nargs="*", help=f"default: all of {', '.join(MODULES)}")
     parser.add_argument("--jobs", type=int, default=2, help="mutants tested at once")
     parser.add_argument("--keep", type=Path, help="work folders here, kept (default: a temp dir)")
+    parser.add_argument("--report-only", action="store_true",
+                        help="print the results already in --keep's folders, run nothing")  # fmt: skip
     args = parser.parse_args()
+    if args.report_only and not args.keep:
+        parser.error("--report-only reads the folders of an earlier --keep DIR run")
     if unknown := [m for m in args.modules if m not in MODULES]:
         parser.error(f"no module {unknown[0]!r}; use some of {', '.join(MODULES)}")
     if importlib.util.find_spec("mutmut") is None:
@@ -194,9 +217,10 @@ def main() -> None:
         base = args.keep or Path(tmp)
         results = []
         for module in modules:
-            print(f"{module}: mutating {MODULES[module][0]} against {' '.join(MODULES[module][1])}",
+            doing = "reading" if args.report_only else "mutating"
+            print(f"{module}: {doing} {MODULES[module][0]} against {' '.join(MODULES[module][1])}",
                   flush=True)  # fmt: skip
-            results.append(run_module(base, module, args.jobs))
+            results.append(run_module(base, module, args.jobs, again=not args.report_only))
     show(results, explained(), time.monotonic() - started)
 
 

@@ -114,13 +114,14 @@ def test_nesting_is_refused_past_fifty_levels():
         return value
 
     assert to_json(nested(50)) == "[" * 51 + "]" * 51
-    with pytest.raises(checkrunner.NotPlainData, match="nested too deep"):
+    with pytest.raises(checkrunner.NotPlainData, match=r"^nested too deep$"):
         to_json(nested(51))
     deep_dict: dict[str, Any] = {}
-    for _ in range(52):
+    for _ in range(50):
         deep_dict = {"a": deep_dict}
-    with pytest.raises(checkrunner.NotPlainData, match="nested too deep"):
-        to_json(deep_dict)
+    assert to_json(deep_dict) == '{"a":' * 50 + "{}" + "}" * 50
+    with pytest.raises(checkrunner.NotPlainData, match=r"^nested too deep$"):
+        to_json({"a": {"a": deep_dict}})
 
 
 # ---- signed records ----------------------------------------------------------------
@@ -140,6 +141,20 @@ def test_records_are_signed_with_the_runs_secret():
 
 
 # ---- limits ------------------------------------------------------------------------
+
+
+def test_each_limit_is_set_soft_and_hard(monkeypatch):
+    calls: list[tuple[int, tuple[int, int]]] = []
+    monkeypatch.setattr(resource, "setrlimit", lambda which, pair: calls.append((which, pair)))
+    checkrunner.apply_limits("cpu_s=5,memory_bytes=2000,open_files=0,processes=64,"
+                             "file_size_bytes=4096,bogus=3,,")  # fmt: skip
+    assert calls == [
+        (resource.RLIMIT_CORE, (0, 0)),
+        (resource.RLIMIT_CPU, (5, 6)),  # hard one second later: SIGXCPU, not SIGKILL
+        (resource.RLIMIT_AS, (2000, 2000)),
+        (resource.RLIMIT_NPROC, (64, 64)),
+        (resource.RLIMIT_FSIZE, (4096, 4096)),
+    ]
 
 
 def test_limits_apply_to_the_runner_and_a_cpu_limit_arrives_as_sigxcpu():
@@ -211,6 +226,21 @@ def test_an_assert_in_a_helper_is_found_at_the_test_files_innermost_line():
     assert found == "AssertionError: line 2: helper()"
 
 
+def test_an_assert_with_a_message_keeps_it_and_other_bare_errors_get_no_line():
+    lines = ["x = 1", "assert x == 2, 'x is one'", "raise ValueError()"]
+    with_message = failing("x = 1\nassert x == 2, 'x is one'", "/work/t.py")
+    assert checkrunner.describe(with_message, lines, "/work/t.py") == "AssertionError: x is one"
+    bare_value_error = failing("\n\nraise ValueError()", "/work/t.py")
+    assert checkrunner.describe(bare_value_error, lines, "/work/t.py") == "ValueError"
+
+
+def test_an_assert_on_the_first_line_is_quoted():
+    exc = failing("assert 1 == 2", "/work/t.py")
+    assert checkrunner.describe(exc, ["assert 1 == 2"], "/work/t.py") == (
+        "AssertionError: line 1: assert 1 == 2"
+    )
+
+
 def test_an_exception_whose_str_raises_is_named_only():
     class Nasty(Exception):
         def __str__(self) -> str:
@@ -268,6 +298,12 @@ def test_running_out_of_memory_is_marked():
 def test_a_value_that_is_not_plain_data_is_reported_by_type_only():
     record = checkrunner.check_record("c", lambda: Int(3), [], "", ticks(0.0, 0.0))
     assert record["passed"] is True and record["value_type"] == "Int" and "value" not in record
+
+
+def test_a_value_type_name_is_cut_at_100_characters():
+    odd = type("T" * 150, (), {})
+    record = checkrunner.check_record("c", odd, [], "", ticks(0.0, 0.0))
+    assert record["value_type"] == "T" * 100
 
 
 def test_a_value_too_large_to_send_is_marked():
@@ -338,7 +374,8 @@ def test_each_declared_check_is_run_in_order_and_recorded(work):
                                                           ("three", False)]  # fmt: skip
     assert found[0]["message"] == "AssertionError: line 5: assert 1 == 2"
     assert found[1]["value"] == "1"
-    assert found[2]["message"] == "the test file has no `def check_three`"
+    assert found[2] == {"kind": "check", "name": "three", "passed": False,
+                        "message": "the test file has no `def check_three`"}  # fmt: skip
 
 
 def test_a_check_replaced_after_the_file_was_compiled_is_refused(work):
@@ -361,7 +398,8 @@ def test_a_check_replaced_after_the_file_was_compiled_is_refused(work):
     )
     found = run(name, ["honest", "patched", "wrapped", "foreign"])
     assert [r["passed"] for r in found] == [True, False, False, False]
-    assert [r.get("message") for r in found[1:]] == ["replaced"] * 3
+    assert found[1:] == [{"kind": "check", "name": n, "passed": False, "message": "replaced"}
+                         for n in ("patched", "wrapped", "foreign")]  # fmt: skip
 
 
 def test_a_test_module_that_does_not_import_is_one_record(work):
@@ -398,6 +436,29 @@ def test_a_test_module_whose_namespace_is_not_a_dict_fails_every_check(work):
     assert [r["message"] for r in run(name, ["a"])] == ["replaced"]
 
 
+def test_a_module_replaced_by_something_without_a_namespace_fails_every_check(work):
+    folder, name = work
+    (folder / f"{name}.py").write_text(
+        f"import sys\ndef check_a():\n    pass\nsys.modules['{name}'] = 5\n"
+    )
+    assert [r["message"] for r in run(name, ["a"])] == ["replaced"]
+
+
+def test_an_assert_at_import_from_code_of_no_file_is_named_only(work):
+    folder, name = work
+    (folder / f"{name}.py").write_text("exec(compile('assert False', '', 'exec'))\n")
+    assert run(name, ["a"]) == [{"kind": "import_error", "message": "AssertionError"}]
+
+
+def test_a_test_file_in_another_encoding_runs_and_its_lines_are_quoted(work):
+    folder, name = work
+    source = "# -*- coding: latin-1 -*-\ndef check_a():\n    assert 'café' == 'cafe'\n"
+    (folder / f"{name}.py").write_bytes(source.encode("latin-1"))
+    (found,) = run(name, ["a"])
+    assert found["kind"] == "check" and not found["passed"]
+    assert found["message"] == "AssertionError: line 3: assert 'caf\ufffd' == 'cafe'"
+
+
 def test_a_solution_that_breaks_open_still_gets_its_checks_run(work):
     folder, name = work
     (folder / f"{name}.py").write_text(
@@ -422,6 +483,103 @@ def test_a_solution_that_breaks_open_still_gets_its_checks_run(work):
 
 
 # ---- uid and main() ----------------------------------------------------------------------
+
+
+class Ids:
+    """os's uid calls, as a root process (or not) would see them."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, uid: int, stick: bool = True) -> None:
+        self.uid = self.euid = uid
+        self.calls: list[tuple[str, tuple[Any, ...]]] = []
+        for name in ("setgroups", "setresgid", "setresuid"):
+            monkeypatch.setattr(os, name, self._record(name, stick))
+        monkeypatch.setattr(os, "getuid", lambda: self.uid)
+        monkeypatch.setattr(os, "geteuid", lambda: self.euid)
+
+    def _record(self, name: str, stick: bool) -> Callable[..., None]:
+        def call(*args: Any) -> None:
+            self.calls.append((name, args))
+            if name == "setresuid" and stick:
+                self.uid, self.euid = args[0], args[1]
+
+        return call
+
+
+def test_root_drops_every_group_and_id_to_the_runs_uid(monkeypatch):
+    ids = Ids(monkeypatch, 0)
+    checkrunner.drop_to(65534)
+    assert ids.calls == [("setgroups", ([],)), ("setresgid", (65534,) * 3),
+                         ("setresuid", (65534,) * 3)]  # fmt: skip
+
+
+def test_a_drop_that_did_not_take_stops_the_runner(monkeypatch):
+    Ids(monkeypatch, 0, stick=False)
+    with pytest.raises(SystemExit, match=r"^checkrunner: could not drop to uid 65534$"):
+        checkrunner.drop_to(65534)
+
+
+def test_an_effective_uid_left_behind_stops_the_runner(monkeypatch):
+    ids = Ids(monkeypatch, 1000)
+    ids.euid = 0
+    with pytest.raises(SystemExit):
+        checkrunner.drop_to(1000)
+
+
+def test_a_runner_not_started_as_root_keeps_its_uid(monkeypatch):
+    ids = Ids(monkeypatch, 1000)
+    checkrunner.drop_to(1000)
+    checkrunner.drop_to(-1)
+    assert ids.calls == []
+    with pytest.raises(SystemExit):
+        checkrunner.drop_to(1001)
+    Ids(monkeypatch, 0)
+    checkrunner.drop_to(-1)  # -1: stay as started, root included
+
+
+class Exited(Exception):
+    pass
+
+
+def test_main_reads_the_secret_shuts_other_fds_applies_limits_and_signs(work, monkeypatch):
+    folder, name = work
+    (folder / f"{name}.py").write_text("def check_a():\n    return [1]\n")
+    report_r, report_w = os.pipe()
+    secret_r, secret_w = os.pipe()
+    os.write(secret_w, SECRET + b"ignored: only 64 bytes are read" * 3)
+    os.close(secret_w)
+    calls: list[tuple[str, Any]] = []
+
+    def exit_(code: int) -> None:
+        raise Exited(code)
+
+    monkeypatch.setattr(os, "closerange", lambda a, b: calls.append(("closerange", (a, b))))
+    monkeypatch.setattr(os, "set_inheritable", lambda fd, on: calls.append(("inherit", (fd, on))))
+    monkeypatch.setattr(os, "_exit", exit_)
+    monkeypatch.setattr(resource, "setrlimit", lambda which, pair: calls.append(("limit", pair)))
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(Exited) as exited:
+        checkrunner.main(
+            ["checkrunner.py", str(report_w), str(secret_r), "-1", "cpu_s=20", name, "a"]
+        )
+    assert exited.value.args == (0,)
+    os.close(report_w)
+    with os.fdopen(report_r, "rb") as pipe:
+        data = pipe.read()
+    with pytest.raises(OSError):
+        os.fstat(secret_r)  # closed once read
+    secret = (SECRET + b"ignored: only 64 bytes are read" * 3)[:64]
+    found = records(data, secret)
+    assert [r["kind"] for r in found] == ["check", "end"] and found[0]["value"] == "[1]"
+    assert found[1]["maxrss_kib"] >= rss_before  # this process's peak, in KiB
+    assert calls == [
+        ("inherit", (report_w, False)),
+        ("closerange", (3, report_w)),
+        ("closerange", (report_w + 1, 4096)),
+        ("limit", (0, 0)),
+        ("limit", (20, 21)),
+    ]
+    assert sys.path[0] == str(folder)
 
 
 def test_no_uid_to_drop_to_keeps_the_process_as_it_is():

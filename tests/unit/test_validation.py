@@ -235,6 +235,7 @@ def test_progress_hears_of_every_probe_and_the_count_is_known_before():
     seen: list[Probe] = []
     results = check([CODE, ANSWER, MULTI], progress=seen.append)
     assert len(seen) == sum(len(r.probes) for r in results) == probe_count([CODE, ANSWER, MULTI])
+    assert set(seen) == {p for r in results for p in r.probes}
     assert probe_count([CODE]) == 2 + 3 + len(CHEATS)
     assert probe_count([ANSWER]) == 2 + 1 + 3
     assert probe_count([MULTI]) == 3 + 3 + len(CHEATS)
