@@ -5,7 +5,13 @@ from __future__ import annotations
 import ast
 
 import pytest
-from trinity.controller.extract import Block, extract_code, fenced_blocks, split_reasoning
+from trinity.controller.extract import (
+    Block,
+    Extraction,
+    extract_code,
+    fenced_blocks,
+    split_reasoning,
+)
 
 F = "```"
 
@@ -434,3 +440,24 @@ def test_merged_blocks_get_only_the_imports_they_use() -> None:
     got = extract_code(reply, ["area", "perimeter"])
     assert got.rule == "fence_merged"
     assert got.code == f"import math\n\n{a}\n\n{b}"
+
+
+def test_a_one_line_block_glued_to_its_close() -> None:
+    (block,) = fenced_blocks(f"{F}python\nadd = lambda a, b: a + b{F}\nDone.")
+    assert (block.code, block.closed) == ("add = lambda a, b: a + b", True)
+
+
+def test_code_keeps_its_own_characters_at_both_ends() -> None:
+    (block,) = fenced_blocks(f"{F}python\nX = 1\nY = X\n{F}")
+    assert block.code == "X = 1\nY = X"
+
+
+@pytest.mark.parametrize("code", ["X = 1  ", "Y = 2\nX = Y"])
+def test_raw_code_keeps_its_own_characters_at_both_ends(code: str) -> None:
+    assert extract_code(f"\n{code}\n") == Extraction(code, "raw", 0)
+
+
+@pytest.mark.parametrize("code", ["def f(): return 1   ", "def f(): return X"])
+def test_raw_code_can_be_the_one_line_after_the_prose(code: str) -> None:
+    got = extract_code(f"Here it is:\n{code}\nThat's all, folks (really).")
+    assert (got.code, got.rule) == (code, "raw_from_first_def")
