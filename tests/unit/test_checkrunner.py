@@ -505,6 +505,27 @@ class Ids:
         return call
 
 
+def test_one_is_a_limit_and_a_malformed_one_is_an_error(monkeypatch):
+    calls: list[tuple[int, int]] = []
+    monkeypatch.setattr(resource, "setrlimit", lambda which, pair: calls.append(pair))
+    checkrunner.apply_limits("cpu_s=1,processes=1")
+    assert calls == [(0, 0), (1, 2), (1, 1)]
+    with pytest.raises(ValueError):
+        checkrunner.apply_limits("cpu_s=5=3")
+
+
+def test_root_asked_to_stay_root_still_drops_its_groups(monkeypatch):
+    ids = Ids(monkeypatch, 0)
+    checkrunner.drop_to(0)
+    assert ids.calls == [("setgroups", ([],)), ("setresgid", (0, 0, 0)), ("setresuid", (0, 0, 0))]
+
+
+def test_a_runner_not_root_asked_to_be_root_stops(monkeypatch):
+    Ids(monkeypatch, 1000)
+    with pytest.raises(SystemExit, match=r"^checkrunner: could not drop to uid 0$"):
+        checkrunner.drop_to(0)
+
+
 def test_root_drops_every_group_and_id_to_the_runs_uid(monkeypatch):
     ids = Ids(monkeypatch, 0)
     checkrunner.drop_to(65534)
@@ -556,7 +577,7 @@ def test_main_reads_the_secret_shuts_other_fds_applies_limits_and_signs(work, mo
     monkeypatch.setattr(os, "set_inheritable", lambda fd, on: calls.append(("inherit", (fd, on))))
     monkeypatch.setattr(os, "_exit", exit_)
     monkeypatch.setattr(resource, "setrlimit", lambda which, pair: calls.append(("limit", pair)))
-    monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p != str(folder)])
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with pytest.raises(Exited) as exited:
         checkrunner.main(
