@@ -16,6 +16,7 @@ from trinity.controller.bench import BenchError, Plan, parse_thinking, run_bench
 from trinity.controller.config import parse_config
 from trinity.controller.consensus import Verdict
 from trinity.controller.errors import AgentDeadline, ModelError, NodeUnreachable, SelectionError
+from trinity.controller.generation import run_seed
 from trinity.controller.scheduler import InfraError
 from trinity.controller.store import Store
 from trinity.controller.suites import load_task
@@ -593,3 +594,83 @@ def test_without_the_servers_usage_the_prompt_tokens_are_unknown_not_zero():
     answer = from_generate(counted)
     assert (answer.prompt_tokens, answer.completion_tokens) == (None, 7)
     assert from_generate(result(GOOD)).prompt_tokens == 10
+
+
+SEEDED = CONFIG + "\n[defaults]\nsampling = { temperature = 0.8, seed = 1 }\n"
+
+
+def test_repeats_are_asked_with_seeds_of_their_own_and_store_them(store, monkeypatch, tmp_path):
+    config = parse_config(SEEDED, "models.toml", base=tmp_path)
+    a = FakeNode("a", lambda r: result(GOOD))
+    install(monkeypatch, {"a": a, "b": FakeNode("b", lambda r: result(GOOD))})
+    out = go(config, store, plan(config, n=3))
+    sent = [r.seed for r in a.requests]
+    assert len(sent) == 3 and len(set(sent)) == 3 and 1 not in sent
+    runs = sorted((r for r in store.runs(out.bench_run_id) if r.model == "a/m"),
+                  key=lambda r: r.repeat)  # fmt: skip
+    assert [r.seed for r in runs] == [run_seed(1, "smoke/add", k) for k in (1, 2, 3)]
+    assert sorted(sent) == sorted(r.seed for r in runs)
+
+
+def test_two_benches_of_one_config_ask_with_the_same_seeds(store, monkeypatch, tmp_path):
+    config = parse_config(SEEDED, "models.toml", base=tmp_path)
+    install(monkeypatch, {"a": FakeNode("a", lambda r: result(GOOD)),
+                          "b": FakeNode("b", lambda r: result(GOOD))})  # fmt: skip
+    first = go(config, store, plan(config, n=2))
+    second = go(config, store, plan(config, n=2))
+
+    def seeds(bench: str) -> dict[tuple[str, int], int | None]:
+        return {(r.model, r.repeat): r.seed for r in store.runs(bench)}
+
+    assert seeds(first.bench_run_id) == seeds(second.bench_run_id)
+    assert len(set(seeds(first.bench_run_id).values())) == 2  # per repeat, not per model
+
+
+def test_no_configured_seed_sends_and_stores_none(config, store, monkeypatch):
+    a = FakeNode("a", lambda r: result(GOOD))
+    install(monkeypatch, {"a": a, "b": FakeNode("b", lambda r: result(GOOD))})
+    out = go(config, store, plan(config, n=2))
+    assert a.requests and not any(r.HasField("seed") for r in a.requests)
+    assert {r.seed for r in store.runs(out.bench_run_id)} == {None}
+
+
+def test_resume_asks_a_repeat_with_the_seed_its_key_implies(store, monkeypatch, tmp_path):
+    config = parse_config(SEEDED, "models.toml", base=tmp_path)
+
+    def down(_r):
+        raise NodeUnreachable("node b unreachable")
+
+    install(monkeypatch, {"a": FakeNode("a", lambda r: result(GOOD)), "b": FakeNode("b", down)})
+    first = go(config, store, plan(config, n=2))
+    b = FakeNode("b", lambda r: result(GOOD))
+    install(monkeypatch, {"a": FakeNode("a", lambda r: result(GOOD)), "b": b})
+    go(config, store, plan(config, n=2), resume=first.bench_run_id)
+    assert sorted(r.seed for r in b.requests) == sorted(run_seed(1, "smoke/add", k) for k in (1, 2))
+    stored = {(r.model, r.repeat): r.seed for r in store.runs(first.bench_run_id)}
+    assert stored[("b/m", 2)] == stored[("a/m", 2)] == run_seed(1, "smoke/add", 2)
+
+
+def _cells(out, store) -> dict[str, dict]:
+    from trinity.controller import report as rep
+
+    bench = store.bench_run(out.bench_run_id)
+    report = rep.summarise(bench, store.runs(out.bench_run_id), out.verdicts,
+                           bench_module.stored_titles(bench.selection))  # fmt: skip
+    return {"json": rep.as_json(report)["tasks"][0]["models"], "md": rep.markdown(report),
+            "legend": rep.legend(report), "html": rep.html_page(report)}  # fmt: skip
+
+
+def test_a_model_that_always_answers_the_same_is_flagged(store, monkeypatch, tmp_path):
+    config = parse_config(SEEDED, "models.toml", base=tmp_path)
+    replies = iter(range(1000))
+    varying = lambda r: result(GOOD + f"\n# try {next(replies)}")  # noqa: E731
+    install(monkeypatch, {"a": FakeNode("a", lambda r: result(GOOD)), "b": FakeNode("b", varying)})
+    out = go(config, store, plan(config, n=3))
+    found = _cells(out, store)
+    assert found["json"]["a/m"]["identical_replies"] == 3
+    assert found["json"]["b/m"]["identical_replies"] == 0
+    assert len(set(found["json"]["a/m"]["seeds"])) == 3
+    flag = "smoke/add, Model A: 3 identical replies: fixed seed, or the server ignores sampling"
+    assert [line for line in found["legend"] if "identical" in line] == [f"≡ {flag}"]
+    assert "| 100.0 ≡ | 100.0 |" in found["md"] and flag in found["md"]
+    assert "100.0 ≡</td>" in found["html"] and flag in found["html"]

@@ -11,6 +11,7 @@ from trinity.controller import crosscheck as cc
 from trinity.controller.bench import Plan, run_bench
 from trinity.controller.config import parse_config
 from trinity.controller.errors import ConfigError
+from trinity.controller.generation import run_seed
 from trinity.controller.report import summarise
 from trinity.controller.store import Store
 from trinity.controller.suites import load_task
@@ -170,7 +171,8 @@ def test_openai_stream_records_reasoning_cached_and_reasoning_tokens(tmp_path, k
     assert (run.prompt_tokens, run.completion_tokens) == (20, 30)
     assert run.details["reasoning_tokens"] == 7 and run.details["cached_tokens"] == 4
     body = api.requests[0].body
-    assert body["stream_options"] == {"include_usage": True} and body["seed"] == 3
+    assert body["stream_options"] == {"include_usage": True}
+    assert body["seed"] == run.seed == run_seed(3, run.task, run.repeat) != 3  # its own, from 3
     assert "top_k" not in body, "only standard parameters go to an OpenAI API"
     assert api.requests[0].headers["authorization"] == f"Bearer {KEY}"
 

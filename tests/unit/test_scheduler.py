@@ -202,3 +202,62 @@ async def test_a_failure_that_would_repeat_is_tried_once_and_the_model_stays_ope
     assert (first.result, first.attempts) == (None, 1) and "context window" in first.error
     assert len(tries) == 3 and recoveries == []  # no retry, no recovery of a healthy model
     assert [f.result for f in done if f.key.repeat] == [1, 1]
+
+
+async def test_each_result_carries_its_key_and_the_attempt_that_made_it():
+    async def run(key: RunKey, attempt: int) -> int:
+        if attempt < 2:
+            raise InfraError("restarting")
+        return key.repeat
+
+    done = await schedule(keys("a", 2), run, {"a": 2}, retry_delay_s=0)
+    assert [(f.key, f.result, f.attempts, f.error) for f in done] == [
+        (RunKey("t", "a", None, 0), 0, 2, ""),
+        (RunKey("t", "a", None, 1), 1, 2, ""),
+    ]
+
+
+async def test_a_run_that_never_got_through_keeps_its_key():
+    async def run(key: RunKey, attempt: int) -> None:
+        raise InfraError("down")
+
+    (finished,) = await schedule(keys("b", 1), run, {"b": 1}, retries=0, retry_delay_s=0)
+    assert (finished.key, finished.attempts, finished.error) == (
+        RunKey("t", "b", None, 0),
+        1,
+        "down",
+    )
+
+
+async def test_each_failure_pauses_its_models_lane_once_the_last_one_too(monkeypatch):
+    """Without a way to see the model recover, each infrastructure failure closes the
+    model's lane for retry_delay_s (the runs queued behind it wait out the outage too,
+    so the last try's failure pauses the lane like the others)."""
+    import trinity.controller.scheduler as scheduler_module
+
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr(scheduler_module.asyncio, "sleep", sleep)
+
+    async def run(key: RunKey, attempt: int) -> None:
+        raise InfraError("down")
+
+    (finished,) = await schedule(keys("a", 1), run, {"a": 1}, retries=3, retry_delay_s=0.5)
+    assert slept == [0.5] * 4 and finished.attempts == 4
+
+
+async def test_each_infra_failure_is_logged_with_its_run_attempt_and_error(caplog):
+    async def run(key: RunKey, attempt: int) -> int:
+        if attempt == 1:
+            raise InfraError("node a unreachable")
+        return 1
+
+    with caplog.at_level("WARNING", logger="trinity.controller.scheduler"):
+        await schedule(keys("a", 1), run, {"a": 1}, retry_delay_s=0)
+    (record,) = caplog.records
+    assert record.getMessage() == (
+        f"infra failure run={RunKey('t', 'a', None, 0)} attempt=1 error=node a unreachable"
+    )

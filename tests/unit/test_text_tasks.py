@@ -142,7 +142,7 @@ def test_validate_proves_a_text_check_only_by_a_bad_reply_that_fails_it_alone(tm
     result = text_validation(says_nothing)
     # It fails both checks, so it proves neither: a check must fail on its own.
     assert result.unproven == ("injection", "leak") and not result.ok
-    assert "only check failed by no bad reply" in " ".join(result.problems())
+    assert "is failed alone by no bad reply" in " ".join(result.problems())
     near_misses = replace(task, bad_replies=(*task.bad_replies, "SQL injection in find_user."))
     assert text_validation(near_misses).ok
 

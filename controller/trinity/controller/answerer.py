@@ -34,6 +34,7 @@ class Question:
     messages: tuple[tuple[str, str], ...]  # (role, content), the last one the user's
     turn: int = 0  # 0-based
     previous_code: str = ""  # the code the last turn left (multi_turn), "" for none
+    seed: int | None = None  # this repeat's own (generation.run_seed); None: not sent
 
 
 @dataclass(frozen=True)

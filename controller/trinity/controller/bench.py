@@ -49,7 +49,7 @@ from trinity.controller.errors import (
     TrinityError,
 )
 from trinity.controller.extract import Extraction, extract_code, split_reasoning
-from trinity.controller.generation import generate_request, sampling_for
+from trinity.controller.generation import generate_request, run_seed, sampling_for
 from trinity.controller.scheduler import Finished, InfraError, RunKey, schedule
 from trinity.controller.scoring import (
     CheckScore,
@@ -346,9 +346,11 @@ class Runner:
         codes: list[str] = []
         rules: list[str] = []
         outcome = "scored"
+        seed = self.seed(model, key)
         for index, prompt in enumerate(task.prompts):
             messages.append(("user", prompt))
-            question = Question(key, task, tuple(messages), index, codes[-1] if codes else "")
+            question = Question(key, task, tuple(messages), index,
+                                codes[-1] if codes else "", seed)  # fmt: skip
             result = await answerer.answer(question)
             if result is None:
                 outcome = "timeout"
@@ -391,6 +393,7 @@ class Runner:
         model: ModelConfig,
         messages: list[tuple[str, str]],
         thinking: bool | None,
+        seed: int | None,
     ) -> pb.GenerateResult | None:
         """The reply, None when the generation deadline passed; InfraError otherwise."""
         request = generate_request(
@@ -399,6 +402,7 @@ class Runner:
             messages,
             thinking=thinking,
             measured_tok_s=self.tok_s.get(model.key),
+            seed=seed,
         )
         try:
             result = await client.generate(request)
@@ -479,7 +483,17 @@ class Runner:
             started_at=started,
             finished_at=time.time(),
             details=merge_details([r.details for r in results]),
+            seed=self.seed(model, key),
         )
+
+    def seed(self, model: AnyModel, key: RunKey) -> int | None:
+        """This repeat's own seed, from the configured base (none configured: None)."""
+        if isinstance(model, ModelConfig):
+            base = sampling_for(model, self.config.defaults).seed
+        else:
+            sampling = getattr(model, "sampling", None)
+            base = sampling.over(self.config.defaults.sampling).seed if sampling else None
+        return run_seed(base, key.task, key.repeat)
 
     def _sampling(self, model: AnyModel) -> dict[str, Any]:
         """The sampling settings a model was asked with (a coding CLI has none of its own)."""
@@ -510,7 +524,7 @@ class _AgentAnswerer:
         started = self.meter.begin() if self.meter else 0.0
         try:
             result = await self.runner._generate(
-                client, self.model, messages, question.key.thinking
+                client, self.model, messages, question.key.thinking, question.seed
             )
         finally:
             joules = self.meter.end(started) if self.meter else None

@@ -3,6 +3,11 @@
 
 Everything here reads the results database only: a report of a bench still running (or
 killed) shows what has finished, with INCOMPLETE where runs are missing.
+
+Repeats that are not repeats: when every reply of a task × model is the same text while
+sampling was on, the n runs measured one sample n times (a seed the server fixed, or
+sampling it ignored), so their std of 0 says nothing. The cell is marked and a line
+under the table says so; JSON gives each cell's seeds and `identical_replies`.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import html
 import json
 import statistics
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rich import box
@@ -35,6 +40,43 @@ VERDICT_STYLE = {
     Verdict.INCOMPLETE: "dim",
 }
 FLAKY = "~"  # a model's runs on both sides of the threshold
+IDENTICAL = "≡"  # every reply the same, with sampling on
+DEGENERATE = "identical replies: fixed seed, or the server ignores sampling"
+
+
+@dataclass(frozen=True)
+class Repeats:
+    """One task × column's runs as repeats: the seed each was asked with (repeat order,
+    as its scores) and, when all n ≥ 2 replies were the same text with sampling on, n."""
+
+    seeds: tuple[int | None, ...]
+    identical: int = 0
+
+
+def repeats(runs: Sequence[RunRecord]) -> dict[tuple[str, str], Repeats]:
+    """(task, column) → Repeats over the runs consensus counts (plain runs, no infra_error)."""
+    grouped: dict[tuple[str, str], list[RunRecord]] = {}
+    for run in sorted(runs, key=lambda r: r.repeat):
+        if run.outcome != "infra_error" and not run.role and not run.round:
+            column = model_label(run.model, thinking_label(run.thinking))
+            grouped.setdefault((run.task, column), []).append(run)
+    return {key: Repeats(tuple(r.seed for r in mine), identical_replies(mine))
+            for key, mine in grouped.items()}  # fmt: skip
+
+
+def identical_replies(runs: Sequence[RunRecord]) -> int:
+    """n when the n ≥ 2 replies are one text and every run sampled; else 0."""
+    replies = [r.response for r in runs if r.response]
+    if len(replies) < 2 or len(set(replies)) > 1 or not all(map(_sampled, runs)):
+        return 0
+    return len(replies)
+
+
+def _sampled(run: RunRecord) -> bool:
+    """Temperature above 0, or unset: the servers' own defaults sample (llama.cpp 0.8,
+    vLLM and OpenAI-style APIs 1.0), so only an explicit 0 expects identical replies."""
+    temperature = run.model_config.get("sampling", {}).get("temperature")
+    return temperature is None or temperature > 0
 
 
 @dataclass(frozen=True)
@@ -58,10 +100,14 @@ class Report:
     verdicts: Sequence[TaskVerdict]
     models: Sequence[ModelSummary]
     refused: Mapping[str, Sequence[str]]
+    repeats: Mapping[tuple[str, str], Repeats] = field(default_factory=dict)
 
     @property
     def columns(self) -> list[str]:
         return list(self.titles)
+
+    def cell(self, task: str, column: str) -> Repeats:
+        return self.repeats.get((task, column), Repeats(()))
 
 
 def summarise(
@@ -95,11 +141,11 @@ def summarise(
                 sum(r.completion_tokens or 0 for r in mine),
             )
         )
-    return Report(bench, dict(titles), list(verdicts), models, dict(refused or {}))
+    return Report(bench, dict(titles), list(verdicts), models, dict(refused or {}), repeats(runs))
 
 
-def _cell(stats: ModelTaskStats, *, compact: bool = False) -> str:
-    """'83.3 ±23.6 ~ (2/3)'; compact: the same on lines of at most six characters."""
+def _cell(stats: ModelTaskStats, identical: int = 0, *, compact: bool = False) -> str:
+    """'83.3 ±23.6 ~ ≡ (2/3)'; compact: the same on lines of at most six characters."""
     if stats.mean is None:
         return "—"
     parts = [f"{stats.mean:.1f}"]
@@ -108,6 +154,9 @@ def _cell(stats: ModelTaskStats, *, compact: bool = False) -> str:
     if stats.flaky:
         parts[0] += FLAKY if compact else ""
         parts += [] if compact else [FLAKY]
+    if identical:
+        parts[0] += IDENTICAL if compact else ""
+        parts += [] if compact else [IDENTICAL]
     if not stats.complete:
         parts.append(f"({stats.n_done}/{stats.n_expected})")
     return ("\n" if compact else " ").join(parts)
@@ -134,7 +183,13 @@ def _table(report: Report, columns: Sequence[int], *, compact: bool) -> Table:
                 box=box.SIMPLE_HEAD if compact else box.HEAVY_HEAD)  # fmt: skip
     out.add_column("Task", no_wrap=True)
     cells = [
-        [Text(_cell(v.stats[i], compact=compact), style=_score_style(v.stats[i])) for i in columns]
+        [
+            Text(
+                _cell(v.stats[i], _identical(report, v.stats[i]), compact=compact),
+                style=_score_style(v.stats[i]),
+            )
+            for i in columns
+        ]
         for v in report.verdicts
     ]
     for k, i in enumerate(columns):
@@ -154,6 +209,10 @@ def _table(report: Report, columns: Sequence[int], *, compact: bool) -> Table:
     return out
 
 
+def _identical(report: Report, stats: ModelTaskStats) -> int:
+    return report.cell(stats.task, stats.model).identical
+
+
 def _speed(model: ModelSummary) -> str:
     return f"{model.decode_tok_s:.1f}" if model.decode_tok_s else "—"
 
@@ -169,6 +228,11 @@ def legend(report: Report) -> list[str]:
         if other:
             listed = ", ".join(f"{v} {k}" for k, v in other.items())
             lines.append(f"{model.title}: {listed} of {model.runs} runs")
+    for verdict in report.verdicts:
+        for stats in verdict.stats:
+            if same := _identical(report, stats):
+                title = report.titles.get(stats.model, stats.model)
+                lines.append(f"{IDENTICAL} {verdict.task}, {title}: {same} {DEGENERATE}")
     for task, problems in report.refused.items():
         lines.append(f"refused {task}: failed its own validation: {problems[0]}")
     return lines
@@ -183,7 +247,7 @@ def markdown(report: Report) -> str:
         "|" + "---|" * len(head),
     ]
     for verdict in report.verdicts:
-        cells = [_cell(s) for s in verdict.stats]
+        cells = [_cell(s, _identical(report, s)) for s in verdict.stats]
         lines.append(
             "| " + " | ".join(_md(x) for x in [verdict.task, *cells, verdict.verdict.value]) + " |"
         )
@@ -217,6 +281,8 @@ def as_json(report: Report) -> dict[str, Any]:
                         "passed": s.passed,
                         "flaky": s.flaky,
                         "complete": s.complete,
+                        "seeds": list(report.cell(v.task, s.model).seeds),
+                        "identical_replies": _identical(report, s),
                     }
                     for s in v.stats
                 },
@@ -253,6 +319,13 @@ def _heat(score: float | None) -> str:
     return f"hsl({hue}, 70%, 72%)"
 
 
+def _tooltip(report: Report, stats: ModelTaskStats) -> str:
+    """A heatmap cell's scores, and its seeds when it has any."""
+    scores = ", ".join(f"{x:g}" for x in stats.scores)
+    seeds = [str(s) for s in report.cell(stats.task, stats.model).seeds if s is not None]
+    return f"{scores}; seeds {', '.join(seeds)}" if seeds else scores
+
+
 def html_page(
     report: Report,
     *,
@@ -273,8 +346,8 @@ def html_page(
     rows = []
     for verdict in report.verdicts:
         cells = "".join(
-            f'<td style="background:{_heat(s.mean)}" title="{e(", ".join(f"{x:g}" for x in s.scores))}">'
-            f"{_linked(e(_cell(s)), cell_href(verdict.task, s.model) if cell_href else None)}</td>"
+            f'<td style="background:{_heat(s.mean)}" title="{e(_tooltip(report, s))}">'
+            f"{_linked(e(_cell(s, _identical(report, s))), cell_href(verdict.task, s.model) if cell_href else None)}</td>"
             for s in verdict.stats
         )
         note = f"<td class=note>{e(why.get(verdict.task, ''))}</td>" if why else ""

@@ -48,6 +48,7 @@ class TaskValidation:
     node: str
     probes: tuple[Probe, ...]
     unproven: tuple[str, ...] = ()  # checks that no mutant failed
+    text: bool = False  # scored from a reply's text: proven by bad replies
 
     @property
     def ok(self) -> bool:
@@ -57,12 +58,13 @@ class TaskValidation:
         scored = [
             f"{p.role} {p.name} scored {p.score:g} ({p.why})" for p in self.probes if not p.ok
         ]
-        return scored + [
-            f"check {name} is failed by no mutant (for a text task: it is the only check "
-            "failed by no bad reply), so it may assert nothing or be fooled by a denial: add "
-            "one that fails it (a bad reply that passes every other check)"
-            for name in self.unproven
-        ]
+        why = (
+            "is failed alone by no bad reply, so it may be fooled by a denial or assert "
+            "nothing: add a bad reply that fails it and passes every other check"
+            if self.text
+            else "is failed by no mutant, so it may assert nothing: add a mutant that fails it"
+        )
+        return scored + [f"check {name} {why}" for name in self.unproven]
 
 
 def _judge(role: str, score: Score) -> tuple[bool, str]:
@@ -142,7 +144,8 @@ async def validate(
                                      "a task needs at least one reference")]  # fmt: skip
         killed = _proven(task, probes)
         unproven = tuple(c for c in task.checks if c not in killed)
-        validations.append(TaskValidation(task.id, client.name, tuple(probes), unproven))
+        validations.append(TaskValidation(task.id, client.name, tuple(probes), unproven,
+                                          text=not task.runs_code))  # fmt: skip
     return validations
 
 

@@ -38,7 +38,7 @@ from trinity.controller.peers.http import (
     parse,
 )
 
-STANDARD = ("temperature", "top_p", "presence_penalty", "seed")
+STANDARD = ("temperature", "top_p", "presence_penalty")
 
 
 @dataclass
@@ -94,6 +94,8 @@ class OpenAIBackend:
         for name in STANDARD:
             if getattr(self.sampling, name) is not None:
                 body[name] = getattr(self.sampling, name)
+        if question.seed is not None:  # this repeat's own, from the configured base
+            body["seed"] = question.seed
         return body
 
     async def _stream(self, body: dict[str, Any], state: _Stream) -> None:
