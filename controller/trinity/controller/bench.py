@@ -243,7 +243,7 @@ class Runner:
         outcome = "scored"
         for index, prompt in enumerate(task.prompts):
             messages.append(("user", prompt))
-            result = await self._generate(client, model, messages, key.thinking)
+            result = await self.generate(client, model, messages, key.thinking)
             if result is None:
                 outcome = "timeout"
                 break
@@ -253,28 +253,20 @@ class Runner:
             messages.append(("assistant", split.answer))
             if result.finish_reason == "length":
                 outcome = "truncated"
-            if not task.runs_code:
-                turns.append(score_reply(task, split.answer))
-                rules.append("text")
-                continue
-            extraction = extract_code(split.answer, task.entry_points)
-            rules.append(extraction.rule)
-            if extraction.code is None:
-                if outcome == "scored":
-                    outcome = "extraction_failed"
-                codes.append("")
-                continue
-            codes.append(extraction.code)
             subset = task.turns[index][1] if task.turns else ()
-            try:
-                turns.append(await score_solution(client, task, extraction.code.encode(), subset))
-            except (NodeUnreachable, AgentCallError, ModelError) as exc:
-                raise InfraError(f"Execute: {exc}") from exc
+            answered = await score_answer(client, task, split.answer, subset)
+            rules.append(answered.rule)
+            if task.runs_code:
+                codes.append(answered.code)
+            if answered.score is None:
+                outcome = "extraction_failed" if outcome == "scored" else outcome
+                continue
+            turns.append(answered.score)
         score = merge_turns(task, turns) if turns else None
-        return self._record(key, attempt, task, model, started, messages, replies, results,
+        return self.record(key, attempt, task, model, started, messages, replies, results,
                             codes, rules, outcome, score)  # fmt: skip
 
-    async def _generate(
+    async def generate(
         self,
         client: AgentClient,
         model: ModelConfig,
@@ -303,7 +295,7 @@ class Runner:
             self.tok_s[model.key] = min(seen, result.decode_tok_s) if seen else result.decode_tok_s
         return result
 
-    def _record(
+    def record(
         self,
         key: RunKey,
         attempt: int,
@@ -366,6 +358,33 @@ class Runner:
             started_at=started,
             finished_at=time.time(),
         )
+
+
+@dataclass(frozen=True)
+class Answered:
+    """An answer scored: its score (None when no code could be taken from it), the code
+    that ran ("" for text tasks) and the extraction rule."""
+
+    score: Score | None
+    code: str
+    rule: str
+
+
+async def score_answer(
+    client: AgentClient, task: Task, answer: str, checks: Sequence[str] = ()
+) -> Answered:
+    """Text tasks: the answer matched here. Code tasks: its code extracted and run in the
+    node's sandbox against `checks` (default: all); InfraError when the node cannot."""
+    if not task.runs_code:
+        return Answered(score_reply(task, answer), "", "text")
+    extraction = extract_code(answer, task.entry_points)
+    if extraction.code is None:
+        return Answered(None, "", extraction.rule)
+    try:
+        score = await score_solution(client, task, extraction.code.encode(), checks)
+    except (NodeUnreachable, AgentCallError, ModelError) as exc:
+        raise InfraError(f"Execute: {exc}") from exc
+    return Answered(score, extraction.code, extraction.rule)
 
 
 def infra_record(plan: Plan, bench_run_id: str, finished: Finished[RunRecord]) -> RunRecord:

@@ -61,20 +61,32 @@ async def schedule(
     slots = {model: asyncio.Semaphore(max(1, n)) for model, n in concurrency.items()}
 
     async def one(key: RunKey) -> Finished[T]:
-        finished: Finished[T] | None = None
-        for attempt in range(1, retries + 2):
-            async with slots[key.model]:
-                try:
-                    finished = Finished(key, await run(key, attempt), attempts=attempt)
-                    break
-                except InfraError as exc:
-                    log.warning("infra failure run=%s attempt=%d error=%s", key, attempt, exc)
-                    finished = Finished(key, None, str(exc), attempts=attempt)
-            if attempt <= retries:
-                await asyncio.sleep(retry_delay_s * attempt)
-        assert finished is not None
+        finished = await with_retries(key, run, slots[key.model], retries, retry_delay_s)
         if on_finished is not None:
             await on_finished(finished)
         return finished
 
     return list(await asyncio.gather(*(one(k) for k in keys)))
+
+
+async def with_retries(
+    key: RunKey,
+    run: Callable[[RunKey, int], Awaitable[T]],
+    slot: asyncio.Semaphore,
+    retries: int = DEFAULT_RETRIES,
+    retry_delay_s: float = RETRY_DELAY_S,
+) -> Finished[T]:
+    """One run, tried again after an InfraError up to `retries` times; each try holds a
+    place in `slot` (its model's concurrency), never while waiting to retry."""
+    finished: Finished[T] | None = None
+    for attempt in range(1, retries + 2):
+        async with slot:
+            try:
+                return Finished(key, await run(key, attempt), attempts=attempt)
+            except InfraError as exc:
+                log.warning("infra failure run=%s attempt=%d error=%s", key, attempt, exc)
+                finished = Finished(key, None, str(exc), attempts=attempt)
+        if attempt <= retries:
+            await asyncio.sleep(retry_delay_s * attempt)
+    assert finished is not None
+    return finished
