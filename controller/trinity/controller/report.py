@@ -222,9 +222,11 @@ def _heat(score: float | None) -> str:
     return f"hsl({hue}, 70%, 72%)"
 
 
-def html_page(report: Report) -> str:
-    """One file, no scripts or external assets: the heatmap and a tok/s bar chart."""
+def html_page(report: Report, sections: Sequence[tuple[str, str]] = ()) -> str:
+    """One file, no scripts or external assets: the heatmap and a tok/s bar chart, then
+    `sections` (heading, HTML already escaped) a duo or calibration adds."""
     e = html.escape
+    extra = "".join(f"<h2>{e(heading)}</h2>\n{body}\n" for heading, body in sections)
     head = "".join(f"<th>{e(report.titles[c])}</th>" for c in report.columns)
     rows = []
     for verdict in report.verdicts:
@@ -261,6 +263,7 @@ th.task, th {{ text-align: left; }}
 <h2>Decode speed per model</h2>
 <table id=toks>{bars}</table>
 <ul>{notes}</ul>
+{extra}
 <script type="application/json" id=data>{data}</script>
 </body></html>
 """

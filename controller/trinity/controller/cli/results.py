@@ -181,6 +181,10 @@ def _load_report(store: Any, bench_run_id: str) -> Any:
     from trinity.controller.consensus import consensus
 
     bench_run = store.bench_run(bench_run_id)
+    if bench_run.kind in ("duo", "calibrate"):
+        from trinity.controller.duo_report import as_bench_report
+
+        return as_bench_report(bench_run, store.runs(bench_run_id))
     sel = bench_run.selection
     refused = sel.get("refused", {})
     tasks = [t for t in sel["tasks"] if t not in refused]
@@ -224,7 +228,11 @@ def report(
     if bench_run_id.startswith("profile-"):
         _profile_report(store, bench_run_id, format, output)
         return
-    result = _load_report(store, resolve_bench_id(store, bench_run_id))
+    bench_run_id = resolve_bench_id(store, bench_run_id)
+    if store.bench_run(bench_run_id).kind in ("duo", "calibrate"):
+        _duo_report(store, bench_run_id, format, output)
+        return
+    result = _load_report(store, bench_run_id)
     if format == "table":
         if output:
             raise SelectionError("--output needs --format md, json or html")
@@ -235,6 +243,22 @@ def report(
     text = {"md": rep.markdown, "html": rep.html_page,
             "json": lambda r: render.dumps(rep.as_json(r))}[format](result)  # fmt: skip
     write_or_echo(text, output)
+
+
+def _duo_report(store: Any, bench_run_id: str, format: str, output: Path | None) -> None:
+    from trinity.controller import duo_report as rep
+
+    bench_run, runs = store.bench_run(bench_run_id), store.runs(bench_run_id)
+    if format != "table":
+        write_or_echo(rep.render(bench_run, runs, format), output)
+        return
+    if output:
+        raise SelectionError("--output needs --format md, json or html")
+    tables, notes = rep.terminal(bench_run, runs)
+    for table in tables:
+        out.print(table)
+    for line in notes:
+        out.print(Text(line, style="dim"), soft_wrap=True)
 
 
 def _profile_report(store: Any, profile_id: str, format: str, output: Path | None) -> None:
