@@ -482,7 +482,7 @@ def test_without_roles_or_flags_there_is_no_builder(tmp_path, monkeypatch):
     from trinity.controller.errors import SelectionError
 
     bare = parse_config(CONFIG.replace('roles = ["builder"]\n', ""), "models.toml", base=tmp_path)
-    with pytest.raises(SelectionError, match="no builder: no model in models.toml has roles"):
+    with pytest.raises(SelectionError, match=r"no builder: no model in models\.toml has roles"):
         pick_model(bare, None, "builder")
     assert pick_model(bare, None, "reviewer").key == "b/reviewer"
     assert pick_model(bare, "builder", "builder").key == "a/builder"

@@ -182,8 +182,11 @@ def code_tasks(tasks: Sequence[Task]) -> tuple[Task, ...]:
     return kept
 
 
-def stored_plan(config: ClusterConfig, kind: str, selection: Mapping[str, Any]) -> Any:
-    """A stored duo's (or calibration's) plan, checked against today's tasks and config."""
+def stored_plan(
+    config: ClusterConfig, kind: str, selection: Mapping[str, Any]
+) -> DuoPlan | CalibrationPlan:
+    """A stored duo's (or calibration's: kind) plan, checked against today's tasks and
+    config, its prompts as they were stored."""
     base = bench.plan_from_selection(config, selection)
     models = {m.key: m for m in base.models}
     prompts = tuple(ReviewerPrompt(p["name"], p["text"]) for p in selection["prompts"])
@@ -192,11 +195,6 @@ def stored_plan(config: ClusterConfig, kind: str, selection: Mapping[str, Any]) 
     if kind == "calibrate":
         return CalibrationPlan(
             base.tasks, models[selection["reviewer"]], prompts, base.n, reviewer_thinking
-        )
-    if kind != "duo":
-        raise BenchError(
-            f"bench {selection.get('id', '')} is a {kind}, not a duo",
-            hint="trinityctl bench --resume ID",
         )
     return DuoPlan(
         base.tasks,
@@ -288,13 +286,7 @@ class Steps:
         self, finished: Finished[RunRecord], role: str, round_: int, parent: RunRecord | None
     ) -> RunRecord:
         record = bench.infra_record(self.plan, self.bench_run_id, finished)
-        return replace(
-            record,
-            role=role,
-            round=round_,
-            parent_id=parent.id if parent else None,
-            details={"last": True},
-        )
+        return replace(record, role=role, round=round_, parent_id=parent.id if parent else None)
 
     def client(self, model: ModelConfig) -> AgentClient:
         return self.conns[model.node]

@@ -286,18 +286,18 @@ def runs(db: DbOption = None, json: JsonOption = False) -> None:
     benches = store.bench_runs()
     if json:
         typer.echo(render.dumps([
-            {"id": b.id, "created_at": b.created_at, "status": b.status,
+            {"id": b.id, "kind": b.kind, "created_at": b.created_at, "status": b.status,
              "tasks": len(b.selection.get("tasks", [])), "models": b.selection.get("models", []),
              "n": b.selection.get("n")} for b in benches]))  # fmt: skip
         return
     from rich.table import Table
 
     listing = Table(title=str(store.path), title_justify="left")
-    for name in ("Bench", "Started", "Status", "Tasks", "Models", "n", "Runs"):
+    for name in ("Bench", "Kind", "Started", "Status", "Tasks", "Models", "n", "Runs"):
         listing.add_column(name)
     for b in benches:
         started = _time.strftime("%Y-%m-%d %H:%M", _time.localtime(b.created_at))
-        listing.add_row(b.id, started, b.status, str(len(b.selection.get("tasks", []))),
+        listing.add_row(b.id, b.kind, started, b.status, str(len(b.selection.get("tasks", []))),
                         ", ".join(b.selection.get("models", [])), str(b.selection.get("n")),
                         str(len(store.runs(b.id))))  # fmt: skip
     out.print(listing)
