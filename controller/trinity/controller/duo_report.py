@@ -32,7 +32,7 @@ import json
 import statistics
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rich.table import Table
@@ -745,7 +745,10 @@ def calibration_json(summary: CalibrationSummary) -> dict[str, Any]:
 def _html_table(table_id: str, head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     e = html.escape
     top = "".join(f"<th>{e(h)}</th>" for h in head)
-    body = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in rows)
+    body = "".join(
+        f"<tr><th>{e(row[0])}</th>" + "".join(f"<td>{e(c)}</td>" for c in row[1:]) + "</tr>"
+        for row in rows
+    )
     return f"<table id={table_id}><tr>{top}</tr>{body}</table>"
 
 
@@ -834,23 +837,21 @@ def as_bench_report(bench: BenchRun, runs: Sequence[RunRecord]) -> bench_report.
     sel = bench.selection
     refused = sel.get("refused", {})
     tasks = [t for t in sel["tasks"] if t not in refused]
+    kept = [r for r in runs if r.outcome != "infra_error"]
     if bench.kind == "calibrate":
-        titles = {
-            f"{sel['reviewer']} [{p['name']}]": f"{sel['reviewer']} [{p['name']}]"
-            for p in sel["prompts"]
-        }
+        columns = {f"{sel['reviewer']} [{p['name']}]": [r for r in kept if r.details.get("prompt") == p["name"]]
+                   for p in sel["prompts"]}  # fmt: skip
         scores = _calibration_scores(runs, sel)
     else:
-        titles = {f"{sel['builder']} [{m}]": f"{sel['builder']} [{m}]" for m in (SINGLE, PAIR)}
+        firsts = [r for r in kept if r.role == "builder" and r.details.get("attempt") == 0]
+        columns = {f"{sel['builder']} [{SINGLE}]": firsts, f"{sel['builder']} [{PAIR}]": kept}
         scores = _duo_scores(runs, sel["builder"])
-    verdicts = consensus(
-        scores,
-        list(titles),
-        int(sel["n"]),
-        float(sel.get("threshold", DEFAULT_THRESHOLD)),
-        tasks=tasks,
-    )
-    return bench_report.summarise(bench, [], verdicts, titles, refused)
+    titles = {c: c for c in columns}
+    threshold = float(sel.get("threshold", DEFAULT_THRESHOLD))
+    verdicts = consensus(scores, list(titles), int(sel["n"]), threshold, tasks=tasks)
+    # Each column's runs under its own name: the bench summary then gives its speed.
+    named = [replace(r, model=c, thinking=None) for c, mine in columns.items() for r in mine]
+    return bench_report.summarise(bench, named, verdicts, titles, refused)
 
 
 def _duo_scores(runs: Sequence[RunRecord], builder: str) -> dict[tuple[str, str], list[float]]:

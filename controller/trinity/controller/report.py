@@ -246,7 +246,7 @@ def html_page(report: Report, sections: Sequence[tuple[str, str]] = ()) -> str:
     notes = "".join(f"<li>{e(line)}</li>" for line in legend(report))
     data = e(json.dumps(as_json(report)))
     return f"""<!doctype html>
-<html lang=en><head><meta charset=utf-8><title>Trinity bench {e(report.bench.id)}</title>
+<html lang=en><head><meta charset=utf-8><title>Trinity {e(report.bench.kind)} {e(report.bench.id)}</title>
 <style>
 body {{ font: 14px system-ui, sans-serif; margin: 2em; }}
 table {{ border-collapse: collapse; margin-bottom: 1.5em; }}
@@ -254,7 +254,7 @@ td, th {{ padding: 4px 10px; border: 1px solid #ccc; text-align: right; }}
 th.task, th {{ text-align: left; }}
 .bar {{ height: 14px; background: #4a78c2; }}
 </style></head><body>
-<h1>Trinity bench {e(report.bench.id)}</h1>
+<h1>Trinity {e(report.bench.kind)} {e(report.bench.id)}</h1>
 <p>status {e(report.bench.status)}; {len(report.verdicts)} tasks × {len(report.columns)} models</p>
 <h2>Scores (task × model)</h2>
 <table id=heatmap><tr><th>Task</th>{head}<th>Verdict</th></tr>
