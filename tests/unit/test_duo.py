@@ -23,7 +23,7 @@ from trinity.controller import bench as bench_module
 from trinity.controller import duo_report
 from trinity.controller.config import parse_config
 from trinity.controller.duo import CalibrationPlan, DuoPlan, run_calibration, run_duo
-from trinity.controller.errors import NodeUnreachable
+from trinity.controller.errors import ModelError, NodeUnreachable
 from trinity.controller.reviewer import builtin_prompt
 from trinity.controller.store import RunRecord, Store
 from trinity.controller.suites import load_suite, load_task
@@ -89,6 +89,7 @@ class Node:
         self.requests: list[pb.GenerateRequest] = []
         self.executed: list[pb.ExecuteRequest] = []
         self.unreachable = False
+        self.slow = False
 
     async def list_models(self) -> list[pb.ModelStatus]:
         return [pb.ModelStatus(spec=pb.ModelSpec(name=m), state=pb.MODEL_STATE_READY)
@@ -97,6 +98,8 @@ class Node:
     async def generate(self, request: pb.GenerateRequest) -> pb.GenerateResult:
         if self.unreachable:
             raise NodeUnreachable(f"node {self.name} is down")
+        if self.slow:
+            raise ModelError("generation timed out after 5 s")  # the agent's words
         self.requests.append(request)
         await asyncio.sleep(0)
         text = self.scripts[request.model]([(m.role, m.content) for m in request.messages])
@@ -258,6 +261,21 @@ def test_reply_without_json_is_unparsed_counted_apart_and_ends_the_turn(config, 
     assert (quality.unparsed, quality.reviews) == (2, 2)
     assert quality.rubber_stamp == duo_report.Rate(0, 0)  # not an approval
     assert dict(summary.tasks[0].verdicts) == {"unparsed": 2}
+
+
+def test_a_review_past_its_deadline_is_no_verdict_and_says_so(config, store, monkeypatch):
+    _, b = nodes(monkeypatch, always(BAD), always(APPROVE))
+    b.slow = True
+    _, runs, summary = go(config, store, duo_plan(config, n=2))
+    assert chain_of(runs, 1) == [("builder", 0, "0"), ("reviewer", 1, None)]
+    assert {r.outcome for r in runs if r.role == "reviewer"} == {"timeout"}
+    quality = summary.reviewer
+    assert (quality.unparsed, quality.timeouts, quality.no_verdict) == (
+        2,
+        2,
+        "2 of 2 (2 timed out)",
+    )
+    assert quality.rubber_stamp == duo_report.Rate(0, 0)
 
 
 def test_resume_after_the_reviewer_node_failed_redoes_only_what_is_missing(

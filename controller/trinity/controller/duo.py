@@ -59,6 +59,7 @@ from trinity.controller.scoring import Score
 from trinity.controller.store import RunRecord, Store, thinking_label
 from trinity.controller.suites import Task
 from trinity.controller.validation import validate
+from trinity.v1 import agent_pb2 as pb
 
 BUILDER, REVIEWER = "builder", "reviewer"
 DEFAULT_ROUNDS = 2
@@ -291,8 +292,10 @@ class Steps:
     def client(self, model: ModelConfig) -> AgentClient:
         return self.conns[model.node]
 
-    async def ask(self, model: ModelConfig, text: str, thinking: bool | None) -> Any:
-        """One reviewer request: (messages, result or None on a generation timeout)."""
+    async def ask(
+        self, model: ModelConfig, text: str, thinking: bool | None
+    ) -> tuple[list[tuple[str, str]], pb.GenerateResult | None]:
+        """One review asked for: (messages, the reply or None on a generation timeout)."""
         messages = [("user", text)]
         return messages, await self.runner.generate(self.client(model), model, messages, thinking)
 
@@ -519,11 +522,13 @@ class Duo(Steps):
         return await self.step(key, REVIEWER, round_, make, build)
 
 
-def reviewed(result: Any) -> Review:
+def reviewed(result: pb.GenerateResult | None) -> Review:
     return UNPARSED if result is None else parse_review(result.text, result.reasoning)
 
 
-def _reply(result: Any) -> tuple[list[tuple[str, str, str]], list[Any], list[str]]:
+def _reply(
+    result: pb.GenerateResult | None,
+) -> tuple[list[tuple[str, str, str]], list[pb.GenerateResult], list[str]]:
     """What Runner.record takes for one reply: (replies, results, codes)."""
     if result is None:
         return [], [], []
@@ -531,7 +536,7 @@ def _reply(result: Any) -> tuple[list[tuple[str, str, str]], list[Any], list[str
     return [(split.answer, split.reasoning, split.rule)], [result], []
 
 
-def _review_outcome(result: Any, review: Review) -> str:
+def _review_outcome(result: pb.GenerateResult | None, review: Review) -> str:
     """timeout; extraction_failed when no verdict could be read (unparsed); truncated when
     one could, from a reply cut off; else scored."""
     if result is None:
@@ -697,7 +702,8 @@ async def run_calibration(
         await bench.check_models_ready(base, conns)
         items, refused = await _proven_items(conns[plan.reviewer.node], plan.tasks, progress)
         _refuse_all(refused, plan.tasks)
-        bench_run_id = _open(store, plan, config, "calibrate", refused, resume, argv)
+        pieces = {t.id: [len(t.references), len(t.mutants)] for t in plan.tasks}
+        bench_run_id = _open(store, plan, config, "calibrate", refused, resume, argv, pieces)
         steps = Calibration(
             plan, config, store, base, bench_run_id, conns, progress, retries, retry_delay_s
         )
@@ -736,12 +742,16 @@ def _open(
     refused: Mapping[str, list[str]],
     resume: str | None,
     argv: Sequence[str],
+    pieces: Mapping[str, list[int]] | None = None,
 ) -> str:
-    """A new bench of this kind recorded as running, or the resumed one marked running."""
+    """A new bench of this kind recorded as running, or the resumed one marked running.
+    A calibration's selection keeps each task's [references, mutants] count."""
     if resume is not None:
         store.set_status(resume, "running")
         return resume
     selection = {**plan.selection(), "refused": dict(refused)}
+    if pieces is not None:
+        selection["pieces"] = dict(pieces)
     models = plan.bench_plan().models
     snapshot = {
         "models": [m.model_dump(mode="json") for m in models],

@@ -40,6 +40,7 @@ from rich.text import Text
 from trinity.controller import report as bench_report
 from trinity.controller.consensus import DEFAULT_THRESHOLD, consensus
 from trinity.controller.store import BenchRun, RunRecord
+from trinity.controller.suites import load_task
 
 SINGLE, PAIR, MULTI = "single", "pair", "multi-step"
 _SLACK = 1e-9
@@ -234,11 +235,20 @@ def task_rows(results: Sequence[ChainResult], tasks: Sequence[str]) -> list[Task
 @dataclass(frozen=True)
 class ReviewerQuality:
     reviews: int
-    unparsed: int
+    unparsed: int  # timeouts included
+    timeouts: int
     rubber_stamp: Rate
     false_fail: Rate
     fix: Rate
     prompts: Mapping[str, str]  # name → hash
+
+    @property
+    def no_verdict(self) -> str:
+        return _no_verdict(self.unparsed, self.timeouts, self.reviews)
+
+
+def _no_verdict(unparsed: int, timeouts: int, reviews: int) -> str:
+    return f"{unparsed} of {reviews}" + (f" ({timeouts} timed out)" if timeouts else "")
 
 
 def reviewer_quality(runs: Sequence[RunRecord], threshold: float) -> ReviewerQuality:
@@ -252,6 +262,7 @@ def reviewer_quality(runs: Sequence[RunRecord], threshold: float) -> ReviewerQua
     return ReviewerQuality(
         len(reviews),
         len(reviews) - len(read),
+        sum(r.outcome == "timeout" for r in reviews),
         Rate(sum(_verdict(r) == "PASS" for r in failing), len(failing)),
         Rate(sum(_verdict(r) == "FAIL" for r in perfect), len(perfect)),
         Rate(
@@ -330,7 +341,8 @@ class PromptCalibration:
     prompt: str
     hash: str
     reviews: int
-    unparsed: int
+    unparsed: int  # timeouts included
+    timeouts: int
     rubber_stamp: Rate  # mutants approved
     false_fail: Rate  # references rejected
     seconds: float
@@ -362,7 +374,8 @@ def summarise_calibration(bench: BenchRun, runs: Sequence[RunRecord]) -> Calibra
         )
         for p in sel["prompts"]
     ]
-    pieces = {(r.task, r.round, r.details.get("truth")) for r in reviews}
+    stored = sel.get("pieces") or {}
+    pieces = {t: stored.get(t) or _pieces_now(t) for t in tasks}  # [references, mutants]
     per_task = {
         t: {p["name"]: _task_rates(t, p["name"], reviews) for p in sel["prompts"]} for t in tasks
     }
@@ -371,13 +384,20 @@ def summarise_calibration(bench: BenchRun, runs: Sequence[RunRecord]) -> Calibra
         sel["reviewer"],
         prompts,
         tasks,
-        sum(truth == "mutant" for *_, truth in pieces),
-        sum(truth == "reference" for *_, truth in pieces),
-        len(pieces) * len(prompts) * int(sel["n"]),
+        sum(m for _, m in pieces.values()),
+        sum(r for r, _ in pieces.values()),
+        sum(r + m for r, m in pieces.values()) * len(prompts) * int(sel["n"]),
         per_task,
         _wall(runs),
         refused,
     )
+
+
+def _pieces_now(task_id: str) -> list[int]:
+    """[references, mutants] of a task as its files have them (a calibration stored before
+    it kept the counts)."""
+    task = load_task(task_id)
+    return [len(task.references), len(task.mutants)]
 
 
 def _calibrated(name: str, digest: str, reviews: Sequence[RunRecord]) -> PromptCalibration:
@@ -389,6 +409,7 @@ def _calibrated(name: str, digest: str, reviews: Sequence[RunRecord]) -> PromptC
         digest,
         len(reviews),
         len(reviews) - len(read),
+        sum(r.outcome == "timeout" for r in reviews),
         Rate(sum(_verdict(r) == "PASS" for r in mutants), len(mutants)),
         Rate(sum(_verdict(r) == "FAIL" for r in references), len(references)),
         sum(_seconds(r) for r in reviews),
@@ -499,7 +520,7 @@ def reviewer_rows(quality: ReviewerQuality) -> list[tuple[str, str, str]]:
         ("rubber-stamp", quality.rubber_stamp.text(), "approvals ÷ reviews of code below the pass threshold"),
         ("false-fail", quality.false_fail.text(), "rejections ÷ reviews of code scoring 100"),
         ("fix", quality.fix.text(), "FAILs after which the next code scored higher ÷ FAILs answered"),
-        ("unparsed", f"{quality.unparsed} of {quality.reviews}", "reviews with no readable verdict (in no rate)"),
+        ("unparsed", quality.no_verdict, "reviews with no readable verdict (in no rate)"),
     ]  # fmt: skip
 
 
@@ -560,7 +581,7 @@ def _calibration_rows(summary: CalibrationSummary) -> list[tuple[str, list[str]]
     return [
         ("rubber-stamp (mutants approved)", [p.rubber_stamp.text() for p in ps]),
         ("false-fail (references rejected)", [p.false_fail.text() for p in ps]),
-        ("unparsed", [f"{p.unparsed} of {p.reviews}" for p in ps]),
+        ("unparsed", [_no_verdict(p.unparsed, p.timeouts, p.reviews) for p in ps]),
         ("time / tokens", [f"{p.seconds:.0f} s / {p.tokens}" for p in ps]),
     ]
 
