@@ -238,6 +238,24 @@ def test_builder_that_fixes_its_bug_makes_pair_beat_single(config, store, monkey
     assert sent[1] == ("assistant", BAD) and "line 2 (logic, high): it subtracts" in sent[2][1]
 
 
+def test_a_text_task_is_reviewed_and_answered_again_the_same_way(config, store, monkeypatch):
+    def builder(messages: Messages) -> str:
+        return "Answer: W" if FEEDBACK_MARK in messages[-1][1] else "Answer: Tu"
+
+    def reviewer(messages: Messages) -> str:
+        return REJECT if "Answer: Tu" in messages[-1][1] else APPROVE
+
+    a, b = nodes(monkeypatch, builder, reviewer)
+    _, runs, summary = go(
+        config, store, duo_plan(config, tasks=("factual_english/tungsten_symbol",), n=1)
+    )
+    assert chain_of(runs, 1) == [("builder", 0, "0"), ("reviewer", 1, "FAIL"), ("builder", 1, "100"),
+                                 ("reviewer", 2, "PASS")]  # fmt: skip
+    assert a.executed == [] and b.executed == []  # matched on the controller, as in bench
+    assert "reply with the complete corrected answer" in a.requests[1].messages[-1].content
+    assert (summary.modes[0].mean, summary.modes[1].mean) == (0.0, 100.0)
+
+
 def test_reviewer_sees_the_task_and_code_never_the_tests_or_the_score(config, store, monkeypatch):
     _, b = nodes(monkeypatch, fixer, honest)
     go(config, store, duo_plan(config, n=1))
