@@ -31,13 +31,13 @@ ROLES = ["--builder", "local/smollm2", "--reviewer", "local/smollm2"]
 
 @pytest.fixture(scope="module")
 def node(llama_node):
-    """The agent with SmolLM2 up, and a models.toml that caps replies (time, not scores)."""
+    """The agent with SmolLM2 up, in a models.toml where it may play both roles."""
     text = Path(llama_node.models_toml).read_text()
-    capped = Path(llama_node.folder) / "duo-models.toml"
-    capped.write_text(text + 'roles = ["builder", "reviewer"]\nsampling = { max_tokens = 256 }\n')
-    done = trinityctl("up", "--config", str(capped), "--no-smoke", timeout=180)
+    both = Path(llama_node.folder) / "duo-models.toml"
+    both.write_text(text + 'roles = ["builder", "reviewer"]\n')
+    done = trinityctl("up", "--config", str(both), "--no-smoke", timeout=180)
     assert done.returncode == 0, done.stdout + done.stderr
-    return capped
+    return both
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +86,8 @@ def _every_chain_is_whole(runs: list[RunRecord]) -> None:
     for steps in chains.values():
         assert sum(bool(s.details.get("last")) for s in steps) == 1
         first = next(s for s in steps if s.role == "builder" and s.round == 0)
-        assert first.parent_id is None and first.response.strip() and first.completion_tokens
+        assert first.parent_id is None
+        assert first.outcome == "timeout" or (first.response.strip() and first.completion_tokens)
         for step in steps:
             parent = by_id.get(step.parent_id)
             if step.role == "reviewer":
