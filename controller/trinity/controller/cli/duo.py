@@ -127,7 +127,9 @@ def duo(
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Can two models together beat one? A builder answers each task; its code is scored in
+    """A builder and a reviewer empowered to fail it; `duo calibrate`: a reviewer vs truth.
+
+    Can two models together beat one? A builder answers each task; its code is scored in
     the sandbox (the *single* result); a reviewer, told it may fail the code, reads the task
     and the code (never the tests) and returns PASS or FAIL with findings; on FAIL the
     builder tries again, up to --rounds reviews; the last code is the *pair* result
