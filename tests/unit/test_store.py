@@ -151,6 +151,17 @@ def test_run_key_matches_finished_keys(db: Store) -> None:
     assert run.key in db.finished_keys(bench.id)
 
 
+def test_a_run_is_found_by_its_key_with_its_id(db: Store) -> None:
+    bench = db.new_bench_run([], {}, {})
+    review = _run(bench.id, role="reviewer", round=1, details={"verdict": "FAIL"})
+    db.record_run(_run(bench.id, role="builder", round=0))
+    db.record_run(review)
+    found = db.run(bench.id, review.key)
+    assert found is not None and found.id is not None and found.details == {"verdict": "FAIL"}
+    assert (found.role, found.round) == ("reviewer", 1)
+    assert db.run(bench.id, _run(bench.id, role="reviewer", round=2).key) is None
+
+
 def test_finished_keys_are_per_bench(db: Store) -> None:
     a, b = db.new_bench_run([], {}, {}), db.new_bench_run([], {}, {})
     db.record_run(_run(a.id))

@@ -31,7 +31,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -224,6 +224,21 @@ async def check_models_ready(plan: Plan, conns: Mapping[str, AgentClient]) -> No
                 )
 
 
+def recoverer(
+    models: Sequence[AnyModel], conns: Mapping[str, AgentClient], within_s: float
+) -> Callable[[str], Awaitable[None]]:
+    """What the scheduler calls after a model's infrastructure failure: wait until its
+    node says it is ready again (wait_ready); a peer has no node to ask: a pause only."""
+    by_key = {m.key: m for m in models}
+
+    async def recover(key: str) -> None:
+        model = by_key[key]
+        if isinstance(model, ModelConfig):
+            await wait_ready(conns[model.node], model, within_s)
+
+    return recover
+
+
 async def wait_ready(
     client: AgentClient, model: ModelConfig, within_s: float, poll_s: float = READY_POLL_S
 ) -> None:
@@ -362,32 +377,20 @@ class Runner:
             messages.append(("assistant", split.answer))
             if result.finish_reason == "length":
                 outcome = "truncated"
-            if not task.runs_code:
-                turns.append(score_reply(task, split.answer))
-                rules.append("text")
-                continue
-            extraction = (
-                extract_code(split.answer, task.entry_points)
-                if result.solution is None
-                else Extraction(result.solution, "file", 0)
-            )
-            rules.append(extraction.rule)
-            if extraction.code is None:
-                if outcome == "scored":
-                    outcome = "extraction_failed"
-                codes.append("")
-                continue
-            codes.append(extraction.code)
             subset = task.turns[index][1] if task.turns else ()
-            try:
-                turns.append(await score_solution(client, task, extraction.code.encode(), subset))
-            except (NodeUnreachable, AgentCallError, ModelError) as exc:
-                raise InfraError(f"Execute: {exc}") from exc
+            answered = await score_answer(client, task, split.answer, subset, result.solution)
+            rules.append(answered.rule)
+            if task.runs_code:
+                codes.append(answered.code)
+            if answered.score is None:
+                outcome = "extraction_failed" if outcome == "scored" else outcome
+                continue
+            turns.append(answered.score)
         score = merge_turns(task, turns) if turns else None
-        return self._record(key, attempt, task, model, started, messages, replies, results,
+        return self.record(key, attempt, task, model, started, messages, replies, results,
                             codes, rules, outcome, score)  # fmt: skip
 
-    async def _generate(
+    async def generate(
         self,
         client: AgentClient,
         model: ModelConfig,
@@ -421,7 +424,7 @@ class Runner:
             self.tok_s[model.key] = min(seen, result.decode_tok_s) if seen else result.decode_tok_s
         return result
 
-    def _record(
+    def record(
         self,
         key: RunKey,
         attempt: int,
@@ -506,7 +509,7 @@ class Runner:
 
 
 class _AgentAnswerer:
-    """A model an agent runs: Generate on its node (Runner._generate), and the GPU energy
+    """A model an agent runs: Generate on its node (Runner.generate), and the GPU energy
     it took where the node's meter has power readings (trinity.controller.energy)."""
 
     stopped: str | None = None
@@ -523,7 +526,7 @@ class _AgentAnswerer:
         messages = list(question.messages)
         started = self.meter.begin() if self.meter else 0.0
         try:
-            result = await self.runner._generate(
+            result = await self.runner.generate(
                 client, self.model, messages, question.key.thinking, question.seed
             )
         finally:
@@ -541,6 +544,42 @@ def _check_record(check: CheckScore) -> dict[str, Any]:
     if check.value_json not in ("", "null"):
         record["value"] = check.value_json
     return record
+
+
+@dataclass(frozen=True)
+class Answered:
+    """An answer scored: its score (None when no code could be taken from it), the code
+    that ran ("" for text tasks) and the extraction rule."""
+
+    score: Score | None
+    code: str
+    rule: str
+
+
+async def score_answer(
+    client: AgentClient,
+    task: Task,
+    answer: str,
+    checks: Sequence[str] = (),
+    solution: str | None = None,
+) -> Answered:
+    """Text tasks: the answer matched here. Code tasks: the code run in the node's sandbox
+    against `checks` (default: all): the `solution` file a coding tool wrote, else the code
+    extracted from the answer; InfraError when the node cannot run it."""
+    if not task.runs_code:
+        return Answered(score_reply(task, answer), "", "text")
+    extraction = (
+        extract_code(answer, task.entry_points)
+        if solution is None
+        else Extraction(solution, "file", 0)
+    )
+    if extraction.code is None:
+        return Answered(None, "", extraction.rule)
+    try:
+        score = await score_solution(client, task, extraction.code.encode(), checks)
+    except (NodeUnreachable, AgentCallError, ModelError) as exc:
+        raise InfraError(f"Execute: {exc}") from exc
+    return Answered(score, extraction.code, extraction.rule)
 
 
 def infra_record(plan: Plan, bench_run_id: str, finished: Finished[RunRecord]) -> RunRecord:
@@ -631,16 +670,10 @@ async def run_bench(
         if progress.started:
             progress.started(bench_run_id, len(todo), result.skipped)
         concurrency = {m.key: m.concurrency for m in plan.models}
-        by_key = {m.key: m for m in plan.models}
-
-        async def recover(key: str) -> None:
-            model = by_key[key]
-            if isinstance(model, ModelConfig):  # a peer has no node to ask: a pause only
-                await wait_ready(conns[model.node], model, recovery_s)
-
         try:
             await schedule(todo, runner, concurrency, on_finished=finished, retries=retries,
-                           retry_delay_s=retry_delay_s, recover=recover)  # fmt: skip
+                           retry_delay_s=retry_delay_s,
+                           recover=recoverer(plan.models, conns, recovery_s))  # fmt: skip
         except BaseException:
             with contextlib.suppress(StoreError):  # the error being raised says more
                 store.set_status(bench_run_id, "interrupted")

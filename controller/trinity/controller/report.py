@@ -333,8 +333,10 @@ def html_page(
     task_notes: Mapping[str, str] | None = None,
     extra_head: str = "",
     extra_body: str = "",
+    sections: Sequence[tuple[str, str]] = (),
 ) -> str:
-    """One file, no external assets: the heatmap and a tok/s bar chart.
+    """One file, no external assets: the heatmap and a tok/s bar chart, then `sections`
+    (heading, HTML already escaped) a duo or calibration adds.
 
     cell_href(task, column): where a heatmap cell links (None: no link); task_notes: a
     last column, one line per task (the drill-down's "why it failed"); extra_head and
@@ -342,6 +344,7 @@ def html_page(
     """
     e = html.escape
     why = task_notes or {}
+    extra = "".join(f"<h2>{e(heading)}</h2>\n{body}\n" for heading, body in sections)
     head = "".join(f"<th>{e(report.titles[c])}</th>" for c in report.columns)
     rows = []
     for verdict in report.verdicts:
@@ -365,7 +368,7 @@ def html_page(
     notes = "".join(f"<li>{e(line)}</li>" for line in legend(report))
     data = e(json.dumps(as_json(report)))
     return f"""<!doctype html>
-<html lang=en><head><meta charset=utf-8><title>Trinity bench {e(report.bench.id)}</title>
+<html lang=en><head><meta charset=utf-8><title>Trinity {e(report.bench.kind)} {e(report.bench.id)}</title>
 <style>
 body {{ font: 14px system-ui, sans-serif; margin: 2em; }}
 table {{ border-collapse: collapse; margin-bottom: 1.5em; }}
@@ -374,7 +377,7 @@ th.task, th {{ text-align: left; }}
 .bar {{ height: 14px; background: #4a78c2; }}
 td.note {{ text-align: left; max-width: 40em; font-size: 13px; }}
 </style>{extra_head}</head><body>
-<h1>Trinity bench {e(report.bench.id)}</h1>
+<h1>Trinity {e(report.bench.kind)} {e(report.bench.id)}</h1>
 <p>status {e(shown_status(report.bench))}; {len(report.verdicts)} tasks × {len(report.columns)} models</p>
 <h2>Scores (task × model)</h2>
 <table id=heatmap><tr><th>Task</th>{head}<th>Verdict</th>{"<th>Why it failed (most common)</th>" if why else ""}</tr>
@@ -383,6 +386,7 @@ td.note {{ text-align: left; max-width: 40em; font-size: 13px; }}
 <h2>Decode speed per model</h2>
 <table id=toks>{bars}</table>
 <ul>{notes}</ul>
+{extra}
 <script type="application/json" id=data>{data}</script>
 {extra_body}
 </body></html>

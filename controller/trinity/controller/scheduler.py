@@ -121,7 +121,7 @@ async def schedule(
     lanes = {model: Lane(model, n, recover, retry_delay_s) for model, n in concurrency.items()}
 
     async def one(key: RunKey) -> Finished[T]:
-        finished = await _attempts(key, run, lanes[key.model], retries)
+        finished = await with_retries(key, run, lanes[key.model], retries)
         if on_finished is not None:
             await on_finished(finished)
         return finished
@@ -137,10 +137,14 @@ async def schedule(
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def _attempts(
-    key: RunKey, run: Callable[[RunKey, int], Awaitable[T]], lane: Lane, retries: int
+async def with_retries(
+    key: RunKey,
+    run: Callable[[RunKey, int], Awaitable[T]],
+    lane: Lane,
+    retries: int = DEFAULT_RETRIES,
 ) -> Finished[T]:
-    """One run, tried up to retries + 1 times, each try once its model's lane is open."""
+    """One run, tried up to retries + 1 times, each try once its model's lane is open
+    (schedule's loop for one key; pair mode's steps use it one at a time)."""
     finished: Finished[T] = Finished(key, None, "not run", attempts=0)
     for attempt in range(1, retries + 2):
         async with lane.slots:

@@ -479,6 +479,17 @@ class Store:
             ).fetchall()
         return [_record(r) for r in rows]
 
+    def run(self, bench_run_id: str, key: RunKeyTuple) -> RunRecord | None:
+        """The stored run of a key (see RunRecord.key), id included; None when there is none."""
+        task, model, node, thinking, repeat, role, round_ = key
+        with self._lock:
+            row = self._db.execute(
+                "SELECT * FROM runs WHERE bench_run_id = ? AND task = ? AND model = ? AND "
+                "node = ? AND thinking = ? AND repeat = ? AND role = ? AND round = ?",
+                (bench_run_id, task, model, node, thinking, repeat, role, round_),
+            ).fetchone()
+        return None if row is None else _record(row)
+
     def scores(
         self, bench_run_id: str, *, role: str = "", round: int | None = 0
     ) -> dict[tuple[str, str], list[float]]:

@@ -181,6 +181,10 @@ def _load_report(store: Any, bench_run_id: str) -> Any:
     from trinity.controller.consensus import consensus
 
     bench_run = store.bench_run(bench_run_id)
+    if bench_run.kind in ("duo", "calibrate"):
+        from trinity.controller.duo_report import as_bench_report
+
+        return as_bench_report(bench_run, store.runs(bench_run_id))
     sel = bench_run.selection
     refused = sel.get("refused", {})
     tasks = [t for t in sel["tasks"] if t not in refused]
@@ -227,10 +231,14 @@ def report(
         _profile_report(store, bench_run_id, format, output)
         return
     bench_id = resolve_bench_id(store, bench_run_id)
-    if store.bench_run(bench_id).kind == "crosscheck":
+    kind = store.bench_run(bench_id).kind
+    if kind == "crosscheck":
         from trinity.controller.cli.crosscheck import show
 
         show(store, bench_id, format, output)
+        return
+    if kind in ("duo", "calibrate"):
+        _duo_report(store, bench_id, format, output)
         return
     result = _load_report(store, bench_id)
     if format == "table":
@@ -248,6 +256,22 @@ def report(
         text = {"md": rep.markdown,
                 "json": lambda r: render.dumps(rep.as_json(r))}[format](result)  # fmt: skip
     write_or_echo(text, output)
+
+
+def _duo_report(store: Any, bench_run_id: str, format: str, output: Path | None) -> None:
+    from trinity.controller import duo_report as rep
+
+    bench_run, runs = store.bench_run(bench_run_id), store.runs(bench_run_id)
+    if format != "table":
+        write_or_echo(rep.render(bench_run, runs, format), output)
+        return
+    if output:
+        raise SelectionError("--output needs --format md, json or html")
+    tables, notes = rep.terminal(bench_run, runs)
+    for table in tables:
+        out.print(table)
+    for line in notes:
+        out.print(Text(line, style="dim"), soft_wrap=True)
 
 
 def _profile_report(store: Any, profile_id: str, format: str, output: Path | None) -> None:
@@ -281,7 +305,7 @@ def runs(db: DbOption = None, json: JsonOption = False) -> None:
     benches = store.bench_runs()
     if json:
         typer.echo(render.dumps([
-            {"id": b.id, "created_at": b.created_at,
+            {"id": b.id, "kind": b.kind, "created_at": b.created_at,
              "status": "interrupted" if controller_gone(b) else b.status,
              "controller_gone": controller_gone(b), "pid": b.pid, "host": b.host,
              "tasks": len(b.selection.get("tasks", [])), "models": b.selection.get("models", []),
@@ -290,11 +314,11 @@ def runs(db: DbOption = None, json: JsonOption = False) -> None:
     from rich.table import Table
 
     listing = Table(title=str(store.path), title_justify="left")
-    for name in ("Bench", "Started", "Status", "Tasks", "Models", "n", "Runs"):
+    for name in ("Bench", "Kind", "Started", "Status", "Tasks", "Models", "n", "Runs"):
         listing.add_column(name)
     for b in benches:
         started = _time.strftime("%Y-%m-%d %H:%M", _time.localtime(b.created_at))
-        listing.add_row(b.id, started, shown_status(b), str(len(b.selection.get("tasks", []))),
+        listing.add_row(b.id, b.kind, started, shown_status(b), str(len(b.selection.get("tasks", []))),
                         ", ".join(b.selection.get("models", [])), str(b.selection.get("n")),
                         str(len(store.runs(b.id))))  # fmt: skip
     out.print(listing)
