@@ -265,7 +265,7 @@ def test_numbers_beyond_the_wire_format_are_refused_when_the_file_loads(tmp_path
 
 def test_numbers_at_the_wire_formats_limits_load_and_go_on_the_wire(tmp_path):
     from trinity.controller.cluster import model_spec
-    from trinity.controller.generation import generate_request
+    from trinity.controller.generation import generate_request, run_seed
 
     limits = (f"context_length = {cfg.UINT32_MAX}\ngpu_layers = {cfg.UINT32_MAX}\n"
               f"sampling = {{ seed = {cfg.INT64_MIN}, top_k = {cfg.INT32_MAX}, "
@@ -275,10 +275,13 @@ def test_numbers_at_the_wire_formats_limits_load_and_go_on_the_wire(tmp_path):
     config = cfg.load_config(path)
     (model,) = config.models
     spec = model_spec(model)
-    request = generate_request(model, config.defaults, [("user", "hi")], measured_tok_s=0.001)
+    seed = run_seed(model.sampling.seed, "smoke/add", 1)  # a repeat's own, from the base
+    request = generate_request(model, config.defaults, [("user", "hi")], measured_tok_s=0.001,
+                               seed=seed)  # fmt: skip
     assert (spec.context_length, spec.gpu_layers) == (cfg.UINT32_MAX, cfg.UINT32_MAX)
+    assert model.sampling.seed == cfg.INT64_MIN and seed is not None
     assert (request.seed, request.top_k, request.max_tokens) == (
-        cfg.INT64_MIN, cfg.INT32_MAX, cfg.UINT32_MAX)  # fmt: skip
+        seed, cfg.INT32_MAX, cfg.UINT32_MAX)  # fmt: skip
 
 
 @pytest.mark.parametrize("value", ["inf", "1e300", "1e-9", "0", "-5", "nan", "3601"])
