@@ -34,7 +34,10 @@ def node(llama_node):
     """The agent with SmolLM2 up, in a models.toml where it may play both roles."""
     text = Path(llama_node.models_toml).read_text()
     both = Path(llama_node.folder) / "duo-models.toml"
-    both.write_text(text + 'roles = ["builder", "reviewer"]\n')
+    # Replies capped (the shipped default would let SmolLM2 ramble to its context's end):
+    # a CI run of every step stays minutes, not most of an hour.
+    both.write_text(text + 'roles = ["builder", "reviewer"]\n'
+                    "sampling = { temperature = 0.5, max_tokens = 192 }\n")  # fmt: skip
     done = trinityctl("up", "--config", str(both), "--no-smoke", timeout=180)
     assert done.returncode == 0, done.stdout + done.stderr
     return both
