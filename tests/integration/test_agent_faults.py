@@ -201,3 +201,56 @@ def test_a_frozen_server_is_restarted(node_with):
             os.kill(first.pid, signal.SIGCONT)
     assert after.state == pb.MODEL_STATE_READY and after.restarts == 1, after.last_error
     assert "hung" in after.last_error or "health check failed" in after.last_error
+
+
+# ---------------------------------------------------------------- crash loops
+
+
+def test_a_corrupt_gguf_fails_fast_with_llama_cpps_own_error(node_with):
+    agent = node_with(supervisor_toml(max_restarts=5, ready_timeout_s=300.0))
+    models = agent.folder / "models"
+    models.mkdir()
+    (models / "corrupt.gguf").write_bytes(b"GGUF\x03\x00\x00\x00" + b"\xff" * 64)
+    spec = pb.ModelSpec(name="corrupt", backend="llamacpp", model="corrupt.gguf")
+    began = time.monotonic()
+    failed = start_model(agent, spec)
+    assert time.monotonic() - began < 60  # not the ready timeout, not 5 restarts
+    assert failed.state == pb.MODEL_STATE_FAILED and failed.restarts == 0
+    assert failed.last_error.startswith("crashed at start, not restarted: server exited 1")
+    assert "failed to load model" in failed.last_error.lower()  # llama.cpp's own words
+    assert failed.exit_code == 1 and len(failed.last_lines) > 1
+
+
+MODELS_TOML = """
+[nodes.local]
+address = "{address}"
+token_file = "{token}"
+
+[[models]]
+name = "smol"
+node = "local"
+backend = "llamacpp"
+model = "builtin:smollm2"
+context_length = 512
+"""
+
+
+def test_up_starts_a_failed_model_afresh(node_with, tmp_path):
+    from tests.integration.conftest import trinityctl
+
+    agent = node_with(supervisor_toml(max_restarts=0))
+    models = tmp_path / "models.toml"
+    models.write_text(MODELS_TOML.format(address=agent.address, token=agent.token_file))
+    done = trinityctl("up", "--no-smoke", "--config", str(models), timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    first = status(agent)
+    os.kill(first.pid, signal.SIGKILL)
+    failed = until(agent, lambda s: s.state == pb.MODEL_STATE_FAILED)
+    assert failed.exit_signal == 9 and "gave up after 0 restarts" in failed.last_error
+    shown = trinityctl("status", "--config", str(models))
+    assert "failed" in shown.stdout and "signal 9" in shown.stdout, shown.stdout
+    again = trinityctl("up", "--no-smoke", "--config", str(models), timeout=300)
+    assert again.returncode == 0, again.stdout + again.stderr
+    fresh = status(agent)
+    assert fresh.state == pb.MODEL_STATE_READY and fresh.restarts == 0
+    assert fresh.pid not in (0, first.pid)

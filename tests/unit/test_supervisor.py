@@ -114,13 +114,44 @@ async def test_slow_start_still_becomes_ready(tmp_path, make_supervisor):
     assert any('"GET /health HTTP/1.1" 503' in line for line in supervisor.logs("m"))
 
 
-async def test_crash_at_start_is_retried_then_failed_with_the_cause(tmp_path, make_supervisor):
-    supervisor = make_supervisor(fake_config(tmp_path, "exit_at_start=3"))
+async def test_crash_at_start_fails_at_once_with_its_own_error_line(tmp_path, make_supervisor):
+    supervisor = make_supervisor(fake_config(tmp_path, "exit_at_start=3", max_restarts=5))
+    began = time.monotonic()
     status = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
     assert status.state is ModelState.FAILED
-    assert status.restarts == 2
-    assert "exited 3 while starting" in status.last_error
-    assert "exiting at start as asked" in status.last_error
+    assert time.monotonic() - began < 5  # no backoff, no ready timeout
+    assert status.restarts == 0
+    assert status.last_error.startswith("crashed at start, not restarted: server exited 3 while "
+                                        "starting: fake: exiting at start as asked")  # fmt: skip
+    assert (status.exit_code, status.exit_signal) == (3, 0)
+    assert status.last_lines[-1] == "fake: exiting at start as asked"
+
+
+async def test_up_of_a_failed_model_starts_it_afresh(tmp_path, make_supervisor):
+    supervisor = make_supervisor(fake_config(tmp_path, max_restarts=0))
+    first = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
+    os.kill(first.pid, signal.SIGKILL)
+    failed = await _until(supervisor, lambda s: s.state is ModelState.FAILED)
+    assert failed.state is ModelState.FAILED and failed.exit_signal == 9
+    again = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
+    assert again.state is ModelState.READY and again.restarts == 0 and again.pid != first.pid
+
+
+@pytest.mark.parametrize(
+    ("lines", "line"),
+    [
+        (["loading", "gguf_init_from_reader: failed to read header", "Traceback (most recent",
+          '    raise ValueError(f"Failed to load")', "ValueError: Failed to load model"],
+         "ValueError: Failed to load model"),
+        (["llama_model_load: error loading model", "main: exiting"], "llama_model_load: error loading model"),
+        (["fake: crashing as asked", ""], "fake: crashing as asked"),
+        ([], ""),
+    ],
+)  # fmt: skip
+def test_the_error_line_is_the_servers_own_last_word_on_it(lines, line):
+    from trinity.agent.supervisor import error_line
+
+    assert error_line(lines) == line
 
 
 async def test_killed_server_is_restarted_and_counted(tmp_path, make_supervisor):
@@ -135,6 +166,7 @@ async def test_killed_server_is_restarted_and_counted(tmp_path, make_supervisor)
     assert status.restarts == 1 and status.state is ModelState.READY
     assert status.pid != first.pid
     assert "killed by signal 9 while ready" in status.last_error
+    assert status.exit_signal == 9 and status.exit_code == 0 and status.last_lines
 
 
 async def test_a_model_that_ran_well_before_crashing_starts_a_fresh_count(

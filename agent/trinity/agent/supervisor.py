@@ -39,6 +39,8 @@ GiB = 1024**3
 READY_POLL_S = 0.5
 PORT_RETRIES = 3  # launches on a fresh port after "address already in use", uncounted
 PORT_ERROR_LINES = 10  # the server's last lines searched for that message
+LAST_LINES = 10  # a run's last lines kept in the status when it ends
+ERROR_WORDS = ("error", "failed", "fatal", "abort")
 SETTLED = (ModelState.READY, ModelState.FAILED, ModelState.STOPPED)
 
 
@@ -56,6 +58,11 @@ class _Model:
     started_at: float = 0.0
     ready_at: float = 0.0
     command: tuple[str, ...] = ()
+    exit_code: int = 0
+    exit_signal: int = 0
+    last_lines: tuple[str, ...] = ()
+    ever_ready: bool = False  # since this StartModel (or agent start): a crash at start fails
+    exited: bool = False  # the last run ended by itself (not stopped by us)
     task: asyncio.Task[None] | None = field(default=None, repr=False)
     settled: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 
@@ -78,6 +85,9 @@ class _Model:
             started_at=self.started_at,
             ready_at=self.ready_at,
             command=self.command,
+            exit_code=self.exit_code,
+            exit_signal=self.exit_signal,
+            last_lines=self.last_lines,
         )
 
 
@@ -244,6 +254,12 @@ class Supervisor:
                 port_retries += 1
                 continue
             port_retries = 0
+            if model.exited and not model.ever_ready:
+                # A crash before the server was ever ready (a corrupt model, a bad flag):
+                # restarting repeats it. Fail now with the server's own words.
+                model.enter(ModelState.FAILED)
+                model.last_error = f"crashed at start, not restarted: {reason}"
+                return
             if self._ran_well(model):
                 model.restarts = 0  # a fresh count, and the shortest backoff again
             if model.restarts >= self._policy.max_restarts:
@@ -268,6 +284,7 @@ class Supervisor:
         """One launch of the server; returns why it ended. Always stops the group."""
         spec = model.spec
         model.port = free_port()  # a fresh port each attempt: the old one may be taken
+        model.exited = True  # until the server runs: a launch that fails ends by itself
         try:
             argv = backend.command(spec, model.port)
         except AgentError as exc:  # the model file vanished, the backend was removed
@@ -285,16 +302,17 @@ class Supervisor:
         try:
             reason = await self._until_ready(model, backend, process, exited)
             if reason is None:
-                model.ready_at = time.time()
+                model.ready_at, model.ever_ready = time.time(), True
                 model.enter(ModelState.READY)
                 log.info("ready model=%s port=%d pid=%d", spec.name, model.port, model.pid)
                 reason = await self._watch(model, backend, process, exited)
             return reason
         finally:
             exited.cancel()
+            by_itself = process.returncode is not None
             await process.stop(self._policy.stop_grace_s)
             self._state.ended(spec.name)
-            model.pid = 0
+            _record_end(model, process, by_itself)
 
     def _server_cwd(self) -> str:
         """An empty folder of ours: a relative name a server opens never means a file of
@@ -435,5 +453,24 @@ def _port_taken(model: _Model) -> bool:
 def _exit_reason(when: str, process: ManagedProcess) -> str:
     code = process.returncode
     how = f"killed by signal {-code}" if code is not None and code < 0 else f"exited {code}"
-    last = process.logs.last()
-    return f"server {how} {when}" + (f": {last}" if last else "")
+    line = error_line(list(process.logs.lines))
+    return f"server {how} {when}" + (f": {line}" if line else "")
+
+
+def error_line(lines: list[str]) -> str:
+    """The server's own account of a failure: the last of its last lines that says error
+    or failed (not a traceback's indented source line), else its last line."""
+    for line in reversed(lines[-30:]):
+        if line[:1].strip() and any(word in line.lower() for word in ERROR_WORDS):
+            return line.strip()
+    return next((line.strip() for line in reversed(lines) if line.strip()), "")
+
+
+def _record_end(model: _Model, process: ManagedProcess, by_itself: bool) -> None:
+    """How the run ended, for the status: exit code or signal, and its last lines."""
+    code = process.returncode if by_itself else None
+    model.exited = by_itself
+    model.exit_code = code if code is not None and code > 0 else 0
+    model.exit_signal = -code if code is not None and code < 0 else 0
+    model.last_lines = tuple(process.logs.lines)[-LAST_LINES:]
+    model.pid = 0
