@@ -254,3 +254,26 @@ def test_up_starts_a_failed_model_afresh(node_with, tmp_path):
     fresh = status(agent)
     assert fresh.state == pb.MODEL_STATE_READY and fresh.restarts == 0
     assert fresh.pid not in (0, first.pid)
+
+
+# ---------------------------------------------------------------- logs across restarts
+
+
+def test_logs_previous_shows_the_run_before_the_restart(node_with, tmp_path):
+    from tests.integration.conftest import trinityctl
+
+    agent = node_with(supervisor_toml())
+    models = tmp_path / "models.toml"
+    models.write_text(MODELS_TOML.format(address=agent.address, token=agent.token_file))
+    first = start_model(agent, pb.ModelSpec(name="smol", backend="llamacpp",
+                                            model="builtin:smollm2", context_length=512))  # fmt: skip
+    os.kill(first.pid, signal.SIGKILL)
+    second = until(agent, lambda s: s.pid not in (0, first.pid)
+                   and s.state == pb.MODEL_STATE_READY)  # fmt: skip
+    previous = trinityctl("logs", "local", "smol", "--previous", "--config", str(models))
+    current = trinityctl("logs", "local", "smol", "--config", str(models))
+    assert previous.returncode == 0 and current.returncode == 0, previous.stderr
+    # uvicorn says where it listens: each run on its own port.
+    assert f"127.0.0.1:{first.port}" in previous.stdout
+    assert f"127.0.0.1:{second.port}" in current.stdout
+    assert f"127.0.0.1:{first.port}" not in current.stdout

@@ -201,6 +201,27 @@ async def test_crashes_soon_after_ready_keep_counting(tmp_path, make_supervisor)
     assert "gave up after 1 restarts" in status.last_error
 
 
+async def test_the_previous_runs_log_outlives_restarts_of_the_model_and_the_agent(
+    tmp_path, make_supervisor
+):
+    config = fake_config(tmp_path)
+    supervisor = make_supervisor(config)
+    first = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
+    os.kill(first.pid, signal.SIGKILL)
+    second = await _until(supervisor, lambda s: s.pid not in (0, first.pid) and
+                          s.state is ModelState.READY)  # fmt: skip
+    listening = "fake: listening on http://127.0.0.1:{}"
+    assert listening.format(first.port) in supervisor.logs("m", previous=True)
+    assert listening.format(second.port) in supervisor.logs("m")
+    assert listening.format(first.port) not in supervisor.logs("m")
+    await supervisor.close()  # the agent stops (its model with it) and starts again
+    successor = make_supervisor(config)
+    await successor.start()
+    third = await _until_ready(successor)
+    assert listening.format(second.port) in successor.logs("m", previous=True)
+    assert listening.format(third.port) in successor.logs("m")
+
+
 async def test_crash_after_requests_is_restarted_and_counted(tmp_path, make_supervisor):
     # Readiness spends one chat request; the test's first passes, its second crashes it.
     supervisor = make_supervisor(fake_config(tmp_path, "crash_after=2"))
@@ -439,6 +460,10 @@ async def test_unknown_model_name_is_not_found(tmp_path, make_supervisor):
 
 async def _sleep(seconds: float) -> None:
     await asyncio.sleep(seconds)
+
+
+async def _until_ready(supervisor: Supervisor):
+    return await _until(supervisor, lambda s: s.state is ModelState.READY)
 
 
 async def _until(supervisor: Supervisor, done, within_s: float = 10.0):

@@ -250,7 +250,9 @@ class AgentServicer(agent_pb2_grpc.AgentServicer):
 
     @_rpc
     async def GetLogs(self, request: pb.GetLogsRequest, context) -> pb.GetLogsResponse:
-        lines = self._supervisor.logs(_name(request.name, "name"), request.lines)
+        lines = self._supervisor.logs(
+            _name(request.name, "name"), request.lines, previous=request.previous
+        )
         return pb.GetLogsResponse(lines=lines)
 
     @_rpc

@@ -1,6 +1,7 @@
-"""What survives an agent restart: the models that should run (desired.json), and the
+"""What survives an agent restart: the models that should run (desired.json), the
 process groups the agent launched (running.json), so a successor can kill servers a
-crashed agent left holding GPU memory."""
+crashed agent left holding GPU memory, and each model's last finished run's log tail
+(logs/NAME.log), so the reason for a crash outlives the restart."""
 
 from __future__ import annotations
 
@@ -58,6 +59,29 @@ class AgentState:
     def __init__(self, state_dir: Path) -> None:
         self._desired = state_dir / "desired.json"
         self._running = state_dir / "running.json"
+        self._logs = state_dir / "logs"
+
+    def _log_file(self, name: str) -> Path:
+        if "/" in name or name in ("", ".", ".."):
+            raise ValueError(f"not a model name: {name!r}")
+        return self._logs / f"{name}.log"
+
+    def save_log(self, name: str, lines: list[str]) -> None:
+        """Keep a finished run's log tail; a failure to write is logged, never raised."""
+        try:
+            self._logs.mkdir(parents=True, exist_ok=True)
+            tmp = self._log_file(name).with_suffix(".tmp")
+            tmp.write_text("".join(line + "\n" for line in lines), errors="replace")
+            os.replace(tmp, self._log_file(name))
+        except (OSError, ValueError) as exc:
+            log.error("cannot keep the log of model=%s error=%s", name, exc)
+
+    def previous_log(self, name: str) -> list[str]:
+        """The last finished run's log tail; [] when there is none."""
+        try:
+            return self._log_file(name).read_text(errors="replace").splitlines()
+        except (OSError, ValueError):
+            return []
 
     def desired(self) -> list[ModelSpec]:
         specs = []

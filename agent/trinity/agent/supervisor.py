@@ -50,6 +50,7 @@ class _Model:
 
     spec: ModelSpec
     logs: LogBuffer
+    previous: tuple[str, ...] = ()  # the log tail of the run before the current one
     state: ModelState = ModelState.STARTING
     pid: int = 0
     port: int = 0
@@ -125,6 +126,7 @@ class Supervisor:
             except AgentError as exc:
                 log.error("cannot restore model=%s error=%s", spec.name, exc)
                 model = _Model(spec=spec, logs=LogBuffer(self._policy.log_lines))
+                model.previous = tuple(self._state.previous_log(spec.name))
                 model.enter(ModelState.FAILED)
                 model.last_error = str(exc)
                 self._models[spec.name] = model
@@ -168,8 +170,10 @@ class Supervisor:
     def status(self, name: str) -> ModelStatus:
         return self._get(name).snapshot()
 
-    def logs(self, name: str, lines: int = 0) -> list[str]:
-        kept = list(self._get(name).logs.lines)
+    def logs(self, name: str, lines: int = 0, previous: bool = False) -> list[str]:
+        """The current run's last lines, or (previous) those of the run before it."""
+        model = self._get(name)
+        kept = list(model.previous) if previous else list(model.logs.lines)
         return kept[-lines:] if lines else kept
 
     def endpoint(self, name: str) -> Endpoint:
@@ -285,6 +289,8 @@ class Supervisor:
         spec = model.spec
         model.port = free_port()  # a fresh port each attempt: the old one may be taken
         model.exited = True  # until the server runs: a launch that fails ends by itself
+        model.previous = tuple(self._state.previous_log(spec.name))
+        model.logs = LogBuffer(self._policy.log_lines)
         try:
             argv = backend.command(spec, model.port)
         except AgentError as exc:  # the model file vanished, the backend was removed
@@ -313,6 +319,7 @@ class Supervisor:
             await process.stop(self._policy.stop_grace_s)
             self._state.ended(spec.name)
             _record_end(model, process, by_itself)
+            self._state.save_log(spec.name, list(model.logs.lines))
 
     def _server_cwd(self) -> str:
         """An empty folder of ours: a relative name a server opens never means a file of

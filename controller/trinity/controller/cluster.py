@@ -493,12 +493,14 @@ def _summary(info: pb.NodeInfo) -> NodeSummary:
     )
 
 
-async def logs(config: ClusterConfig, node: str, model: str, lines: int = 0) -> list[str]:
-    """The last lines a model server wrote on its node."""
+async def logs(
+    config: ClusterConfig, node: str, model: str, lines: int = 0, previous: bool = False
+) -> list[str]:
+    """The last lines a model server wrote on its node (previous: in the run before)."""
     select(config, [node])
     async with AgentClient(node, config.nodes[node]) as client:
         try:
-            return await client.logs(model, lines)
+            return await client.logs(model, lines, previous)
         except ModelNotFound as exc:
             known = [m.name for m in config.models if m.node == node]
             raise ModelNotFound(

@@ -168,12 +168,14 @@ class ListModelsResponse(_message.Message):
     def __init__(self, models: _Optional[_Iterable[_Union[ModelStatus, _Mapping]]] = ...) -> None: ...
 
 class GetLogsRequest(_message.Message):
-    __slots__ = ("name", "lines")
+    __slots__ = ("name", "lines", "previous")
     NAME_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_FIELD_NUMBER: _ClassVar[int]
     name: str
     lines: int
-    def __init__(self, name: _Optional[str] = ..., lines: _Optional[int] = ...) -> None: ...
+    previous: bool
+    def __init__(self, name: _Optional[str] = ..., lines: _Optional[int] = ..., previous: _Optional[bool] = ...) -> None: ...
 
 class GetLogsResponse(_message.Message):
     __slots__ = ("lines",)
