@@ -67,6 +67,12 @@ def until(agent: AgentProcess, done: Callable[[pb.ModelStatus], bool], within_s:
     return current
 
 
+def kill(pid: int, sig: int) -> None:
+    """Signal a server; never pid 0, which would signal this test's own process group."""
+    assert pid > 0, "no server process to signal"
+    os.kill(pid, sig)
+
+
 def rpc_error(call: Callable[[], object]) -> grpc.RpcError:
     with pytest.raises(grpc.RpcError) as info:
         call()
@@ -83,7 +89,7 @@ def test_crashes_after_running_well_never_exhaust_the_restarts(node_with):
     assert current.state == pb.MODEL_STATE_READY, current.last_error
     for _ in range(2):
         time.sleep(2.5)
-        os.kill(current.pid, signal.SIGKILL)
+        kill(current.pid, signal.SIGKILL)
         old = current.pid
         current = until(agent, lambda s, old=old: s.pid not in (0, old)
                         and s.state == pb.MODEL_STATE_READY)  # fmt: skip
@@ -192,7 +198,7 @@ def test_a_busy_server_is_not_taken_for_a_hung_one(node_with):
 def test_a_frozen_server_is_restarted(node_with):
     agent = node_with(PROBING)
     first = start_model(agent)
-    os.kill(first.pid, signal.SIGSTOP)
+    kill(first.pid, signal.SIGSTOP)
     try:
         after = until(agent, lambda s: s.pid not in (0, first.pid)
                       and s.state == pb.MODEL_STATE_READY)  # fmt: skip
@@ -244,7 +250,7 @@ def test_up_starts_a_failed_model_afresh(node_with, tmp_path):
     done = trinityctl("up", "--no-smoke", "--config", str(models), timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     first = status(agent)
-    os.kill(first.pid, signal.SIGKILL)
+    kill(first.pid, signal.SIGKILL)
     failed = until(agent, lambda s: s.state == pb.MODEL_STATE_FAILED)
     assert failed.exit_signal == 9 and "gave up after 0 restarts" in failed.last_error
     shown = trinityctl("status", "--config", str(models))
@@ -267,7 +273,7 @@ def test_logs_previous_shows_the_run_before_the_restart(node_with, tmp_path):
     models.write_text(MODELS_TOML.format(address=agent.address, token=agent.token_file))
     first = start_model(agent, pb.ModelSpec(name="smol", backend="llamacpp",
                                             model="builtin:smollm2", context_length=512))  # fmt: skip
-    os.kill(first.pid, signal.SIGKILL)
+    kill(first.pid, signal.SIGKILL)
     second = until(agent, lambda s: s.pid not in (0, first.pid)
                    and s.state == pb.MODEL_STATE_READY)  # fmt: skip
     previous = trinityctl("logs", "local", "smol", "--previous", "--config", str(models))
@@ -277,3 +283,43 @@ def test_logs_previous_shows_the_run_before_the_restart(node_with, tmp_path):
     assert f"127.0.0.1:{first.port}" in previous.stdout
     assert f"127.0.0.1:{second.port}" in current.stdout
     assert f"127.0.0.1:{first.port}" not in current.stdout
+
+
+# ---------------------------------------------------------------- slow vs dead starts
+
+
+def test_a_loading_server_outlives_a_deadline_shorter_than_its_load(node_with):
+    # SmolLM2 takes seconds to load; the deadline is a tenth of one, extended while the
+    # server writes its loading lines and its memory grows.
+    agent = node_with(supervisor_toml(ready_timeout_s=0.1, stall_timeout_s=60.0,
+                                      max_restarts=0))  # fmt: skip
+    request = pb.StartModelRequest(spec=SMOLLM2)
+    agent.stub.StartModel(request, metadata=agent.metadata, timeout=60)
+    details = set()
+    current = status(agent)
+    while current.state == pb.MODEL_STATE_STARTING:
+        details.add(current.detail)
+        time.sleep(0.1)
+        current = status(agent)
+    assert current.state == pb.MODEL_STATE_READY and current.restarts == 0, current.last_error
+    assert any("past the 0.1 s ready timeout, extended while it progresses" in d
+               for d in details), details  # fmt: skip
+
+
+def test_a_start_that_stops_moving_fails_early_as_stalled(node_with):
+    agent = node_with(supervisor_toml(ready_timeout_s=600.0, stall_timeout_s=3.0,
+                                      max_restarts=0))  # fmt: skip
+    agent.stub.StartModel(pb.StartModelRequest(spec=SMOLLM2), metadata=agent.metadata,
+                          timeout=60)  # fmt: skip
+    started = until(agent, lambda s: s.pid > 0, within_s=30)
+    kill(started.pid, signal.SIGSTOP)  # frozen while it loads: no line, no growth
+    try:
+        assert status(agent).state == pb.MODEL_STATE_STARTING
+        began = time.monotonic()
+        failed = until(agent, lambda s: s.state == pb.MODEL_STATE_FAILED, within_s=60)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(started.pid, signal.SIGCONT)
+    assert failed.state == pb.MODEL_STATE_FAILED
+    assert "stalled while starting: no new log line, RSS or GPU memory growth" in failed.last_error
+    assert time.monotonic() - began < 30  # not the 600 s deadline

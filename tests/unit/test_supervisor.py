@@ -255,26 +255,58 @@ async def test_port_taken_before_the_server_binds_is_retried_uncounted(
         taken.close()
     assert status.state is ModelState.READY, status.last_error
     assert status.restarts == 0 and status.port != taken_port
-    assert any("address already in use" in line for line in supervisor.logs("m"))
+    assert any("address already in use" in line for line in supervisor.logs("m", previous=True))
 
 
 async def test_http_500_on_chat_fails_readiness(tmp_path, make_supervisor):
-    config = fake_config(tmp_path, "http_500=1", ready_timeout_s=1.0, max_restarts=0)
+    config = fake_config(tmp_path, "http_500=1", ready_timeout_s=1.0, stall_timeout_s=1.0,
+                         max_restarts=0)  # fmt: skip
     supervisor = make_supervisor(config)
     status = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
     assert status.state is ModelState.FAILED
-    assert "not ready after 1 s" in status.last_error
+    assert "not ready after" in status.last_error and "no progress for 1 s" in status.last_error
     with pytest.raises(Unavailable, match="model m is failed"):
         supervisor.endpoint("m")
 
 
 async def test_hanging_server_times_out_readiness(tmp_path, make_supervisor):
-    # The 1-token probe hangs; the ready deadline (1 s) must still hold.
-    config = fake_config(tmp_path, "hang=1", ready_timeout_s=1.0, max_restarts=0)
+    # The 1-token probe hangs (its log lines are our own probes', not progress).
+    config = fake_config(tmp_path, "hang=1", ready_timeout_s=30.0, stall_timeout_s=1.5,
+                         max_restarts=0)  # fmt: skip
     supervisor = make_supervisor(config)
+    began = time.monotonic()
     status = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
     assert status.state is ModelState.FAILED
-    assert "not ready" in status.last_error
+    assert "stalled while starting: no new log line, RSS or GPU memory growth" in status.last_error
+    assert time.monotonic() - began < 10  # early: long before the 30 s deadline
+
+
+@pytest.mark.parametrize("shows", ["loading_lines=1", "grow_mb=200"])
+async def test_a_slow_start_that_progresses_outlives_its_deadline(tmp_path, make_supervisor, shows):
+    config = fake_config(tmp_path, f"slow_start=5,{shows}", ready_timeout_s=1.0,
+                         stall_timeout_s=2.0, ready_timeout_max_s=60.0)  # fmt: skip
+    supervisor = make_supervisor(config)
+    await supervisor.start_model(vllm_spec())
+    details = set()
+    status = supervisor.status("m")
+    while status.state is ModelState.STARTING:
+        details.add(status.detail)
+        await _sleep(0.2)
+        status = supervisor.status("m")
+    assert status.state is ModelState.READY and status.restarts == 0, status.last_error
+    said = " ".join(details)
+    assert "past the 1 s ready timeout, extended while it progresses" in said
+    assert ("new log lines" if "lines" in shows else "RSS up to") in said
+    assert status.detail == ""
+
+
+async def test_no_start_takes_longer_than_the_longest_start(tmp_path, make_supervisor):
+    config = fake_config(tmp_path, "slow_start=60,loading_lines=1", ready_timeout_s=1.0,
+                         stall_timeout_s=2.0, ready_timeout_max_s=3.0, max_restarts=0)  # fmt: skip
+    supervisor = make_supervisor(config)
+    status = await supervisor.start_model(vllm_spec(), wait_ready_s=20)
+    assert status.state is ModelState.FAILED
+    assert "the longest a start may take even while it progresses" in status.last_error
 
 
 @pytest.mark.parametrize("backend", ["llamacpp", "vllm"])

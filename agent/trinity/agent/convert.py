@@ -64,6 +64,7 @@ def status_to_proto(status: ModelStatus) -> pb.ModelStatus:
         exit_code=status.exit_code,
         exit_signal=status.exit_signal,
         last_lines=list(status.last_lines),
+        detail=status.detail,
     )
 
 

@@ -458,6 +458,7 @@ async def serve(
         total_memory=telemetry.total_memory_bytes,  # 0 without a GPU: no fraction estimate
         backends=backends,
         tokens_seen=lambda name: telemetry.rates.totals().get(name, 0),
+        gpu_memory=telemetry.process_gpu_memory,
     )
     # Loopback only, never through a proxy from the environment; many concurrent streams.
     http = httpx.AsyncClient(

@@ -54,6 +54,7 @@ class ModelStatus:
     exit_code: int = 0  # how the last run ended, when it ended by itself
     exit_signal: int = 0
     last_lines: tuple[str, ...] = ()
+    detail: str = ""  # what the agent sees now (a start's progress)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from trinity.agent.errors import (
 )
 from trinity.agent.ports import free_port
 from trinity.agent.process import LogBuffer, ManagedProcess
+from trinity.agent.progress import PROBE_PATHS, GpuMemory, StartWatch
 from trinity.agent.spec import Endpoint, ModelSpec, ModelState, ModelStatus
 from trinity.agent.state import AgentState, RunningRecord
 
@@ -63,6 +64,7 @@ class _Model:
     exit_signal: int = 0
     last_lines: tuple[str, ...] = ()
     ever_ready: bool = False  # since this StartModel (or agent start): a crash at start fails
+    detail: str = ""  # what the agent sees now (a start's progress)
     exited: bool = False  # the last run ended by itself (not stopped by us)
     task: asyncio.Task[None] | None = field(default=None, repr=False)
     settled: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
@@ -74,6 +76,9 @@ class _Model:
             self.settled.set()
         else:
             self.settled.clear()
+
+    def set_detail(self, detail: str) -> None:
+        self.detail = detail
 
     def snapshot(self) -> ModelStatus:
         return ModelStatus(
@@ -89,6 +94,7 @@ class _Model:
             exit_code=self.exit_code,
             exit_signal=self.exit_signal,
             last_lines=self.last_lines,
+            detail=self.detail,
         )
 
 
@@ -103,8 +109,10 @@ class Supervisor:
         total_memory: Callable[[], int] | None = None,
         backends: Mapping[str, Backend] | None = None,
         tokens_seen: Callable[[str], int] | None = None,
+        gpu_memory: Callable[[set[int]], int] | None = None,
     ) -> None:
         self._config = config
+        self._gpu_memory = _in_thread(gpu_memory) if gpu_memory is not None else None
         self._tokens_seen = tokens_seen or (lambda name: 0)
         self._held: collections.Counter[str] = collections.Counter()
         self._policy = config.supervisor
@@ -290,7 +298,7 @@ class Supervisor:
         model.port = free_port()  # a fresh port each attempt: the old one may be taken
         model.exited = True  # until the server runs: a launch that fails ends by itself
         model.previous = tuple(self._state.previous_log(spec.name))
-        model.logs = LogBuffer(self._policy.log_lines)
+        model.logs = LogBuffer(self._policy.log_lines, quiet=PROBE_PATHS)
         try:
             argv = backend.command(spec, model.port)
         except AgentError as exc:  # the model file vanished, the backend was removed
@@ -331,20 +339,25 @@ class Supervisor:
     async def _until_ready(
         self, model: _Model, backend: Backend, process: ManagedProcess, exited: asyncio.Future
     ) -> str | None:
-        """Probe until ready; None when it is, else why not."""
+        """Probe until ready; None when it is, else why not: an exit, a stall, or past the
+        longest start (the deadline moves while the server shows progress)."""
         base_url = f"http://127.0.0.1:{model.port}"
-        deadline = time.monotonic() + self._policy.ready_timeout_s
-        while (remaining := deadline - time.monotonic()) > 0:
-            probe = backend.ready(self._http, base_url, model.spec)
-            if await _probe(probe, exited, remaining, model.spec.name):
-                return None
-            if exited.done():
-                return _exit_reason("while starting", process)
-            await asyncio.wait([exited], timeout=min(READY_POLL_S, remaining))
-        if exited.done():
-            return _exit_reason("while starting", process)
-        last = process.logs.last()
-        return f"not ready after {self._policy.ready_timeout_s:g} s" + (f": {last}" if last else "")
+        watch = StartWatch(process.pid, model.logs, self._policy, self._gpu_memory)
+        failed = asyncio.ensure_future(watch.until_failed(model.set_detail))
+        try:
+            while True:
+                probe = backend.ready(self._http, base_url, model.spec)
+                if await _probe(probe, [exited, failed], None, model.spec.name):
+                    return None
+                await asyncio.wait([exited, failed], timeout=READY_POLL_S,
+                                   return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
+                if exited.done():
+                    return _exit_reason("while starting", process)
+                if failed.done():
+                    return failed.result()
+        finally:
+            failed.cancel()
+            model.detail = ""
 
     async def _watch(
         self, model: _Model, backend: Backend, process: ManagedProcess, exited: asyncio.Future
@@ -357,7 +370,7 @@ class Supervisor:
         while True:
             await asyncio.wait([exited], timeout=self._policy.health_interval_s)
             alive = not exited.done() and await _probe(
-                backend.alive(self._http, base_url), exited, None, model.spec.name
+                backend.alive(self._http, base_url), [exited], None, model.spec.name
             )
             hung = None
             if (
@@ -432,21 +445,34 @@ class Supervisor:
 
 
 async def _probe(
-    check: Coroutine[Any, Any, bool], exited: asyncio.Future, within_s: float | None, name: str
+    check: Coroutine[Any, Any, bool],
+    stops: list[asyncio.Future],
+    within_s: float | None,
+    name: str,
 ) -> bool:
     """Run one readiness or liveness check; False when it fails, raises, outlives
-    `within_s`, or the server exits meanwhile (a port thief could answer for it)."""
+    `within_s`, or one of `stops` ends meanwhile (the server exited: a port thief could
+    answer for it; the start failed)."""
     task = asyncio.ensure_future(check)
     try:
-        await asyncio.wait([task, exited], timeout=within_s, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait([task, *stops], timeout=within_s, return_when=asyncio.FIRST_COMPLETED)
     finally:
         task.cancel()
-    if not task.done() or task.cancelled() or exited.done():
+    if not task.done() or task.cancelled() or any(stop.done() for stop in stops):
         return False
     if (error := task.exception()) is not None:
         log.warning("probe raised model=%s error=%r", name, error)
         return False
     return bool(task.result())
+
+
+def _in_thread(read: Callable[[set[int]], int]) -> GpuMemory:
+    """NVML calls block: keep them off the event loop."""
+
+    async def reading(pids: set[int]) -> int:
+        return await asyncio.to_thread(read, pids)
+
+    return reading
 
 
 def _port_taken(model: _Model) -> bool:

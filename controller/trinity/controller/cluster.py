@@ -333,7 +333,9 @@ def _progress_detail(status: pb.ModelStatus) -> str:
     parts = [f"pid {status.pid}"] if status.pid else []
     if status.restarts:
         parts.append(f"restarts {status.restarts}")
-    if status.last_error:
+    if status.detail:  # the agent's view of a start: how it progresses
+        parts.append(status.detail)
+    elif status.last_error:
         parts.append(status.last_error)
     return ", ".join(parts)
 
