@@ -45,6 +45,10 @@ comma-separated:
   ignore_sigterm=1    SIGTERM is ignored (the supervisor must SIGKILL)
   exit_at_start=CODE  exit with CODE before listening
   bind_fail=1         print llama.cpp's "address already in use" and exit 1
+  child=1             start a worker process in the server's process group (as vLLM's
+                      engine core), which outlives the server unless the group is killed
+  escape_child=1      start a worker in a session of its own, out of the group: nothing
+                      that kills the group kills it (what "memory not released" is about)
 Every request is logged to stderr, so the supervisor's ring buffer sees it.
 """
 
@@ -474,6 +478,11 @@ def main(argv: list[str] | None = None) -> None:
         bind_failed(args)
     if faults.get("ignore_sigterm"):
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    for knob, own_session in (("child", False), ("escape_child", True)):
+        if faults.get(knob):
+            worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"],
+                                      start_new_session=own_session)  # fmt: skip
+            print(f"fake: worker pid {worker.pid} ({knob})", file=sys.stderr, flush=True)
     model = FakeModel(args.flavour, args.served, args.ctx, faults)
     threading.Thread(target=load, args=(faults,), daemon=True).start()
     handler = type("BoundHandler", (Handler,), {"model": model})

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import grpc
+import psutil
 import pytest
 from trinity.v1 import agent_pb2 as pb
 
@@ -323,3 +324,30 @@ def test_a_start_that_stops_moving_fails_early_as_stalled(node_with):
     assert failed.state == pb.MODEL_STATE_FAILED
     assert "stalled while starting: no new log line, RSS or GPU memory growth" in failed.last_error
     assert time.monotonic() - began < 30  # not the 600 s deadline
+
+
+# ---------------------------------------------------------------- memory
+
+
+def test_a_model_that_does_not_fit_is_refused_naming_both_numbers(node_with):
+    agent = node_with("")
+    spec = pb.ModelSpec(name="huge", backend="llamacpp", model="builtin:smollm2",
+                        min_free_memory_bytes=2**50)  # fmt: skip
+    error = rpc_error(lambda: start_model(agent, spec))
+    assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    # On this CPU machine the free memory is the host's MemAvailable.
+    assert error.details().startswith("model huge needs 1048576.0 GiB, the node has ")
+    assert "GiB free (host MemAvailable, no GPU)" in error.details()
+    listed = agent.stub.ListModels(pb.ListModelsRequest(), metadata=agent.metadata, timeout=30)
+    assert list(listed.models) == []
+
+
+def test_stop_answers_once_the_servers_memory_is_back(node_with):
+    agent = node_with(supervisor_toml())
+    ready = start_model(agent)
+    stopped = agent.stub.StopModel(pb.StopModelRequest(name="smol"), metadata=agent.metadata,
+                                   timeout=120)  # fmt: skip
+    assert stopped.state == pb.MODEL_STATE_STOPPED and stopped.detail == ""
+    # Answered only once the server was gone: no waiting for it here.
+    with contextlib.suppress(psutil.NoSuchProcess):
+        assert psutil.Process(ready.pid).status() == psutil.STATUS_ZOMBIE

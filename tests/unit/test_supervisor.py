@@ -4,6 +4,7 @@ process code with only the executable swapped."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -27,6 +28,7 @@ from trinity.agent.spec import ModelSpec, ModelState
 from trinity.agent.supervisor import Supervisor
 
 from tests.fakes.fake_openai import write_llama_wrapper
+from tests.procs import gone
 
 ROOT = Path(__file__).resolve().parents[2]
 GiB = 1024**3
@@ -438,10 +440,77 @@ async def test_not_enough_memory_refuses_and_starts_nothing(tmp_path, make_super
         fake_config(tmp_path), free_memory=lambda: 3 * GiB, total_memory=lambda: 80 * GiB
     )
     spec = ModelSpec(name="big", backend="vllm", model="org/x", gpu_memory_fraction=0.5)
-    with pytest.raises(ResourceExhausted, match=r"needs 40\.0 GiB free GPU memory.*has 3\.0 GiB"):
+    with pytest.raises(ResourceExhausted, match=r"needs 40\.0 GiB, the node has 3\.0 GiB free"):
         await supervisor.start_model(spec)
     assert supervisor.list_models() == []
     assert not (tmp_path / "state" / "desired.json").exists()
+
+
+async def test_memory_promised_to_a_starting_model_is_not_free(tmp_path, make_supervisor):
+    # Both would fit in the 10 GiB free now; not both at once: the first has taken nothing
+    # yet while it loads.
+    supervisor = make_supervisor(
+        fake_config(tmp_path, "slow_start=3"), free_memory=lambda: 10 * GiB,
+        memory_source=lambda: "NVML", gpu_memory=lambda pids: 0,
+    )  # fmt: skip
+    first = ModelSpec(name="a", backend="vllm", model="org/a", min_free_memory_bytes=6 * GiB)
+    second = ModelSpec(name="b", backend="vllm", model="org/b", min_free_memory_bytes=6 * GiB)
+    await supervisor.start_model(first)
+    with pytest.raises(ResourceExhausted) as info:
+        await supervisor.start_model(second)
+    assert str(info.value) == (
+        "model b needs 6.0 GiB, the node has 10.0 GiB free (NVML), 6.0 GiB of it promised "
+        "to models still starting: stop a model or lower gpu_memory_fraction"
+    )
+    # Once the first is ready its memory shows in what is free (here: still 10 GiB).
+    await supervisor.start_model(first, wait_ready_s=10)
+    assert (await supervisor.start_model(second)).state is ModelState.STARTING
+
+
+async def test_stop_answers_once_the_memory_is_back(tmp_path, make_supervisor):
+    holding: dict[int, int] = {}
+
+    def gpu_memory(pids: set[int]) -> int:
+        return sum(holding.get(pid, 0) for pid in pids if psutil.pid_exists(pid))
+
+    supervisor = make_supervisor(fake_config(tmp_path, "child=1"), gpu_memory=gpu_memory)
+    status = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
+    worker = _worker_pid(supervisor.logs("m"))
+    holding[worker] = GiB  # the worker holds the GPU memory, as vLLM's engine core does
+    stopped = await supervisor.stop_model("m")
+    assert stopped.state is ModelState.STOPPED and stopped.detail == ""
+    assert (not group_alive(status.pid) and not psutil.pid_exists(worker)) or \
+        psutil.Process(worker).status() == psutil.STATUS_ZOMBIE  # fmt: skip
+
+
+async def test_stop_kills_a_worker_that_left_the_group(tmp_path, make_supervisor):
+    supervisor = make_supervisor(fake_config(tmp_path, "escape_child=1"))
+    await supervisor.start_model(vllm_spec(), wait_ready_s=10)
+    worker = _worker_pid(supervisor.logs("m"))
+    try:
+        stopped = await supervisor.stop_model("m")
+        assert stopped.detail == ""
+        assert gone(worker, within_s=5)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(worker, signal.SIGKILL)
+
+
+async def test_stop_says_when_memory_was_not_released(tmp_path, make_supervisor):
+    # The driver still counts the memory of a server that is gone (seen as a lag).
+    config = fake_config(tmp_path, release_timeout_s=1.0)
+    supervisor = make_supervisor(config, gpu_memory=lambda pids: 2 * GiB)
+    await supervisor.start_model(vllm_spec(), wait_ready_s=10)
+    stopped = await supervisor.stop_model("m")
+    assert stopped.state is ModelState.STOPPED
+    assert stopped.detail == (
+        "memory not released 1 s after the stop: 2.0 GiB of GPU memory still held"
+    )
+
+
+def _worker_pid(lines: list[str]) -> int:
+    line = next(line for line in lines if "fake: worker pid" in line)
+    return int(line.split("worker pid ")[1].split()[0])
 
 
 async def test_missing_model_file_is_refused_before_launch(tmp_path, make_supervisor):

@@ -144,6 +144,12 @@ class SupervisorConfig(_Frozen):
     )
     backoff_initial_s: float = Field(default=1.0, ge=0, description="First restart delay.")
     backoff_max_s: float = Field(default=60.0, ge=0, description="Longest restart delay.")
+    release_timeout_s: float = Field(
+        default=30.0,
+        ge=0,
+        description="After a stop, how long to wait for the server's memory to come back "
+        "before answering that it did not.",
+    )
     stop_grace_s: float = Field(
         default=15.0, ge=0, description="SIGTERM to SIGKILL grace for the process group."
     )

@@ -456,6 +456,7 @@ async def serve(
         config,
         free_memory=telemetry.free_memory_bytes,
         total_memory=telemetry.total_memory_bytes,  # 0 without a GPU: no fraction estimate
+        memory_source=telemetry.free_memory_source,
         backends=backends,
         tokens_seen=lambda name: telemetry.rates.totals().get(name, 0),
         gpu_memory=telemetry.process_gpu_memory,

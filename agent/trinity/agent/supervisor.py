@@ -25,12 +25,18 @@ from trinity.agent.errors import (
     FailedPrecondition,
     InvalidArgument,
     NotFound,
-    ResourceExhausted,
     Unavailable,
 )
+from trinity.agent.memory import admit, kill_leftovers, released, tree
 from trinity.agent.ports import free_port
 from trinity.agent.process import LogBuffer, ManagedProcess
-from trinity.agent.progress import PROBE_PATHS, GpuMemory, StartWatch
+from trinity.agent.progress import (
+    PROBE_PATHS,
+    GpuMemory,
+    StartWatch,
+    group_pids,
+    resident_bytes,
+)
 from trinity.agent.spec import Endpoint, ModelSpec, ModelState, ModelStatus
 from trinity.agent.state import AgentState, RunningRecord
 
@@ -64,6 +70,7 @@ class _Model:
     exit_signal: int = 0
     last_lines: tuple[str, ...] = ()
     ever_ready: bool = False  # since this StartModel (or agent start): a crash at start fails
+    need: int = 0  # the memory it was admitted for
     detail: str = ""  # what the agent sees now (a start's progress)
     exited: bool = False  # the last run ended by itself (not stopped by us)
     task: asyncio.Task[None] | None = field(default=None, repr=False)
@@ -107,6 +114,7 @@ class Supervisor:
         *,
         free_memory: Callable[[], int] | None = None,
         total_memory: Callable[[], int] | None = None,
+        memory_source: Callable[[], str] | None = None,
         backends: Mapping[str, Backend] | None = None,
         tokens_seen: Callable[[str], int] | None = None,
         gpu_memory: Callable[[set[int]], int] | None = None,
@@ -119,6 +127,7 @@ class Supervisor:
         self._backends = dict(backends) if backends is not None else registry(config)
         self._free_memory = free_memory
         self._total_memory = total_memory or (lambda: 0)
+        self._memory_source = memory_source or (lambda: "free memory")
         self._state = AgentState(config.state_dir)
         self._models: dict[str, _Model] = {}
         self._http = httpx.AsyncClient(trust_env=False)
@@ -157,8 +166,8 @@ class Supervisor:
             return await self._wait(current, wait_ready_s)
         backend = self._backend(spec)
         backend.command(spec, 0)  # validates model path and extra args before any launch
-        self._check_memory(backend, spec)
-        model = _Model(spec=spec, logs=LogBuffer(self._policy.log_lines))
+        need = await self._check_memory(backend, spec)
+        model = _Model(spec=spec, logs=LogBuffer(self._policy.log_lines), need=need)
         self._models[spec.name] = model
         self._state.want(spec)
         model.task = asyncio.create_task(self._run(model, backend), name=f"model-{spec.name}")
@@ -166,10 +175,17 @@ class Supervisor:
         return await self._wait(model, wait_ready_s)
 
     async def stop_model(self, name: str) -> ModelStatus:
+        """Stop it, and answer once its memory is back (or say that it is not)."""
         model = self._get(name)
         self._state.unwant(name)
+        processes = tree(model.pid) if model.pid else []
         await self._halt(model)
-        log.info("stopped model=%s", name)
+        if escaped := kill_leftovers(processes):
+            log.warning("killed processes that left the group model=%s pids=%s", name, escaped)
+        pids = {proc.pid for proc in processes}
+        problem = await released(pids, self._gpu_memory, self._policy.release_timeout_s)
+        model.detail = problem or ""
+        log.info("stopped model=%s released=%s", name, problem or "yes")
         return model.snapshot()
 
     def list_models(self) -> list[ModelStatus]:
@@ -216,16 +232,27 @@ class Supervisor:
                 f"(this node has {', '.join(sorted(self._backends))})"
             ) from None
 
-    def _check_memory(self, backend: Backend, spec: ModelSpec) -> None:
+    async def _check_memory(self, backend: Backend, spec: ModelSpec) -> int:
+        """The memory the spec needs, once it fits in what is free now (ResourceExhausted
+        when not), less what models still starting were promised and have not taken."""
         if self._free_memory is None:
-            return
-        needed = backend.required_memory(spec, self._total_memory())
-        free = self._free_memory()
-        if needed > free:
-            raise ResourceExhausted(
-                f"model {spec.name} needs {needed / GiB:.1f} GiB free GPU memory, the node "
-                f"has {free / GiB:.1f} GiB free: stop a model or lower gpu_memory_fraction"
+            return 0
+        need = backend.required_memory(spec, self._total_memory())
+        if need:
+            admit(
+                spec.name, need, self._free_memory(), await self._promised(), self._memory_source()
             )
+        return need
+
+    async def _promised(self) -> int:
+        """What starting models were admitted for and do not hold yet."""
+        owed = 0
+        for model in self._models.values():
+            if model.state is ModelState.STARTING and model.need:
+                pids = group_pids(model.pid) if model.pid else set()
+                held = await self._gpu_memory(pids) if self._gpu_memory else resident_bytes(pids)
+                owed += max(0, model.need - held)
+        return owed
 
     # ------------------------------------------------------------------ the model task
 

@@ -427,7 +427,9 @@ async def _stop(client: AgentClient, node: str, name: str) -> DownResult:
         return DownResult(node, name, ok=True, state="not running")
     except TrinityError as exc:
         return DownResult(node, name, ok=False, state="failed", error=str(exc))
-    return DownResult(node, name, ok=True, state=state_name(status.state))
+    # The agent answers once the server's memory is back, or says in detail that it is not.
+    return DownResult(node, name, ok=not status.detail, state=state_name(status.state),
+                      error=status.detail)  # fmt: skip
 
 
 # ---------------------------------------------------------------- status and logs
