@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -351,3 +352,48 @@ def test_stop_answers_once_the_servers_memory_is_back(node_with):
     # Answered only once the server was gone: no waiting for it here.
     with contextlib.suppress(psutil.NoSuchProcess):
         assert psutil.Process(ready.pid).status() == psutil.STATUS_ZOMBIE
+
+
+# ---------------------------------------------------------------- ports
+
+
+def test_the_server_gets_a_free_port_from_the_nodes_range(node_with):
+    low = 23000 + os.getpid() % 1000 * 2
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", low))
+        held.listen()
+        agent = node_with(supervisor_toml(server_ports=[low, low + 1]))
+        ready = start_model(agent)
+    assert ready.state == pb.MODEL_STATE_READY and ready.port == low + 1, ready.last_error
+
+
+async def test_a_real_server_that_loses_its_port_is_started_on_another_uncounted(
+    tmp_path, monkeypatch
+):
+    from trinity.agent.config import AgentConfig, SupervisorConfig
+    from trinity.agent.ports import server_port
+    from trinity.agent.spec import ModelSpec, ModelState
+    from trinity.agent.supervisor import Supervisor
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    taken_port = taken.getsockname()[1]
+    # The race: the port passes the bind test, then someone takes it before the server.
+    first = iter([taken_port])
+    monkeypatch.setattr("trinity.agent.supervisor.server_port",
+                        lambda low, high: next(first, None) or server_port(low, high))  # fmt: skip
+    config = AgentConfig(token_file=tmp_path / "token", state_dir=tmp_path / "state",
+                         supervisor=SupervisorConfig(max_restarts=0))  # fmt: skip
+    supervisor = Supervisor(config)
+    try:
+        spec = ModelSpec(name="smol", backend="llamacpp", model="builtin:smollm2",
+                         context_length=512)  # fmt: skip
+        ready = await supervisor.start_model(spec, wait_ready_s=READY_S)
+        lost = supervisor.logs("smol", previous=True)
+    finally:
+        await supervisor.close()
+        taken.close()
+    assert ready.state is ModelState.READY and ready.restarts == 0, ready.last_error
+    assert ready.port != taken_port
+    assert any("address already in use" in line for line in lost), lost[-5:]

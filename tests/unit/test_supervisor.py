@@ -23,7 +23,7 @@ from trinity.agent.errors import (
     ResourceExhausted,
     Unavailable,
 )
-from trinity.agent.ports import free_port
+from trinity.agent.ports import ephemeral_range, server_port
 from trinity.agent.spec import ModelSpec, ModelState
 from trinity.agent.supervisor import Supervisor
 
@@ -34,11 +34,11 @@ ROOT = Path(__file__).resolve().parents[2]
 GiB = 1024**3
 
 
-def fake_config(tmp_path: Path, faults: str = "", **policy: float) -> AgentConfig:
+def fake_config(tmp_path: Path, faults: str = "", **policy: object) -> AgentConfig:
     """Both backends point at the fake server; faults reach it through the env."""
     wrapper = write_llama_wrapper(tmp_path)
     env = {"TRINITY_FAKE": faults, "PYTHONPATH": str(ROOT)}
-    timings: dict[str, float] = dict(
+    timings: dict[str, object] = dict(
         health_interval_s=0.2,
         ready_timeout_s=5.0,
         unhealthy_after=2,
@@ -246,11 +246,11 @@ async def test_port_taken_before_the_server_binds_is_retried_uncounted(
     taken.bind(("127.0.0.1", 0))
     taken.listen()
     taken_port = taken.getsockname()[1]
+    # The race: the port passes the bind test, then someone takes it before the server.
     ports = iter([taken_port])
-    monkeypatch.setattr(
-        "trinity.agent.supervisor.free_port", lambda: next(ports, None) or free_port()
-    )
-    supervisor = make_supervisor(fake_config(tmp_path))
+    monkeypatch.setattr("trinity.agent.supervisor.server_port",
+                        lambda low, high: next(ports, None) or server_port(low, high))  # fmt: skip
+    supervisor = make_supervisor(fake_config(tmp_path, max_restarts=0))
     try:
         status = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
     finally:
@@ -258,6 +258,30 @@ async def test_port_taken_before_the_server_binds_is_retried_uncounted(
     assert status.state is ModelState.READY, status.last_error
     assert status.restarts == 0 and status.port != taken_port
     assert any("address already in use" in line for line in supervisor.logs("m", previous=True))
+
+
+async def test_server_ports_come_from_the_range_below_the_ephemeral_ports(
+    tmp_path, make_supervisor
+):
+    # Two ports in the range, one of them held: the server gets the other, every time.
+    low = 24000 + os.getpid() % 1000 * 2
+    held = socket.socket()
+    held.bind(("127.0.0.1", low))
+    held.listen()
+    supervisor = make_supervisor(fake_config(tmp_path, server_ports=(low, low + 1)))
+    try:
+        status = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
+    finally:
+        held.close()
+    assert status.state is ModelState.READY and status.port == low + 1, status.last_error
+    assert not ephemeral_range()[0] <= status.port <= ephemeral_range()[1]
+
+
+async def test_a_port_range_inside_the_ephemeral_range_is_refused(tmp_path, make_supervisor):
+    low, _ = ephemeral_range()
+    supervisor = make_supervisor(fake_config(tmp_path, server_ports=(low, low + 10)))
+    with pytest.raises(FailedPrecondition, match="inside the kernel's ephemeral range"):
+        await supervisor.start_model(vllm_spec())
 
 
 async def test_http_500_on_chat_fails_readiness(tmp_path, make_supervisor):

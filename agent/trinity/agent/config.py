@@ -154,6 +154,19 @@ class SupervisorConfig(_Frozen):
         default=15.0, ge=0, description="SIGTERM to SIGKILL grace for the process group."
     )
     log_lines: int = Field(default=200, ge=1, le=100_000, description="Log lines kept per model.")
+    server_ports: tuple[int, int] = Field(
+        default=(20000, 29999),
+        description="The loopback ports model servers get (first, last): keep them below "
+        "the kernel's ephemeral range (net.ipv4.ip_local_port_range), where outgoing "
+        "connections could take one between our choice and the server's bind.",
+    )
+
+    @model_validator(mode="after")
+    def _ports_in_order(self) -> SupervisorConfig:
+        low, high = self.server_ports
+        if not 1024 <= low <= high <= 65535:
+            raise ValueError(f"server_ports {low}-{high}: want 1024 <= first <= last <= 65535")
+        return self
 
     @model_validator(mode="after")
     def _max_above_deadline(self) -> SupervisorConfig:

@@ -28,7 +28,7 @@ from trinity.agent.errors import (
     Unavailable,
 )
 from trinity.agent.memory import admit, kill_leftovers, released, tree
-from trinity.agent.ports import free_port
+from trinity.agent.ports import candidates, server_port
 from trinity.agent.process import LogBuffer, ManagedProcess
 from trinity.agent.progress import (
     PROBE_PATHS,
@@ -166,6 +166,7 @@ class Supervisor:
             return await self._wait(current, wait_ready_s)
         backend = self._backend(spec)
         backend.command(spec, 0)  # validates model path and extra args before any launch
+        candidates(*self._policy.server_ports)  # a range the node can use at all
         need = await self._check_memory(backend, spec)
         model = _Model(spec=spec, logs=LogBuffer(self._policy.log_lines), need=need)
         self._models[spec.name] = model
@@ -322,8 +323,11 @@ class Supervisor:
     async def _attempt(self, model: _Model, backend: Backend) -> str:
         """One launch of the server; returns why it ended. Always stops the group."""
         spec = model.spec
-        model.port = free_port()  # a fresh port each attempt: the old one may be taken
         model.exited = True  # until the server runs: a launch that fails ends by itself
+        try:  # a fresh port each attempt: the old one may be taken
+            model.port = server_port(*self._policy.server_ports)
+        except AgentError as exc:
+            return str(exc)
         model.previous = tuple(self._state.previous_log(spec.name))
         model.logs = LogBuffer(self._policy.log_lines, quiet=PROBE_PATHS)
         try:
