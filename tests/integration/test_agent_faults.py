@@ -397,3 +397,34 @@ async def test_a_real_server_that_loses_its_port_is_started_on_another_uncounted
     assert ready.state is ModelState.READY and ready.restarts == 0, ready.last_error
     assert ready.port != taken_port
     assert any("address already in use" in line for line in lost), lost[-5:]
+
+
+# ---------------------------------------------------------------- orphans
+
+
+def llama_servers_of(agent: AgentProcess) -> list[int]:
+    """llama.cpp servers running in this agent's server folder (state/servers)."""
+    folder = str((agent.folder / "state" / "servers").resolve())
+    found = []
+    for proc in psutil.process_iter(["cmdline"]):
+        try:
+            if "llama_cpp.server" in " ".join(proc.info["cmdline"] or ()) and \
+                    proc.cwd() == folder and proc.status() != psutil.STATUS_ZOMBIE:  # fmt: skip
+                found.append(proc.pid)
+        except psutil.Error:
+            continue
+    return found
+
+
+def test_after_kill_9_of_the_agent_exactly_one_server_runs(node_with):
+    from tests.procs import gone
+
+    agent = node_with(supervisor_toml())
+    first = start_model(agent)
+    assert llama_servers_of(agent) == [first.pid]
+    agent.stop(signal.SIGKILL)
+    assert gone(first.pid), "the server outlived its SIGKILLed agent (and its memory)"
+    agent.start()
+    second = until(agent, lambda s: s.state == pb.MODEL_STATE_READY)
+    assert second.state == pb.MODEL_STATE_READY, second.last_error
+    assert llama_servers_of(agent) == [second.pid] != [first.pid]

@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 
 # psutil derives create_time from boot time and ticks: allow for rounding.
 LEADER_CLOCK_SLACK_S = 5.0
+ESCAPED_CLOCK_SLACK_S = 0.01  # the same psutil reading, recorded and read back
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class RunningRecord:
     pgid: int
     argv: tuple[str, ...]
     started_at: float
+    # Descendants that left the group (a session of their own): (pid, psutil create time).
+    escaped: tuple[tuple[int, float], ...] = ()
 
 
 def _write_json(path: Path, data: object) -> None:
@@ -103,7 +106,9 @@ class AgentState:
         records = []
         for item in _read_json(self._running):
             try:
-                records.append(RunningRecord(**{**item, "argv": tuple(item["argv"])}))
+                escaped = tuple((int(p), float(t)) for p, t in item.get("escaped", ()))
+                records.append(RunningRecord(**{**item, "argv": tuple(item["argv"]),
+                                                "escaped": escaped}))  # fmt: skip
             except (TypeError, KeyError):
                 continue
         return records
@@ -119,7 +124,7 @@ class AgentState:
         """Kill process groups a previous agent launched and never stopped."""
         killed = 0
         for record in self.running():
-            members = _group_members(record)
+            members = _group_members(record) + _escaped_members(record)
             for proc in members:
                 try:
                     proc.send_signal(signal.SIGKILL)
@@ -154,6 +159,20 @@ def _group_members(record: RunningRecord) -> list[psutil.Process]:
         except OSError:
             continue
     return members
+
+
+def _escaped_members(record: RunningRecord) -> list[psutil.Process]:
+    """Recorded descendants out of the group that still run: the same pid and start time
+    (psutil's own), so a reused pid is never killed."""
+    found = []
+    for pid, created in record.escaped:
+        try:
+            proc = psutil.Process(pid)
+            if abs(proc.create_time() - created) < ESCAPED_CLOCK_SLACK_S:
+                found.append(proc)
+        except psutil.Error:
+            continue
+    return found
 
 
 def _is_ours(leader: psutil.Process, record: RunningRecord) -> bool:

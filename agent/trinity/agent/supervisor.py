@@ -12,12 +12,14 @@ import asyncio
 import collections
 import contextlib
 import logging
+import os
 import time
 from collections.abc import Callable, Coroutine, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
+import psutil
 from trinity.agent.backends import Backend, probe_completion, registry, token_progress
 from trinity.agent.config import AgentConfig
 from trinity.agent.errors import (
@@ -71,6 +73,7 @@ class _Model:
     last_lines: tuple[str, ...] = ()
     ever_ready: bool = False  # since this StartModel (or agent start): a crash at start fails
     need: int = 0  # the memory it was admitted for
+    record: RunningRecord | None = None  # its process group, as running.json has it
     detail: str = ""  # what the agent sees now (a start's progress)
     exited: bool = False  # the last run ended by itself (not stopped by us)
     task: asyncio.Task[None] | None = field(default=None, repr=False)
@@ -342,7 +345,8 @@ class Supervisor:
         except OSError as exc:
             return f"cannot launch {argv[0]}: {exc.strerror or exc}"
         model.pid, model.started_at = process.pid, time.time()
-        self._state.launched(RunningRecord(spec.name, process.pid, tuple(argv), model.started_at))
+        model.record = RunningRecord(spec.name, process.pid, tuple(argv), model.started_at)
+        self._state.launched(model.record)
         exited = asyncio.ensure_future(process.wait())
         try:
             reason = await self._until_ready(model, backend, process, exited)
@@ -357,6 +361,7 @@ class Supervisor:
             by_itself = process.returncode is not None
             await process.stop(self._policy.stop_grace_s)
             self._state.ended(spec.name)
+            model.record = None
             _record_end(model, process, by_itself)
             self._state.save_log(spec.name, list(model.logs.lines))
 
@@ -399,6 +404,7 @@ class Supervisor:
         failures = 0
         inference_at = time.monotonic() + self._policy.inference_probe_interval_s
         while True:
+            self._note_escaped(model)
             await asyncio.wait([exited], timeout=self._policy.health_interval_s)
             alive = not exited.done() and await _probe(
                 backend.alive(self._http, base_url), [exited], None, model.spec.name
@@ -427,6 +433,16 @@ class Supervisor:
                 model.last_error = f"health check failed {failures} times in a row"
             if failures >= 2 * self._policy.unhealthy_after:
                 return f"unhealthy: health check failed {failures} times in a row"
+
+    def _note_escaped(self, model: _Model) -> None:
+        """Record the server's descendants that left its process group, so a successor
+        of a SIGKILLed agent can kill them too (the group kill does not reach them)."""
+        if model.record is None:
+            return
+        escaped = tuple(sorted(_escaped(model.record.pgid)))
+        if escaped != model.record.escaped:
+            model.record = replace(model.record, escaped=escaped)
+            self._state.launched(model.record)
 
     async def _hung(self, model: _Model, backend: Backend, exited: asyncio.Future) -> str | None:
         """Why the server is hung, or None: it answered a 1-token completion, or it made
@@ -495,6 +511,18 @@ async def _probe(
         log.warning("probe raised model=%s error=%r", name, error)
         return False
     return bool(task.result())
+
+
+def _escaped(pgid: int) -> set[tuple[int, float]]:
+    """(pid, start time) of the group leader's descendants in another process group."""
+    found = set()
+    for proc in tree(pgid)[1:]:
+        try:
+            if os.getpgid(proc.pid) != pgid:
+                found.add((proc.pid, proc.create_time()))
+        except (OSError, psutil.Error):
+            continue
+    return found
 
 
 def _in_thread(read: Callable[[set[int]], int]) -> GpuMemory:
