@@ -2,8 +2,14 @@
 stop, and the desired state that brings them back after an agent restart.
 
 States: starting → ready ⇄ unhealthy → failed / stopped. One asyncio task per model runs
-attempts; an attempt ends when the server exits, stays unhealthy, or never becomes ready,
-and the task restarts it after a backoff until max_restarts, then marks it failed.
+attempts; an attempt ends when the server exits, stays unhealthy, is hung (its /health
+answers, a 1-token completion does not, and it makes no tokens for anyone), or never
+becomes ready (it stalls, or passes the longest start: trinity.agent.progress), and the
+task restarts it after a backoff until max_restarts in a row, then marks it failed. A run
+that was ready for stable_after_s starts the count afresh; a server that crashes before it
+was ever ready fails at once with its own error line; one that lost its port to another
+process is started again on a new port, uncounted. Each run keeps its log; the one before
+is kept beside it. A stop answers once the server's memory is back (trinity.agent.memory).
 """
 
 from __future__ import annotations
