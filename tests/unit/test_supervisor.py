@@ -491,6 +491,22 @@ async def test_memory_promised_to_a_starting_model_is_not_free(tmp_path, make_su
     assert (await supervisor.start_model(second)).state is ModelState.STARTING
 
 
+async def test_models_started_at_the_same_moment_are_admitted_one_at_a_time(
+    tmp_path, make_supervisor
+):
+    supervisor = make_supervisor(
+        fake_config(tmp_path, "slow_start=3"), free_memory=lambda: 12 * GiB,
+        memory_source=lambda: "NVML", gpu_memory=lambda pids: 0,
+    )  # fmt: skip
+    # One model already starting: each admission now has a reading to wait for.
+    await supervisor.start_model(ModelSpec(name="c", backend="vllm", model="org/c",
+                                           min_free_memory_bytes=GiB))  # fmt: skip
+    specs = [ModelSpec(name=n, backend="vllm", model=f"org/{n}", min_free_memory_bytes=6 * GiB)
+             for n in ("a", "b")]  # fmt: skip
+    results = await asyncio.gather(*map(supervisor.start_model, specs), return_exceptions=True)
+    assert sorted(type(r).__name__ for r in results) == ["ModelStatus", "ResourceExhausted"]
+
+
 async def test_stop_answers_once_the_memory_is_back(tmp_path, make_supervisor):
     holding: dict[int, int] = {}
 

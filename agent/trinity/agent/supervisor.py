@@ -139,6 +139,7 @@ class Supervisor:
         self._memory_source = memory_source or (lambda: "free memory")
         self._state = AgentState(config.state_dir)
         self._models: dict[str, _Model] = {}
+        self._admission = asyncio.Lock()
         self._http = httpx.AsyncClient(trust_env=False)
 
     # ------------------------------------------------------------------ lifecycle
@@ -176,9 +177,10 @@ class Supervisor:
         backend = self._backend(spec)
         backend.command(spec, 0)  # validates model path and extra args before any launch
         candidates(*self._policy.server_ports)  # a range the node can use at all
-        need = await self._check_memory(backend, spec)
-        model = _Model(spec=spec, logs=LogBuffer(self._policy.log_lines), need=need)
-        self._models[spec.name] = model
+        async with self._admission:  # one at a time: `up` starts a node's models at once
+            need = await self._check_memory(backend, spec)
+            model = _Model(spec=spec, logs=LogBuffer(self._policy.log_lines), need=need)
+            self._models[spec.name] = model
         self._state.want(spec)
         model.task = asyncio.create_task(self._run(model, backend), name=f"model-{spec.name}")
         log.info("starting model=%s backend=%s", spec.name, spec.backend)
