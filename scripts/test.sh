@@ -15,6 +15,16 @@ if ! command -v bwrap >/dev/null 2>&1; then
   fi
 fi
 
+# The HTML report's test drives Debian's headless Chromium (tests/browser.py).
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+  echo "test: installing chromium and chromium-driver (the HTML report's browser test)"
+  if [[ $(id -u) -eq 0 ]]; then
+    apt-get update -q >/dev/null && apt-get install -y -q chromium chromium-driver >/dev/null
+  else
+    sudo apt-get update -q >/dev/null && sudo apt-get install -y -q chromium chromium-driver >/dev/null
+  fi
+fi
+
 bash scripts/install.sh --dev
 bash scripts/setup_vllm_cpu.sh
 export TRINITY_VLLM_PYTHON="${TRINITY_VLLM_VENV:-$HOME/.cache/trinity/vllm-venv}/bin/python"

@@ -88,6 +88,12 @@ class FakeSupervisor:
     def hold_probes(self, name: str) -> Iterator[None]:
         yield
 
+    def log_mark(self, name: str) -> int:
+        return len(self.log_lines.get(name, []))
+
+    def logs_since(self, name: str, mark: int) -> list[str]:
+        return self.log_lines.get(name, [])[mark:]
+
     def endpoint(self, name: str) -> Endpoint:
         self._call("endpoint", name)
         if name in self.endpoints:

@@ -8,6 +8,7 @@ scored and voted on), never the model's scores.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import signal
@@ -85,9 +86,39 @@ def test_report_formats_read_the_stored_bench(first_bench, tmp_path):
     assert same.returncode == 0 and "no changes" in same.stdout
 
 
+def test_show_says_why_each_stored_run_failed_and_the_page_says_the_same(first_bench, tmp_path):
+    db, report = first_bench
+    listed = trinityctl("show", report["bench_run_id"], "--json", "--db", str(db))
+    assert listed.returncode == 0, listed.stderr
+    runs = json.loads(listed.stdout)["runs"]
+    assert len(runs) == 6
+    for run in runs:
+        assert bool(run["why"]) == run["failed"], run
+        assert "no failed check recorded" not in run["why"]
+    failed = trinityctl("show", "last", "--failed", "--json", "--db", str(db))
+    assert [r["id"] for r in json.loads(failed.stdout)["runs"]] == [
+        r["id"] for r in runs if r["failed"]
+    ]
+    task = "coding_basics/word_frequency"
+    full = trinityctl("show", "last", task, "--db", str(db))
+    assert full.returncode == 0, full.stderr
+    assert full.stdout.count(f"{task} · ") == 2 and "reply:" in full.stdout
+    for check in ("basic", "case_insensitive", "ties_alphabetical"):
+        assert check in full.stdout
+    page = tmp_path / "bench.html"
+    done = trinityctl("report", "last", "--format", "html", "-o", str(page), "--db", str(db))
+    assert done.returncode == 0, done.stderr
+    text = page.read_text()
+    assert text.count("<details class=run ") == 6
+    for run in runs:
+        if run["failed"]:
+            assert html.escape(run["why"]) in text
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
+        (["show", "nope"], "no bench run 'nope'"),
         (["bench", "nosuch"], "no suite or category named 'nosuch'"),
         (["bench", "smoke", "--thinking", "maybe"], "--thinking 'maybe': use on, off or on,off"),
         (["bench", "smoke", "--models", "ghost"], "unknown model 'ghost' in --models"),
@@ -123,6 +154,8 @@ def test_killed_controller_loses_nothing_and_resume_redoes_nothing(node, tmp_pat
         (killed,) = store.bench_runs()
         before = {r.key: r for r in store.runs(killed.id)}
     assert killed.status == "running" and 2 <= len(before) < 6
+    listing = trinityctl("runs", "--db", str(db))  # its controller is gone: it says so
+    assert listing.returncode == 0 and "interrupted (controller gone)" in listing.stdout
     done = trinityctl("bench", "--resume", killed.id, "--json", "--db", str(db),
                       "--config", node.models_toml, timeout=600)  # fmt: skip
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]

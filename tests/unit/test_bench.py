@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -14,7 +15,9 @@ from trinity.controller import bench as bench_module
 from trinity.controller.bench import BenchError, Plan, parse_thinking, run_bench
 from trinity.controller.config import parse_config
 from trinity.controller.consensus import Verdict
-from trinity.controller.errors import ModelError, NodeUnreachable, SelectionError
+from trinity.controller.errors import AgentDeadline, ModelError, NodeUnreachable, SelectionError
+from trinity.controller.generation import run_seed
+from trinity.controller.scheduler import InfraError
 from trinity.controller.store import Store
 from trinity.controller.suites import load_task
 from trinity.v1 import agent_pb2 as pb
@@ -55,6 +58,7 @@ def result(text: str, finish: str = "stop", reasoning: str = "") -> pb.GenerateR
         usage=pb.Usage(prompt_tokens=10, completion_tokens=20),
         ttft_s=0.05,
         decode_tok_s=40.0,
+        usage_from_server=True,
     )
 
 
@@ -421,3 +425,252 @@ def test_the_terminal_table_keeps_bracketed_titles(config, store, monkeypatch):
     console.print(rep.table(report))
     text = console.export_text()
     assert "Model A [thinking on]" in text and "Model A [thinking off]" in text
+
+
+def test_each_check_is_stored_with_the_value_it_returned(config, store, monkeypatch):
+    """So `show` can put what came back beside what was expected; None returns no value."""
+    a = FakeNode("a", lambda r: result(GOOD))
+    b = FakeNode("b", lambda r: result(GOOD))
+    values = iter(["[1, 2]", "null"])
+
+    async def execute(request: pb.ExecuteRequest, timeout_s: float) -> pb.ExecuteResult:
+        checks = [pb.CheckResult(name=c, passed=True, value_json=next(values, ""))
+                  for c in request.checks]  # fmt: skip
+        return pb.ExecuteResult(status=pb.EXECUTE_STATUS_PASSED, checks=checks)
+
+    install(monkeypatch, {"a": a, "b": b})
+    the_plan = plan(config, n=1)
+    monkeypatch.setattr(bench_module, "preflight", _no_preflight)
+    a.execute = execute  # type: ignore[method-assign]
+    out = go(config, store, dataclasses.replace(the_plan, models=the_plan.models[:1]))
+    (run,) = store.runs(out.bench_run_id)
+    assert dict(run.checks[0]) == {"name": "small_ints", "passed": True, "message": "",
+                                   "value": "[1, 2]"}  # fmt: skip
+    assert all("value" not in c for c in run.checks[1:])
+
+
+async def _no_preflight(plan, conns, progress):
+    return {}
+
+
+# ---------------------------------------------------------------- faults (issue 11)
+
+
+def test_an_agent_that_never_answers_is_infrastructure_not_the_models_timeout(
+    config, store, monkeypatch
+):
+    calls = {"n": 0}
+
+    def frozen_once(_r):
+        calls["n"] += 1
+        if calls["n"] == 1:  # the client's own deadline: the agent was frozen
+            raise AgentDeadline("node a: Generate got no answer within 65 s")
+        return result(GOOD)
+
+    install(
+        monkeypatch, {"a": FakeNode("a", frozen_once), "b": FakeNode("b", lambda r: result(GOOD))}
+    )
+    out = go(config, store, plan(config, n=1))
+    run = next(r for r in store.runs(out.bench_run_id) if r.model == "a/m")
+    assert (run.outcome, run.score, run.attempt) == ("scored", 100.0, 2)
+
+
+def test_an_agent_frozen_for_good_is_incomplete_never_a_zero(config, store, monkeypatch):
+    def frozen(_r):
+        raise AgentDeadline("node a: Generate got no answer within 65 s")
+
+    install(monkeypatch, {"a": FakeNode("a", frozen), "b": FakeNode("b", lambda r: result(GOOD))})
+    out = go(config, store, plan(config, n=1))
+    run = next(r for r in store.runs(out.bench_run_id) if r.model == "a/m")
+    assert (run.outcome, run.score) == ("infra_error", None)
+    assert out.verdicts[0].verdict == Verdict.INCOMPLETE
+
+
+class Statuses(FakeNode):
+    """A node whose ListModels answers from a script: a state per call, or an error."""
+
+    def __init__(self, script: list[object]) -> None:
+        super().__init__("a", lambda r: result(GOOD))
+        self.script = script
+
+    async def list_models(self) -> list[pb.ModelStatus]:
+        step = self.script.pop(0) if len(self.script) > 1 else self.script[0]
+        if isinstance(step, Exception):
+            raise step
+        if step is None:
+            return []
+        return [pb.ModelStatus(spec=pb.ModelSpec(name="m"), state=step, last_error="boom")]
+
+
+async def test_wait_ready_waits_through_an_unreachable_node_and_a_restart(config):
+    node = Statuses([NodeUnreachable("node a unreachable"), AgentDeadline("no answer"),
+                     pb.MODEL_STATE_STARTING, pb.MODEL_STATE_READY])  # fmt: skip
+    await bench_module.wait_ready(node, config.models[0], within_s=5, poll_s=0)
+    assert len(node.script) == 1
+
+
+@pytest.mark.parametrize(
+    ("state", "message"),
+    [(pb.MODEL_STATE_FAILED, "model a/m is failed: boom"),
+     (pb.MODEL_STATE_STOPPED, "model a/m is stopped: boom"),
+     (None, "model a/m is no longer on its node")],
+)  # fmt: skip
+async def test_wait_ready_gives_up_at_once_on_a_model_that_cannot_come_back(config, state, message):
+    node = Statuses([state])
+    with pytest.raises(InfraError, match=message):
+        await bench_module.wait_ready(node, config.models[0], within_s=60, poll_s=0)
+
+
+async def test_wait_ready_gives_up_after_its_bound(config):
+    node = Statuses([pb.MODEL_STATE_STARTING])
+    with pytest.raises(InfraError, match=r"not ready again within 0.05 s: starting: boom"):
+        await bench_module.wait_ready(node, config.models[0], within_s=0.05, poll_s=0.01)
+
+
+class Crashing(FakeNode):
+    """Node a: its model crashes under the first run, and its node says so (starting) for
+    three status polls; a Generate meanwhile is refused, as the agent refuses it."""
+
+    def __init__(self) -> None:
+        super().__init__("a", self.answer)
+        self.down_for = 0
+        self.crashed = False
+
+    def answer(self, _request: pb.GenerateRequest) -> pb.GenerateResult:
+        if not self.crashed:
+            self.crashed, self.down_for = True, 3
+            raise ModelError("node a: model m: cannot reach its server: connection refused")
+        if self.down_for:
+            raise ModelError("node a: model m is starting, not ready")
+        return result(GOOD)
+
+    async def list_models(self) -> list[pb.ModelStatus]:
+        state = pb.MODEL_STATE_STARTING if self.down_for else pb.MODEL_STATE_READY
+        self.down_for = max(0, self.down_for - 1)
+        return [pb.ModelStatus(spec=pb.ModelSpec(name="m"), state=state)]
+
+
+def test_runs_queued_behind_a_crash_wait_for_the_model(config, store, monkeypatch):
+    install(monkeypatch, {"a": Crashing(), "b": FakeNode("b", lambda r: result(GOOD))})
+    monkeypatch.setattr(bench_module, "READY_POLL_S", 0.0)
+    out = go(config, store, plan(config, n=3))
+    runs = [r for r in store.runs(out.bench_run_id) if r.model == "a/m"]
+    assert [r.outcome for r in runs] == ["scored"] * 3
+    # a/m runs two at once: both in flight lose an attempt, the one queued behind none.
+    assert sorted(r.attempt for r in runs) == [1, 2, 2]
+
+
+def test_a_full_results_database_stops_the_bench_with_its_resume_command(
+    config, store, monkeypatch
+):
+    calls = {"n": 0}
+
+    def fill_the_disk(_r):
+        calls["n"] += 1
+        if calls["n"] == 3:  # the database is full from the third run on
+            pages = store._db.execute("PRAGMA page_count").fetchone()[0]
+            store._db.execute(f"PRAGMA max_page_count = {pages}")
+        return result(GOOD + "\n" + "# padding\n" * 2000)
+
+    install(monkeypatch, {"a": FakeNode("a", fill_the_disk), "b": FakeNode("b", fill_the_disk)})
+    with pytest.raises(BenchError) as info:
+        go(config, store, plan(config, n=2))
+    (bench,) = store.bench_runs()
+    assert str(info.value) == (
+        f"bench {bench.id} stopped: results database {store.path} cannot be written: the "
+        "disk is full (database or disk is full); the runs stored before are kept"
+    )
+    assert info.value.hint == (
+        f"when it can be written again: trinityctl bench --resume {bench.id} --db {store.path}"
+    )
+    assert len(store.runs(bench.id)) == 2  # both runs written before the disk filled
+
+
+def test_without_the_servers_usage_the_prompt_tokens_are_unknown_not_zero():
+    from trinity.controller.answerer import from_generate
+
+    counted = pb.GenerateResult(text="x", finish_reason="stop", usage_from_server=False,
+                                usage=pb.Usage(prompt_tokens=0, completion_tokens=7))  # fmt: skip
+    answer = from_generate(counted)
+    assert (answer.prompt_tokens, answer.completion_tokens) == (None, 7)
+    assert from_generate(result(GOOD)).prompt_tokens == 10
+
+
+SEEDED = CONFIG + "\n[defaults]\nsampling = { temperature = 0.8, seed = 1 }\n"
+
+
+def test_repeats_are_asked_with_seeds_of_their_own_and_store_them(store, monkeypatch, tmp_path):
+    config = parse_config(SEEDED, "models.toml", base=tmp_path)
+    a = FakeNode("a", lambda r: result(GOOD))
+    install(monkeypatch, {"a": a, "b": FakeNode("b", lambda r: result(GOOD))})
+    out = go(config, store, plan(config, n=3))
+    sent = [r.seed for r in a.requests]
+    assert len(sent) == 3 and len(set(sent)) == 3 and 1 not in sent
+    runs = sorted((r for r in store.runs(out.bench_run_id) if r.model == "a/m"),
+                  key=lambda r: r.repeat)  # fmt: skip
+    assert [r.seed for r in runs] == [run_seed(1, "smoke/add", k) for k in (1, 2, 3)]
+    assert sorted(sent) == sorted(r.seed for r in runs)
+
+
+def test_two_benches_of_one_config_ask_with_the_same_seeds(store, monkeypatch, tmp_path):
+    config = parse_config(SEEDED, "models.toml", base=tmp_path)
+    install(monkeypatch, {"a": FakeNode("a", lambda r: result(GOOD)),
+                          "b": FakeNode("b", lambda r: result(GOOD))})  # fmt: skip
+    first = go(config, store, plan(config, n=2))
+    second = go(config, store, plan(config, n=2))
+
+    def seeds(bench: str) -> dict[tuple[str, int], int | None]:
+        return {(r.model, r.repeat): r.seed for r in store.runs(bench)}
+
+    assert seeds(first.bench_run_id) == seeds(second.bench_run_id)
+    assert len(set(seeds(first.bench_run_id).values())) == 2  # per repeat, not per model
+
+
+def test_no_configured_seed_sends_and_stores_none(config, store, monkeypatch):
+    a = FakeNode("a", lambda r: result(GOOD))
+    install(monkeypatch, {"a": a, "b": FakeNode("b", lambda r: result(GOOD))})
+    out = go(config, store, plan(config, n=2))
+    assert a.requests and not any(r.HasField("seed") for r in a.requests)
+    assert {r.seed for r in store.runs(out.bench_run_id)} == {None}
+
+
+def test_resume_asks_a_repeat_with_the_seed_its_key_implies(store, monkeypatch, tmp_path):
+    config = parse_config(SEEDED, "models.toml", base=tmp_path)
+
+    def down(_r):
+        raise NodeUnreachable("node b unreachable")
+
+    install(monkeypatch, {"a": FakeNode("a", lambda r: result(GOOD)), "b": FakeNode("b", down)})
+    first = go(config, store, plan(config, n=2))
+    b = FakeNode("b", lambda r: result(GOOD))
+    install(monkeypatch, {"a": FakeNode("a", lambda r: result(GOOD)), "b": b})
+    go(config, store, plan(config, n=2), resume=first.bench_run_id)
+    assert sorted(r.seed for r in b.requests) == sorted(run_seed(1, "smoke/add", k) for k in (1, 2))
+    stored = {(r.model, r.repeat): r.seed for r in store.runs(first.bench_run_id)}
+    assert stored[("b/m", 2)] == stored[("a/m", 2)] == run_seed(1, "smoke/add", 2)
+
+
+def _cells(out, store) -> dict[str, dict]:
+    from trinity.controller import report as rep
+
+    bench = store.bench_run(out.bench_run_id)
+    report = rep.summarise(bench, store.runs(out.bench_run_id), out.verdicts,
+                           bench_module.stored_titles(bench.selection))  # fmt: skip
+    return {"json": rep.as_json(report)["tasks"][0]["models"], "md": rep.markdown(report),
+            "legend": rep.legend(report), "html": rep.html_page(report)}  # fmt: skip
+
+
+def test_a_model_that_always_answers_the_same_is_flagged(store, monkeypatch, tmp_path):
+    config = parse_config(SEEDED, "models.toml", base=tmp_path)
+    replies = iter(range(1000))
+    varying = lambda r: result(GOOD + f"\n# try {next(replies)}")  # noqa: E731
+    install(monkeypatch, {"a": FakeNode("a", lambda r: result(GOOD)), "b": FakeNode("b", varying)})
+    out = go(config, store, plan(config, n=3))
+    found = _cells(out, store)
+    assert found["json"]["a/m"]["identical_replies"] == 3
+    assert found["json"]["b/m"]["identical_replies"] == 0
+    assert len(set(found["json"]["a/m"]["seeds"])) == 3
+    flag = "smoke/add, Model A: 3 identical replies: fixed seed, or the server ignores sampling"
+    assert [line for line in found["legend"] if "identical" in line] == [f"≡ {flag}"]
+    assert "| 100.0 ≡ | 100.0 |" in found["md"] and flag in found["md"]
+    assert "100.0 ≡</td>" in found["html"] and flag in found["html"]

@@ -113,12 +113,22 @@ def test_extra_runs_are_counted() -> None:
 
 
 def test_bad_arguments_are_refused() -> None:
-    with pytest.raises(ValueError, match="at least one model"):
+    with pytest.raises(ValueError, match=r"^consensus needs at least one model$"):
         consensus({}, [], n=1)
-    with pytest.raises(ValueError, match="n must be"):
+    with pytest.raises(ValueError, match=r"^n must be at least 1, not 0$"):
         consensus({}, MODELS, n=0)
-    with pytest.raises(ValueError, match="at least one model"):
+    with pytest.raises(ValueError, match=r"^a verdict needs at least one model$"):
         verdict_of([])
+
+
+def test_each_models_statistics_name_their_task_model_and_threshold() -> None:
+    scores = {("t", "5090"): [100.0], ("t", "dgx1"): [50.0]}
+    [got] = consensus(scores, MODELS, n=1, threshold=75)
+    assert [(s.task, s.model, s.threshold, s.n_expected) for s in got.stats] == [
+        ("t", "5090", 75, 1),
+        ("t", "dgx1", 75, 1),
+        ("t", "dgx2", 75, 1),  # no run: still its task and threshold
+    ]
 
 
 def test_verdict_values_are_the_names_shown_in_reports() -> None:

@@ -74,7 +74,14 @@ def test_status_json_against_a_fake_agent(agent, config):
 def test_status_table_shows_nodes_and_models(agent, config):
     result = invoke("status", "--config", str(config))
     assert result.exit_code == 0, result.output
-    assert "fakehost" in result.stdout and "not running" in result.stdout
+    assert "serving" in result.stdout and "not running" in result.stdout
+
+
+def test_status_wide_adds_the_host_each_agent_reports(agent, config):
+    result = invoke("status", "--wide", "--config", str(config))
+    assert result.exit_code == 0, result.output
+    assert "fakehost" in result.stdout and "fakehost" not in invoke("status", "--config",
+                                                                      str(config)).stdout  # fmt: skip
 
 
 def test_unreachable_node_is_one_line_and_exit_2(tmp_path):

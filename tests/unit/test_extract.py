@@ -5,7 +5,13 @@ from __future__ import annotations
 import ast
 
 import pytest
-from trinity.controller.extract import extract_code, fenced_blocks, split_reasoning
+from trinity.controller.extract import (
+    Block,
+    Extraction,
+    extract_code,
+    fenced_blocks,
+    split_reasoning,
+)
 
 F = "```"
 
@@ -342,3 +348,116 @@ def test_fenced_blocks_reports_languages_and_closure() -> None:
         ("text", True, True),
         ("python", False, False),
     ]
+
+
+# --- edge cases the mutation score found untested (benchmarks/mutation.py) ---------------
+
+
+def test_an_unclosed_think_after_a_missing_open_tag_keeps_the_first_rule() -> None:
+    split = split_reasoning("plan</think>answer<think>more")
+    assert (split.answer, split.reasoning, split.rule) == (
+        "answer",
+        "plan\nmore",
+        "missing_open_tag",
+    )
+
+
+def test_old_mac_newlines_are_newlines() -> None:
+    got = extract_code(f"{F}python\rdef add(a, b):\r    return a + b\r{F}", ["add"])
+    assert (got.code, got.rule) == (SOLUTION, "fence_entry_point")
+
+
+def test_a_method_entry_point_is_looked_for_as_its_class() -> None:
+    code = "class Cart:\n    def total(self):\n        return 0"
+    got = extract_code(f"{F}python\n{code}\n{F}", ["Cart.total"])
+    assert (got.code, got.rule) == (code, "fence_entry_point")
+
+
+def test_a_repeated_opener_is_one_block() -> None:
+    reply = f"{F}python\n{F}python\n{SOLUTION}\n{F}"
+    got = extract_code(reply, ["add"])
+    assert (got.code, got.rule, got.blocks) == (SOLUTION, "fence_entry_point", 1)
+
+
+def test_a_block_left_open_before_a_new_one_keeps_its_lines_and_counts_as_closed() -> None:
+    first = "import math\nx = math.pi"
+    (one, two) = fenced_blocks(f"{F}python\n{first}\n{F}python\n{SOLUTION}\n{F}")
+    assert (one.code, one.closed, two.code, two.closed) == (first, True, SOLUTION, True)
+
+
+def test_a_glued_close_is_followed_by_the_next_line() -> None:
+    reply = f"{F}python\ndef a():\n    return 1{F}\n{F}python\ndef b():\n    return 2\n{F}"
+    blocks = fenced_blocks(reply)
+    assert [(b.code, b.closed) for b in blocks] == [
+        ("def a():\n    return 1", True),
+        ("def b():\n    return 2", True),
+    ]
+
+
+def test_a_block_keeps_its_code_exactly_less_the_blank_lines_around_it() -> None:
+    (block,) = fenced_blocks(f"{F}python\n\n    X = 1\nY = X  \n\n{F}")
+    assert block.code == "    X = 1\nY = X  "
+
+
+def test_what_a_block_defines_and_imports() -> None:
+    code = "import os.path\nfrom a import b as c\nx: int = 1\ny = z = 2\nclass K:\n    pass"
+    (block,) = fenced_blocks(f"{F}python\n{code}\n{F}")
+    assert (block.parses, block.imports_only) == (True, False)
+    assert block.defines == {"x", "y", "z", "K"}
+    assert block.imports == {"os", "c"}
+    (only,) = fenced_blocks(f"{F}python\nimport os\n{F}")
+    assert only.imports_only
+    (comment,) = fenced_blocks(f"{F}python\n# nothing yet\n{F}")
+    assert comment.parses and not comment.imports_only
+
+
+def test_a_block_that_does_not_parse_defines_and_imports_nothing() -> None:
+    (block,) = fenced_blocks(f"{F}py\nimport os\ndef broken(:\n{F}")
+    assert block == Block("py", "import os\ndef broken(:", True, False, frozenset(),
+                          frozenset(), False)  # fmt: skip
+
+
+def test_without_entry_points_an_unclosed_block_is_taken_when_nothing_complete_parses() -> None:
+    reply = f"{F}python\nimport math\n{F}\n{F}python\ndef area(r):\n    return math.pi * r * r"
+    got = extract_code(f"{F}python\ndef broken(:\n{F}\n" + reply)
+    assert got.rule == "fence_longest"  # the import block parses and is complete
+    got = extract_code(f"{F}python\ndef broken(:\n{F}\n{F}python\ndef area(r):\n    return r")
+    assert (got.code, got.rule) == ("def area(r):\n    return r", "fence_unclosed")
+
+
+def test_an_unclosed_attempt_gets_the_imports_it_uses() -> None:
+    attempt = "def area(r):\n    return math.pi * r"  # cut off after a whole line
+    reply = f"{F}python\nimport math\n{F}\n{F}python\n{attempt}"
+    got = extract_code(reply, ["area"])
+    assert (got.code, got.rule) == (f"import math\n\n{attempt}", "fence_unclosed")
+
+
+def test_merged_blocks_get_only_the_imports_they_use() -> None:
+    a = "def area(r):\n    return math.pi * r * r"
+    b = "def perimeter(r):\n    return 2 * math.pi * r"
+    reply = (f"{F}python\nimport os\n{F}\n{F}python\nimport math\n{F}\n"
+             f"{F}python\n{a}\n{F}\n{F}python\n{b}\n{F}")  # fmt: skip
+    got = extract_code(reply, ["area", "perimeter"])
+    assert got.rule == "fence_merged"
+    assert got.code == f"import math\n\n{a}\n\n{b}"
+
+
+def test_a_one_line_block_glued_to_its_close() -> None:
+    (block,) = fenced_blocks(f"{F}python\nadd = lambda a, b: a + b{F}\nDone.")
+    assert (block.code, block.closed) == ("add = lambda a, b: a + b", True)
+
+
+def test_code_keeps_its_own_characters_at_both_ends() -> None:
+    (block,) = fenced_blocks(f"{F}python\nX = 1\nY = X\n{F}")
+    assert block.code == "X = 1\nY = X"
+
+
+@pytest.mark.parametrize("code", ["X = 1  ", "Y = 2\nX = Y"])
+def test_raw_code_keeps_its_own_characters_at_both_ends(code: str) -> None:
+    assert extract_code(f"\n{code}\n") == Extraction(code, "raw", 0)
+
+
+@pytest.mark.parametrize("code", ["def f(): return 1   ", "def f(): return X"])
+def test_raw_code_can_be_the_one_line_after_the_prose(code: str) -> None:
+    got = extract_code(f"Here it is:\n{code}\nThat's all, folks (really).")
+    assert (got.code, got.rule) == (code, "raw_from_first_def")

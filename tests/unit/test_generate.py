@@ -220,3 +220,21 @@ def test_error_excerpt_is_short_and_one_line() -> None:
 
     text = _excerpt("line one\nline two " + "x" * 1000)
     assert "\n" not in text and len(text) <= 201 and text.endswith("…")
+
+
+def test_a_conversation_longer_than_the_context_is_a_clear_invalid_argument():
+    from trinity.agent.errors import InvalidArgument
+    from trinity.agent.generate import CONTEXT_FULL, _http_error, context_full
+    from trinity.agent.spec import Endpoint
+
+    endpoint = Endpoint("m", "vllm", "http://127.0.0.1:1", "m")
+    vllm = (b'{"object":"error","message":"This model\'s maximum context length is 2048 tokens. '
+            b'However, you requested 2554 tokens."}')  # fmt: skip
+    error = _http_error(endpoint, 400, vllm)
+    assert isinstance(error, InvalidArgument) and CONTEXT_FULL in str(error)
+    assert "larger context_length" in str(error) and "2554" in str(error)
+    assert CONTEXT_FULL not in str(_http_error(endpoint, 400, b'{"error": "bad field"}'))
+    log = ["llama_new_context_with_model: n_ctx = 2048",
+           "Requested tokens (2554) exceed context window of 2048"]  # fmt: skip
+    assert CONTEXT_FULL in str(context_full("m", log))
+    assert context_full("m", log[:1]) is None

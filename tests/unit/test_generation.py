@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 from trinity.controller.config import Defaults, ModelConfig, Sampling
 from trinity.controller.generation import (
     ASSUMED_TOK_S,
     DEFAULT_MAX_TOKENS,
+    SEED_BITS,
     TIMEOUT_FLOOR_S,
     generate_request,
+    run_seed,
     timeout_for,
 )
 
@@ -53,3 +59,34 @@ def test_messages_and_model_name_go_through():
         ("user", "add(1, 2)?"),
     ]
     assert request.max_tokens == DEFAULT_MAX_TOKENS
+
+
+def test_each_repeat_and_each_task_gets_a_seed_of_its_own():
+    seeds = {run_seed(1, task, k) for task in ("smoke/add", "math/x") for k in range(1, 51)}
+    assert len(seeds) == 100
+    assert all(0 <= s < 2**SEED_BITS for s in seeds)  # a uint32 and an int32 both hold it
+    assert run_seed(2, "smoke/add", 1) != run_seed(1, "smoke/add", 1)
+
+
+def test_no_base_seed_means_no_seed():
+    assert run_seed(None, "smoke/add", 1) is None
+    # 0 is a base like any other, not "unset"
+    assert run_seed(0, "smoke/add", 1) is not None
+
+
+def test_run_seeds_are_the_same_in_another_process():
+    """A resumed bench is another process: the seed of a repeat must not depend on
+    Python's per-process string hashing."""
+    code = "from trinity.controller.generation import run_seed; print(run_seed(7, 'smoke/add', 3))"
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env=env, check=True)  # fmt: skip
+    assert int(other.stdout) == run_seed(7, "smoke/add", 3)
+
+
+def test_the_configured_seed_is_a_base_never_sent_as_it_is():
+    defaults = Defaults(sampling=Sampling(temperature=0.7, seed=1))
+    plain = generate_request(model(), defaults, [("user", "hi")])
+    assert not plain.HasField("seed")
+    mine = generate_request(model(), defaults, [("user", "hi")], seed=run_seed(1, "t", 2))
+    assert mine.seed == run_seed(1, "t", 2) != 1

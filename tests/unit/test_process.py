@@ -108,3 +108,16 @@ def _no_leaks():
         if p.status() != psutil.STATUS_ZOMBIE
     }
     assert after <= before, f"children left behind: {after - before}"
+
+
+def test_a_log_buffer_tells_what_came_after_a_mark_even_as_old_lines_fall_out():
+    from trinity.agent.process import LogBuffer
+
+    buffer = LogBuffer(3)
+    buffer.feed(b"a\nb\n")
+    mark = buffer.total
+    assert buffer.since(mark) == []
+    buffer.feed(b"c\nd\n")
+    assert buffer.since(mark) == ["c", "d"]
+    buffer.feed(b"e\nf\ng\n")  # more new lines than are kept: the kept ones
+    assert buffer.since(mark) == ["e", "f", "g"]

@@ -87,3 +87,177 @@ async def test_each_run_is_reported_as_it_finishes():
 
     await schedule(keys("a", 5), run, {"a": 5}, on_finished=record)
     assert [f.result for f in seen] == [0, 1, 2, 3, 4]
+
+
+class Outage:
+    """A model that is down until `back` is set: every run fails meanwhile; `recover` is
+    what bench gives the scheduler (it returns once the model is ready again)."""
+
+    def __init__(self) -> None:
+        self.down = False
+        self.back = asyncio.Event()
+        self.recoveries = 0
+
+    async def recover(self, model: str) -> None:
+        self.recoveries += 1
+        await self.back.wait()
+        self.down = False
+
+
+async def test_queued_runs_wait_for_the_model_instead_of_spending_attempts():
+    outage = Outage()
+    attempts: dict[int, list[int]] = {}
+
+    async def run(key: RunKey, attempt: int) -> int:
+        attempts.setdefault(key.repeat, []).append(attempt)
+        if key.repeat == 1 and attempt == 1:
+            outage.down = True  # the server crashes under the second run
+            asyncio.get_running_loop().call_later(0.3, outage.back.set)
+        if outage.down:
+            raise InfraError("model m is starting, not ready")
+        await asyncio.sleep(0.001)
+        return key.repeat
+
+    done = await schedule(keys("a", 6), run, {"a": 1}, retry_delay_s=0, recover=outage.recover)
+    assert [f.result for f in done] == list(range(6)), [f.error for f in done]
+    # The run the crash hit tried twice; every run queued behind it tried once, later.
+    assert attempts == {0: [1], 1: [1, 2], 2: [1], 3: [1], 4: [1], 5: [1]}
+    assert outage.recoveries == 1
+
+
+async def test_an_outage_longer_than_every_retry_delay_costs_no_run():
+    # The defect: retries burnt on a clock (2 s, 4 s) while the model took 8 s to return.
+    outage = Outage()
+    outage.down = True
+
+    async def run(key: RunKey, attempt: int) -> int:
+        if outage.down:
+            raise InfraError("cannot reach its server")
+        return 1
+
+    asyncio.get_running_loop().call_later(0.5, outage.back.set)
+    done = await schedule(
+        keys("a", 4) + keys("b", 1), run, {"a": 2, "b": 1}, retry_delay_s=0.01,
+        recover=outage.recover,
+    )  # fmt: skip
+    assert all(f.result == 1 for f in done), [f.error for f in done]
+
+
+async def test_a_model_that_will_not_come_back_ends_its_runs_at_once_and_says_why():
+    calls: list[RunKey] = []
+
+    async def run(key: RunKey, attempt: int) -> int:
+        calls.append(key)
+        if key.model == "a":
+            raise InfraError("model a is starting, not ready")
+        return 1
+
+    async def recover(model: str) -> None:
+        raise InfraError(f"model {model} is failed: gave up after 5 restarts")
+
+    start = time.monotonic()
+    done = await schedule(keys("a", 5) + keys("b", 2), run, {"a": 1, "b": 1},
+                          retry_delay_s=0, recover=recover)  # fmt: skip
+    failed = [f for f in done if f.key.model == "a"]
+    assert all(f.result is None and "gave up after 5 restarts" in f.error for f in failed)
+    assert [c.model for c in calls].count("a") == 1  # one try, then none: no waiting per run
+    assert [f.attempts for f in failed] == [1, 0, 0, 0, 0]
+    assert [f.result for f in done if f.key.model == "b"] == [1, 1]
+    assert time.monotonic() - start < 1.0
+
+
+async def test_a_failed_write_stops_every_run_and_propagates():
+    started: list[int] = []
+
+    async def run(key: RunKey, attempt: int) -> int:
+        started.append(key.repeat)
+        await asyncio.sleep(0.01)
+        return key.repeat
+
+    async def record(finished: Finished[int]) -> None:
+        if finished.result == 1:
+            raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        await schedule(keys("a", 10), run, {"a": 1}, on_finished=record)
+    await asyncio.sleep(0.05)
+    assert started[:2] == [0, 1] and len(started) <= 3  # cancelled, not run on regardless
+
+
+async def test_a_failure_that_would_repeat_is_tried_once_and_the_model_stays_open():
+    tries: list[RunKey] = []
+    recoveries: list[str] = []
+
+    async def run(key: RunKey, attempt: int) -> int:
+        tries.append(key)
+        if key.repeat == 0:
+            raise InfraError("Generate: does not fit the model's context window", retry=False)
+        return 1
+
+    async def recover(model: str) -> None:
+        recoveries.append(model)
+
+    done = await schedule(keys("a", 3), run, {"a": 1}, retry_delay_s=0, recover=recover)
+    first = next(f for f in done if f.key.repeat == 0)
+    assert (first.result, first.attempts) == (None, 1) and "context window" in first.error
+    assert len(tries) == 3 and recoveries == []  # no retry, no recovery of a healthy model
+    assert [f.result for f in done if f.key.repeat] == [1, 1]
+
+
+async def test_each_result_carries_its_key_and_the_attempt_that_made_it():
+    async def run(key: RunKey, attempt: int) -> int:
+        if attempt < 2:
+            raise InfraError("restarting")
+        return key.repeat
+
+    done = await schedule(keys("a", 2), run, {"a": 2}, retry_delay_s=0)
+    assert [(f.key, f.result, f.attempts, f.error) for f in done] == [
+        (RunKey("t", "a", None, 0), 0, 2, ""),
+        (RunKey("t", "a", None, 1), 1, 2, ""),
+    ]
+
+
+async def test_a_run_that_never_got_through_keeps_its_key():
+    async def run(key: RunKey, attempt: int) -> None:
+        raise InfraError("down")
+
+    (finished,) = await schedule(keys("b", 1), run, {"b": 1}, retries=0, retry_delay_s=0)
+    assert (finished.key, finished.attempts, finished.error) == (
+        RunKey("t", "b", None, 0),
+        1,
+        "down",
+    )
+
+
+async def test_each_failure_pauses_its_models_lane_once_the_last_one_too(monkeypatch):
+    """Without a way to see the model recover, each infrastructure failure closes the
+    model's lane for retry_delay_s (the runs queued behind it wait out the outage too,
+    so the last try's failure pauses the lane like the others)."""
+    import trinity.controller.scheduler as scheduler_module
+
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr(scheduler_module.asyncio, "sleep", sleep)
+
+    async def run(key: RunKey, attempt: int) -> None:
+        raise InfraError("down")
+
+    (finished,) = await schedule(keys("a", 1), run, {"a": 1}, retries=3, retry_delay_s=0.5)
+    assert slept == [0.5] * 4 and finished.attempts == 4
+
+
+async def test_each_infra_failure_is_logged_with_its_run_attempt_and_error(caplog):
+    async def run(key: RunKey, attempt: int) -> int:
+        if attempt == 1:
+            raise InfraError("node a unreachable")
+        return 1
+
+    with caplog.at_level("WARNING", logger="trinity.controller.scheduler"):
+        await schedule(keys("a", 1), run, {"a": 1}, retry_delay_s=0)
+    (record,) = caplog.records
+    assert record.getMessage() == (
+        f"infra failure run={RunKey('t', 'a', None, 0)} attempt=1 error=node a unreachable"
+    )

@@ -14,14 +14,8 @@ from pathlib import Path
 
 import pytest
 from trinity.controller import store as store_module
-from trinity.controller.store import (
-    REDACTED,
-    RunRecord,
-    Store,
-    StoreError,
-    new_bench_run_id,
-    scrub,
-)
+from trinity.controller.redact import REDACTED, scrub
+from trinity.controller.store import RunRecord, Store, StoreError, new_bench_run_id
 
 REPO = Path(__file__).resolve().parents[2]
 

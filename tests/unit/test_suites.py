@@ -59,6 +59,15 @@ def test_a_task_folder_loads_and_its_hash_follows_what_decides_a_score(tmp_path)
     assert load_task_folder("mysuite", folder).hash != before
 
 
+def test_a_text_tasks_hash_follows_the_text_scoring_rules(monkeypatch):
+    from trinity.controller import suites
+
+    text, code = load_task("factual_geography/australia_capital").hash, load_task("smoke/add").hash
+    monkeypatch.setattr(suites, "RULES_VERSION", suites.RULES_VERSION + 1)
+    assert text != load_task("factual_geography/australia_capital").hash
+    assert code == load_task("smoke/add").hash  # code tasks are scored by their files
+
+
 @pytest.mark.parametrize(
     ("extra", "test", "message"),
     [

@@ -4,6 +4,11 @@ Clients send gRPC metadata `authorization: Bearer <token>`. Health (`grpc.health
 stays open so load balancers and probes work without a secret. Reflection needs the
 token like everything else: it describes the whole API surface, and stock tools pass
 metadata anyway (`grpcurl -H 'authorization: Bearer …'`).
+
+Rotation needs no restart (so the models keep running): the agent notices a new token
+file (`trinity-agent rotate-token` writes one) within a second and from then on accepts
+only the new token. A replacement it cannot use (readable by others, empty, gone) is
+logged and the token it has stays in force.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ SCHEME = "Bearer "
 # Method names are "/package.Service/Method"; these prefixes need no token.
 OPEN_PREFIXES = ("/grpc.health.v1.Health/",)
 DENIAL_LOG_INTERVAL_S = 10.0  # a flood of bad calls is one log line per interval
+RELOAD_INTERVAL_S = 1.0  # how soon a rotated token file is noticed
 
 
 def load_token(path: Path) -> bytes:
@@ -49,11 +55,51 @@ def load_token(path: Path) -> bytes:
     return token
 
 
-class TokenAuthInterceptor(grpc.aio.ServerInterceptor):
-    """Rejects calls without the right bearer token with UNAUTHENTICATED."""
+class TokenFile:
+    """The node token as its file says now: looked at again at most once per interval."""
 
-    def __init__(self, token: bytes) -> None:
-        self._expected = SCHEME.encode() + token
+    def __init__(self, path: Path, interval_s: float = RELOAD_INTERVAL_S) -> None:
+        self.path, self._interval_s = Path(path), interval_s
+        self._token = load_token(self.path)
+        self._seen = _identity(self.path)
+        self._next_at = time.monotonic() + interval_s
+
+    def current(self) -> bytes:
+        now = time.monotonic()
+        if now >= self._next_at:
+            self._next_at = now + self._interval_s
+            seen = _identity(self.path)
+            if seen != self._seen:
+                self._seen = seen
+                self._reload()
+        return self._token
+
+    def _reload(self) -> None:
+        try:
+            token = load_token(self.path)
+        except ConfigError as exc:
+            log.error("token file changed but cannot be used, keeping the current token: %s", exc)
+            return
+        if token != self._token:
+            self._token = token
+            log.info("node token rotated path=%s", self.path)
+
+
+def _identity(path: Path) -> tuple[int, int, int, int] | None:
+    """What changes when the file is replaced or rewritten (None: it is gone)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size, st.st_mode)
+
+
+class TokenAuthInterceptor(grpc.aio.ServerInterceptor):
+    """Rejects calls without the right bearer token with UNAUTHENTICATED. The token is
+    fixed bytes (tests) or a TokenFile, read again when it changes (rotation)."""
+
+    def __init__(self, token: bytes | TokenFile) -> None:
+        self._token = token
         self._log = _DenialLog()
 
     async def intercept_service(
@@ -81,8 +127,9 @@ class TokenAuthInterceptor(grpc.aio.ServerInterceptor):
             )
         value = values[0]
         got = value.encode() if isinstance(value, str) else bytes(value)
+        token = self._token if isinstance(self._token, bytes) else self._token.current()
         # compare_digest on bytes: time does not depend on where the first mismatch is.
-        if len(values) == 1 and hmac.compare_digest(got, self._expected):
+        if len(values) == 1 and hmac.compare_digest(got, SCHEME.encode() + token):
             return None
         return "wrong node token"
 

@@ -8,10 +8,23 @@ sandbox.py for why), applies the resource limits, imports the hidden test module
 (which imports the solution), calls `check_<name>()` for each declared check in order and
 writes one record per check to REPORT_FD: a line `<hmac-sha256 hex> <json>` keyed with the
 secret. A check passes when it returns without raising. What it returns is reported as
-JSON when it is plain data (exact None, bool, int, float, str, list, tuple, dict with str
-keys: subclasses are not plain data); the agent compares it, outside the sandbox, with the
-task's expected value by type and value, so an object whose __eq__ always says True
-proves nothing. stdout and stderr belong to the solution and count for nothing.
+JSON when it is plain data: None, bool, int, float, str, list, tuple, and dict with str
+keys, nested. A subclass of int, float, str, list, tuple or dict (an IntEnum, a str-mixin
+Enum member, a NamedTuple, a structseq, an OrderedDict or defaultdict) is read as its base
+type by the base type's own code, bound before the solution is imported: `int.__int__`,
+`float.__float__`, `str.__str__`, `tuple.__iter__`, `list.__iter__`, `dict.items`. So a
+subclass is exactly what it holds, whatever its __iter__, __eq__, __len__, __getitem__,
+__repr__ or __hash__ say, and nothing of the solution's runs while a value is read. bool
+is bool, never an int (it cannot be subclassed), and an int longer than Python will write
+(4300 digits by default) is not plain data; a dict whose keys are two str subclasses
+of one text is refused (JSON would keep one of them); a dict subclass's items come in
+dict's own order (an OrderedDict moved with move_to_end may read in insertion order: JSON
+objects are unordered anyway). Anything else (a set, bytes, a dataclass, a UserList, which
+is not a list) is not plain data, and the check's value matches nothing: a check whose
+prompt allows such results converts them itself. The agent compares the JSON, outside the
+sandbox, with the task's expected value by type and value, so an object whose __eq__
+always says True proves nothing. stdout and stderr belong to the solution and count for
+nothing.
 
 Threat model, honestly. The solution runs in this process, so nothing here is secret
 from a determined attacker: it can walk the interpreter's memory (gc, frames, closures,
@@ -67,10 +80,18 @@ class NotPlainData(Exception):
 
 def make_to_json():
     """to_json with everything it calls bound now, before the solution is imported: it
-    may replace builtins and this module's names afterwards (`type`, `to_json` itself)."""
-    kind_of, quote, join, items_of = type, _quote, str.join, dict.items
+    may replace builtins and this module's names afterwards (`type`, `to_json` itself).
+
+    A subclass of a plain type is read as that base type, by the base type's own code
+    (`int.__int__`, `str.__str__`, `tuple.__iter__`, `dict.items`...): what it holds, never
+    what its overridden methods say. Nothing of the solution's runs while it is read."""
+    kind_of, subclass, quote, join = type, issubclass, _quote, str.join
+    as_int, as_float, as_str = int.__int__, float.__float__, str.__str__
+    iter_tuple, iter_list, items_of = tuple.__iter__, list.__iter__, dict.items
     int_repr, float_repr, not_plain = int.__repr__, float.__repr__, NotPlainData
-    encode, encode_error = str.encode, UnicodeEncodeError
+    encode, encode_error, new_set, add = str.encode, UnicodeEncodeError, set, set.add
+    too_long = ValueError  # an int past sys.get_int_max_str_digits() cannot be written
+    name_of = type.__dict__["__name__"].__get__  # not a metaclass's own __name__
     special = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
 
     def string_json(value):
@@ -82,30 +103,50 @@ def make_to_json():
             raise not_plain("a str with lone surrogates") from None
         return quote(value)
 
-    def to_json(value, depth=0):
-        """JSON text of plain data by exact type; NaN/Infinity as Python's json writes them."""
-        kind = kind_of(value)
-        if value is None or kind is bool:
+    def scalar_json(value, kind):
+        """JSON of None, bool, int, float, str (or a subclass of the last three); None
+        for anything else."""
+        if value is None or kind is bool:  # bool cannot be subclassed: never an int
             return "null" if value is None else ("true" if value else "false")
-        if kind is int:
-            return int_repr(value)
-        if kind is float:
-            text = float_repr(value)
+        if kind is int or subclass(kind, int):
+            try:
+                return int_repr(as_int(value))
+            except too_long:
+                raise not_plain("an int too long to write") from None
+        if kind is float or subclass(kind, float):
+            text = float_repr(as_float(value))
             return special.get(text, text)
-        if kind is str:
-            return string_json(value)
+        if kind is str or subclass(kind, str):
+            return string_json(as_str(value))
+        return None
+
+    def object_json(value, depth):
+        """A dict's items, by dict's own table; keys are str (or a subclass), each once."""
+        items, seen = [], new_set()
+        for key, item in items_of(value):
+            if not subclass(kind_of(key), str):
+                raise not_plain("a dict key that is not a str")
+            key = as_str(key)
+            if key in seen:  # two str subclasses of one text with their own __hash__
+                raise not_plain("a dict with a key twice")
+            add(seen, key)
+            items.append(string_json(key) + ":" + to_json(item, depth + 1))
+        return "{" + join(",", items) + "}"
+
+    def to_json(value, depth=0):
+        """JSON text of plain data; NaN/Infinity as Python's json writes them."""
+        kind = kind_of(value)
+        text = scalar_json(value, kind)
+        if text is not None:
+            return text
         if depth > 50:
             raise not_plain("nested too deep")
-        if kind is list or kind is tuple:
-            return "[" + join(",", [to_json(v, depth + 1) for v in value]) + "]"
-        if kind is dict:
-            items = []
-            for key, item in items_of(value):
-                if kind_of(key) is not str:
-                    raise not_plain("a dict key that is not a str")
-                items.append(string_json(key) + ":" + to_json(item, depth + 1))
-            return "{" + join(",", items) + "}"
-        raise not_plain(kind.__name__)
+        if subclass(kind, tuple) or subclass(kind, list):
+            elements = iter_tuple(value) if subclass(kind, tuple) else iter_list(value)
+            return "[" + join(",", [to_json(v, depth + 1) for v in elements]) + "]"
+        if subclass(kind, dict):
+            return object_json(value, depth)
+        raise not_plain(name_of(kind))
 
     return to_json
 

@@ -13,7 +13,7 @@ import logging
 import os
 import secrets
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -117,11 +117,7 @@ state_dir = "state"
 # Sample period of WatchTelemetry when the client does not ask for one.
 telemetry_interval_s = 1.0
 
-# TLS: uncomment to serve TLS (PEM files; the controller needs the CA or the cert).
-# [tls]
-# cert_file = "/etc/trinity/agent.crt"
-# key_file = "/etc/trinity/agent.key"
-
+{tls}
 [llamacpp]
 # llama-server binary; unset = `llama-server` on PATH, else `python -m llama_cpp.server`.
 # server_binary = "/usr/local/bin/llama-server"
@@ -133,6 +129,10 @@ telemetry_interval_s = 1.0
 # command = ["/opt/vllm/bin/python", "-m", "vllm.entrypoints.openai.api_server"]
 command = ["vllm", "serve"]
 # allowed_extra_args = ["--enable-prefix-caching"]
+
+# Prometheus metrics (GET /metrics, no token): uncomment to serve them; docs/metrics.md.
+# [metrics]
+# listen = "127.0.0.1:9464"
 
 [supervisor]
 # health_interval_s = 5.0
@@ -156,8 +156,25 @@ command = ["vllm", "serve"]
 """
 
 
-def write_init(folder: Path, listen: str, force: bool) -> tuple[Path, Path]:
-    """agent.toml and a fresh 0600 token in `folder`; refuses to overwrite unless forced."""
+TLS_OFF = """# TLS: uncomment to serve TLS (PEM files; the controller needs the CA or the cert).
+# `trinity-agent init --tls` makes a CA and a certificate for this node's names.
+# [tls]
+# cert_file = "/etc/trinity/agent.crt"
+# key_file = "/etc/trinity/agent.key"
+"""
+TLS_ON = """# TLS with the certificate `init --tls` issued for {names} from the CA in
+# ca.pem (copy ca.pem to the controller: tls_ca in models.toml).
+[tls]
+cert_file = "agent.crt"
+key_file = "agent.key"
+"""
+
+
+def write_init(
+    folder: Path, listen: str, force: bool, tls_names: Sequence[str] | None = None
+) -> tuple[Path, Path]:
+    """agent.toml and a fresh 0600 token in `folder`; refuses to overwrite unless forced.
+    With `tls_names`: TLS on, with a CA and a server certificate for those names."""
     host, _, port = listen.rpartition(":")
     if not host or not port.isdigit() or int(port) > 65535:
         raise AgentError(f"--listen {listen!r} is not host:port (e.g. 0.0.0.0:{DEFAULT_PORT})")
@@ -169,13 +186,24 @@ def write_init(folder: Path, listen: str, force: bool) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "state").mkdir(exist_ok=True)
     (folder / "models").mkdir(exist_ok=True)
-    config_file.write_text(AGENT_TOML.format(listen=listen))
-    token_file.unlink(missing_ok=True)
+    tls = TLS_ON.format(names=", ".join(tls_names)) if tls_names else TLS_OFF
+    config_file.write_text(AGENT_TOML.format(listen=listen, tls=tls))
+    write_token(token_file)
+    return config_file, token_file
+
+
+def write_token(path: Path) -> None:
+    """A new random token in `path`, written whole beside it and renamed over it, so a
+    running agent reading it sees the old token or the new one, never half of one."""
+    tmp = path.with_name(path.name + ".new")
+    tmp.unlink(missing_ok=True)
     # O_EXCL with mode 0600: the token is never readable by others, not even briefly.
-    fd = os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(secrets.token_urlsafe(32) + "\n")
-    return config_file, token_file
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
 
 
 @app.command()
@@ -189,13 +217,67 @@ def init(
     force: Annotated[
         bool, typer.Option("--force", help="Replace an existing agent.toml and token.")
     ] = False,
+    tls: Annotated[
+        bool,
+        typer.Option(
+            "--tls",
+            help="Serve TLS: write a CA (ca.pem, ca.key; an existing one is kept) and a "
+            "server certificate for this node's names (agent.crt, agent.key).",
+        ),
+    ] = False,
+    tls_names: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tls-name",
+            help="A DNS name or IP the controller uses for this node (repeat it; default: "
+            "the host names, localhost, 127.0.0.1 and the --listen host).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Write agent.toml, a new random node token (mode 0600), and the state/ and models/
-    folders into a folder."""
-    config_file, token_file = _run(lambda: write_init(folder, listen, force))
+    folders into a folder.
+
+    With --tls, also a certificate authority of this node's own and a server certificate
+    signed by it, and agent.toml serves TLS with them. Copy ca.pem to the controller and
+    name it in models.toml (`tls_ca`); reissuing the certificate later (`--force`) keeps
+    the CA, so the controller needs nothing new."""
+    from trinity.agent.certs import default_names, write_tls
+
+    if tls_names and not tls:
+        raise typer.BadParameter("--tls-name needs --tls")
+    names = (tls_names or default_names(listen.rpartition(":")[0])) if tls else None
+    config_file, token_file = _run(lambda: write_init(folder, listen, force, names))
     typer.echo(f"wrote {config_file}")
     typer.echo(f"wrote {token_file} (mode 0600; the controller needs its content)")
+    if names:
+        files = _run(lambda: write_tls(folder, names))
+        typer.echo(f"{'kept' if files.ca_reused else 'wrote'} {files.ca_cert} and {files.ca_key} "
+                   "(the CA; keep ca.key private)")  # fmt: skip
+        typer.echo(f"wrote {files.cert} and {files.key} for {', '.join(files.names)}")
+        typer.echo(f'controller: copy {files.ca_cert} to the laptop and set tls_ca = "<its path>" '
+                   "under this node in models.toml")  # fmt: skip
     typer.echo(f"next: trinity-agent serve --config {config_file}")
+
+
+@app.command(name="rotate-token")
+def rotate_token(
+    config: Annotated[Path, typer.Option("--config", "-c", help="The node's agent.toml.")],
+) -> None:
+    """Replace the node token with a new random one; no restart, the models keep running.
+
+    A running agent notices the new token within a second and from then on refuses the
+    old one: copy the new file's content to the controller's token file for this node
+    (until then its calls are refused; a bench interrupted so resumes with --resume)."""
+    token_file = _run(lambda: load_config(config).token_file)
+    try:
+        write_token(token_file)
+    except OSError as exc:
+        typer.echo(f"trinity-agent: error: cannot write {token_file}: {exc.strerror}", err=True)
+        raise typer.Exit(EXIT_ERROR) from None
+    typer.echo(f"wrote a new token to {token_file} (mode 0600); a running agent uses it "
+               "within a second")  # fmt: skip
+    typer.echo("controller: copy its content to this node's token_file (or token_env)")
 
 
 @app.command()

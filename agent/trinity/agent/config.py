@@ -271,6 +271,14 @@ class SandboxConfig(_Frozen):
         return self
 
 
+class MetricsConfig(_Frozen):
+    """Prometheus metrics over HTTP; absent = not served."""
+
+    listen: str = Field(
+        default="127.0.0.1:9464", description="host:port serving GET /metrics (no token)."
+    )
+
+
 class AgentConfig(_Frozen):
     """The whole agent.toml."""
 
@@ -293,6 +301,7 @@ class AgentConfig(_Frozen):
     supervisor: SupervisorConfig = Field(default_factory=SupervisorConfig)
     sandbox: SandboxConfig = Field(default_factory=SandboxConfig)
     telemetry_interval_s: float = Field(default=1.0, gt=0, description="NVML sample period.")
+    metrics: MetricsConfig | None = Field(default=None, description="Set to serve metrics.")
 
 
 def describe_validation_error(path: Path | str, exc: ValidationError) -> str:
@@ -326,9 +335,14 @@ def load_config(path: Path) -> AgentConfig:
     """Read and validate agent.toml; relative paths resolve against its folder."""
     data = read_toml(path)
     base = path.resolve().parent
-    for key in ("token_file", "state_dir"):
-        if isinstance(data.get(key), str):
-            data[key] = str(base / Path(data[key]).expanduser())
+    tls = data.get("tls")
+    for table, key in (
+        (data, "token_file"),
+        (data, "state_dir"),
+        *[(tls, k) for k in ("cert_file", "key_file") if isinstance(tls, dict)],
+    ):
+        if isinstance(table.get(key), str):
+            table[key] = str(base / Path(table[key]).expanduser())
     roots = data.setdefault("model_roots", ["models"])
     if isinstance(roots, list):
         data["model_roots"] = [

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -30,6 +31,15 @@ from trinity.agent.telemetry import RateCounter
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_S = 600.0
+# What each server says when a conversation is longer than the context it was started
+# with (llama_cpp.server only in its log; llama-server and vLLM in an HTTP 400).
+_CONTEXT_FULL = re.compile(
+    r"exceed(?:s|ed)? (?:the )?context window|maximum context length|"
+    r"exceeds? the available context size|context length exceeded",
+    re.IGNORECASE,
+)
+CONTEXT_FULL = "does not fit the model's context window"  # the controller reads this
+GENERATION_TIMED_OUT = "generation timed out after"  # the model's own time ran out
 BATCH_INTERVAL_S = 0.05
 BATCH_CHARS = 256
 EXCERPT_CHARS = 200
@@ -181,9 +191,7 @@ async def generate(
                             rates.add(request.model, 1)
                             fed += 1
     except TimeoutError:
-        raise Unavailable(
-            f"model {request.model}: generation timed out after {timeout_s:g}s"
-        ) from None
+        raise Unavailable(f"model {request.model}: {GENERATION_TIMED_OUT} {timeout_s:g}s") from None
     except httpx.TimeoutException:
         raise Unavailable(
             f"model {request.model}: server at {endpoint.base_url} stopped answering "
@@ -292,8 +300,23 @@ def _outcome(state: _Stream, t0: float, t_end: float) -> GenerateOutcome:
     )
 
 
+def context_full(model: str, lines: list[str]) -> InvalidArgument | None:
+    """The error to give when one of the server's lines says the conversation was longer
+    than its context: no retry helps; a larger context_length does."""
+    said = next((line for line in reversed(lines) if _CONTEXT_FULL.search(line)), None)
+    if said is None:
+        return None
+    return InvalidArgument(
+        f"model {model}: the conversation {CONTEXT_FULL} (the server said: "
+        f"{_excerpt(said)}); give the model a larger context_length"
+    )
+
+
 def _http_error(endpoint: Endpoint, status: int, body: bytes) -> Exception:
     excerpt = _excerpt(body.decode(errors="replace"))
+    full = context_full(endpoint.name, [excerpt]) if status == 400 else None
+    if full is not None:
+        return full
     message = f"model {endpoint.name}: server answered HTTP {status}: {excerpt}"
     # 4xx: the server refused this request (too long a prompt, a bad field); retrying
     # the same request will not help. 5xx: the server is in trouble.

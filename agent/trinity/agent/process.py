@@ -44,6 +44,7 @@ class LogBuffer:
         self._partial = b""
         self._quiet = quiet
         self.news = 0
+        self.total = 0  # lines ever appended: `since(total)` is what came after
 
     def feed(self, data: bytes) -> None:
         self.news += data.count(b"\r")
@@ -55,8 +56,14 @@ class LogBuffer:
     def append(self, raw: bytes) -> None:
         text = raw.decode("utf-8", errors="replace").rstrip("\r")
         self.lines.append(text if len(text) <= MAX_LINE else text[:MAX_LINE] + " …")
+        self.total += 1
         if not any(word in text for word in self._quiet):
             self.news += 1
+
+    def since(self, total: int) -> list[str]:
+        """The lines appended after the buffer held `total`, as far as they are kept."""
+        new = min(self.total - total, len(self.lines))
+        return list(self.lines)[-new:] if new > 0 else []
 
     def flush(self) -> None:
         if self._partial:

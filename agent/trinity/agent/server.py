@@ -31,7 +31,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from trinity.agent import convert, notify
 from trinity.agent.admission import MAX_RECEIVE_BYTES, RequestSizeInterceptor
-from trinity.agent.auth import TokenAuthInterceptor, load_token
+from trinity.agent.auth import TokenAuthInterceptor, TokenFile
 from trinity.agent.config import AgentConfig, TlsConfig
 from trinity.agent.errors import (
     AgentError,
@@ -40,8 +40,9 @@ from trinity.agent.errors import (
     ResourceExhausted,
     Unavailable,
 )
-from trinity.agent.generate import generate
+from trinity.agent.generate import GENERATION_TIMED_OUT, context_full, generate
 from trinity.agent.loadgen import LoadSpec
+from trinity.agent.metrics import AgentMetrics, serve_metrics
 from trinity.agent.process import kill_group
 from trinity.agent.sandbox import Sandbox
 from trinity.agent.spec import Endpoint
@@ -110,6 +111,7 @@ def _rpc(method: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+CONTEXT_LOG_WAITS_S = (0.0, 0.5)  # look at once, and once more when its traceback lags
 MAX_PROFILE_CONCURRENCY = 1024
 MAX_PROFILE_PROCESSES = 64
 
@@ -200,6 +202,7 @@ class AgentServicer(agent_pb2_grpc.AgentServicer):
         self._http = http
         self._sandbox = Sandbox(config.sandbox)
         self._profiling: str | None = None  # the model being profiled; one at a time
+        self.metrics = AgentMetrics(supervisor.list_models, telemetry)
 
     @_rpc
     async def GetNodeInfo(self, request, context) -> pb.NodeInfo:
@@ -269,20 +272,43 @@ class AgentServicer(agent_pb2_grpc.AgentServicer):
         if not math.isfinite(params.timeout_s) or params.timeout_s < 0:
             raise InvalidArgument(f"timeout_s must be 0 or more seconds, not {params.timeout_s}")
         endpoint = self._supervisor.endpoint(params.model)
+        mark = self._supervisor.log_mark(params.model)
 
         async def on_delta(text: str, reasoning: str) -> None:
             await context.write(
                 pb.GenerateEvent(delta=pb.GenerateDelta(text=text, reasoning=reasoning))
             )
 
-        outcome = await generate(
-            self._http,
-            endpoint,
-            params,
-            None if request.final_only else on_delta,
-            rates=self._telemetry.rates,
-        )
+        try:
+            outcome = await generate(
+                self._http,
+                endpoint,
+                params,
+                None if request.final_only else on_delta,
+                rates=self._telemetry.rates,
+            )
+        except Unavailable as exc:
+            self.metrics.generate_failed(params.model)
+            if GENERATION_TIMED_OUT in str(exc):
+                raise
+            raise (await self._context_full(params.model, mark) or exc) from None
+        except BaseException:
+            self.metrics.generate_failed(params.model)
+            raise
+        self.metrics.generated(params.model, outcome.prompt_tokens, outcome.completion_tokens)
         await context.write(pb.GenerateEvent(final=convert.outcome_to_proto(outcome)))
+
+    async def _context_full(self, model: str, mark: int) -> InvalidArgument | None:
+        """Whether the server's log, since `mark`, says the conversation was longer than
+        its context: llama_cpp.server cuts the stream off (or drops the connection) and
+        says why only there, in a traceback that may land just after the connection
+        closes. Lines from before the request never count (an earlier request's)."""
+        for wait in CONTEXT_LOG_WAITS_S:
+            await asyncio.sleep(wait)
+            found = context_full(model, self._supervisor.logs_since(model, mark))
+            if found is not None:
+                return found
+        return None
 
     @_rpc
     async def Profile(self, request: pb.ProfileRequest, context) -> None:
@@ -307,7 +333,9 @@ class AgentServicer(agent_pb2_grpc.AgentServicer):
     @_rpc
     async def Execute(self, request: pb.ExecuteRequest, context) -> pb.ExecuteResult:
         spec = convert.execute_spec_from_proto(request)
-        return convert.execute_outcome_to_proto(await self._sandbox.execute(spec))
+        outcome = await self._sandbox.execute(spec)
+        self.metrics.executed(outcome.status.value, outcome.duration_s)
+        return convert.execute_outcome_to_proto(outcome)
 
     def _sandbox_isolation(self) -> str:
         """The isolation Execute uses here: bwrap, none (development flag) or unavailable."""
@@ -393,7 +421,7 @@ def bind(server: grpc.aio.Server, listen: str, credentials: grpc.ServerCredentia
 
 
 def build_server(
-    servicer: AgentServicer, token: bytes
+    servicer: AgentServicer, token: bytes | TokenFile
 ) -> tuple[grpc.aio.Server, health.aio.HealthServicer]:
     """The gRPC server with auth, the Agent service, health and reflection (not bound)."""
     # The token first, from metadata alone; only then the request's size and body.
@@ -443,7 +471,7 @@ async def serve(
 
     `ready(port)` is called once the port listens and the supervisor has started.
     """
-    token = load_token(config.token_file)
+    token = TokenFile(config.token_file)  # read again when it is rotated
     credentials = tls_credentials(config.tls) if config.tls else None
     # Imported here: the edge (servicer, auth) is testable without the runtime.
     from trinity.agent.backends import registry
@@ -467,10 +495,13 @@ async def serve(
     )
     servicer = AgentServicer(config, supervisor, telemetry, backends, http)
     server, health_servicer = build_server(servicer, token)
+    metrics_server: asyncio.Server | None = None
     started = False
     signals: list[signal.Signals] = []
     try:
         port = bind(server, config.listen, credentials)
+        if config.metrics is not None:
+            metrics_server = await serve_metrics(config.metrics.listen, servicer.metrics)
         await supervisor.start()
         started = True
         await server.start()
@@ -488,6 +519,8 @@ async def serve(
         await stop.wait()
         log.info("agent stopping")
     finally:
+        if metrics_server is not None:
+            metrics_server.close()
         await _shutdown(server, health_servicer, supervisor if started else None, http, telemetry)
         loop = asyncio.get_running_loop()
         for sig in signals:

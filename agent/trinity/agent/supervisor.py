@@ -212,6 +212,13 @@ class Supervisor:
         kept = list(model.previous) if previous else list(model.logs.lines)
         return kept[-lines:] if lines else kept
 
+    def log_mark(self, name: str) -> int:
+        """Where the model's log is now; `logs_since(name, mark)` is what came after."""
+        return self._get(name).logs.total
+
+    def logs_since(self, name: str, mark: int) -> list[str]:
+        return self._get(name).logs.since(mark)
+
     def endpoint(self, name: str) -> Endpoint:
         model = self._get(name)
         if model.state is not ModelState.READY:

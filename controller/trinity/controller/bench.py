@@ -9,12 +9,20 @@ One run (a task, a model, a thinking switch, a repeat) goes:
 Outcomes besides `scored`: `truncated` (the reply hit max_tokens; whatever code it holds
 is still scored, the mark says why it may be low), `extraction_failed` (no code to run:
 score 0), `timeout` (the node's generation deadline passed; deadlines grow with the
-model's measured tok/s, so this is the model's, not the harness's) and `infra_error`
-(the node could not be used after the scheduler's retries; left out of the scores, the
-model shows INCOMPLETE, and `--resume` tries it again).
+model's measured tok/s, so this is the model's, not the harness's; the controller's own
+deadline passing means the agent never answered, which is infrastructure) and
+`infra_error` (the node could not be used after the scheduler's retries, each after the
+model was ready again; left out of the scores, the model shows INCOMPLETE, and
+`--resume` tries it again).
 
 Before any model is asked, every task proves itself in the sandbox of every node taking
 part (trinity.controller.validation); a task that fails is refused, and the reason shown.
+
+Models are asked through one seam (trinity.controller.answerer): an agent's model through
+its node's Generate, a peer (an HTTP API, a coding CLI; trinity.controller.peers) by the
+controller itself, its answers scored in the sandbox of the node its `score_on` names.
+A peer that can take no more questions (quota, billing, a refused key) and a run past
+the plan's `max_cost_usd` are not asked: those runs are stored as infra_error.
 """
 
 from __future__ import annotations
@@ -24,30 +32,49 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from trinity.controller import energy, peers
+from trinity.controller.answerer import Answer, Answerer, Question, from_generate, merge_details
 from trinity.controller.client import AgentClient
-from trinity.controller.config import ClusterConfig, ModelConfig
+from trinity.controller.config import AnyModel, ClusterConfig, ModelConfig
 from trinity.controller.consensus import TaskVerdict, consensus
 from trinity.controller.errors import (
     AgentCallError,
+    AgentDeadline,
     ModelError,
     NodeUnreachable,
     SelectionError,
     TrinityError,
 )
-from trinity.controller.extract import extract_code, split_reasoning
-from trinity.controller.generation import generate_request, sampling_for
+from trinity.controller.extract import Extraction, extract_code, split_reasoning
+from trinity.controller.generation import generate_request, run_seed, sampling_for
 from trinity.controller.scheduler import Finished, InfraError, RunKey, schedule
-from trinity.controller.scoring import Score, merge_turns, score_reply, score_solution
-from trinity.controller.store import RunKeyTuple, RunRecord, Store, model_label, thinking_label
+from trinity.controller.scoring import (
+    CheckScore,
+    Score,
+    merge_turns,
+    score_reply,
+    score_solution,
+)
+from trinity.controller.store import (
+    RunKeyTuple,
+    RunRecord,
+    Store,
+    StoreError,
+    model_label,
+    thinking_label,
+)
 from trinity.controller.suites import Task, load_task
 from trinity.controller.validation import TaskValidation, validate
 from trinity.v1 import agent_pb2 as pb
 
 log = logging.getLogger(__name__)
-TIMED_OUT = "timed out after"  # the agent's words when a generation deadline passes
+TIMED_OUT = "generation timed out after"  # the agent's words when the model ran out of time
+CONTEXT_FULL = "does not fit the model's context window"  # the agent's words, too
+RECOVERY_WAIT_S = 600.0  # how long runs wait for a model to be ready again after a failure
+READY_POLL_S = 1.0
 
 
 class BenchError(TrinityError):
@@ -59,10 +86,12 @@ class Plan:
     """What one bench runs; stored with it, so `--resume` runs exactly this again."""
 
     tasks: tuple[Task, ...]
-    models: tuple[ModelConfig, ...]
+    models: tuple[AnyModel, ...]
     n: int
     thinking: tuple[bool | None, ...] = (None,)
     threshold: float = 90.0
+    kind: str = "bench"  # as the results database records it: bench, crosscheck, ...
+    max_cost_usd: float | None = None  # no new run once the reported cost reaches it
 
     def keys(self) -> list[RunKey]:
         """Every run, repeats interleaved so the first repeat of everything comes first."""
@@ -96,6 +125,7 @@ class Plan:
             "n": self.n,
             "thinking": [thinking_label(t) for t in self.thinking],
             "threshold": self.threshold,
+            **({} if self.max_cost_usd is None else {"max_cost_usd": self.max_cost_usd}),
         }
 
 
@@ -129,7 +159,7 @@ def plan_from_selection(config: ClusterConfig, selection: Mapping[str, Any]) -> 
                 hint="start a new bench",
             )
         tasks.append(task)
-    by_key = {m.key: m for m in config.models}
+    by_key: dict[str, AnyModel] = {m.key: m for m in (*config.models, *config.peers)}
     missing = [k for k in selection["models"] if k not in by_key]
     if missing:
         raise BenchError(
@@ -143,6 +173,7 @@ def plan_from_selection(config: ClusterConfig, selection: Mapping[str, Any]) -> 
         int(selection["n"]),
         thinking,
         float(selection["threshold"]),
+        max_cost_usd=selection.get("max_cost_usd"),
     )
 
 
@@ -193,6 +224,58 @@ async def check_models_ready(plan: Plan, conns: Mapping[str, AgentClient]) -> No
                 )
 
 
+async def wait_ready(
+    client: AgentClient, model: ModelConfig, within_s: float, poll_s: float = READY_POLL_S
+) -> None:
+    """Return once the node says the model is ready again. InfraError when it will not come
+    back by itself (failed, stopped, the token refused) or is still not back after within_s;
+    an unreachable or frozen node is waited for like a model that is starting."""
+    deadline = time.monotonic() + within_s
+    while True:
+        try:
+            statuses = {s.spec.name: s for s in await client.list_models()}
+        except (NodeUnreachable, AgentCallError) as exc:
+            last = str(exc)
+        except TrinityError as exc:
+            raise InfraError(
+                f"model {model.key} cannot be asked whether it is back: {exc}"
+            ) from exc
+        else:
+            last = _not_ready(model, statuses.get(model.name))
+            if not last:
+                return
+        if time.monotonic() >= deadline:
+            raise InfraError(f"model {model.key} not ready again within {within_s:g} s: {last}")
+        await asyncio.sleep(poll_s)
+
+
+def _not_ready(model: ModelConfig, status: pb.ModelStatus | None) -> str:
+    """'' when ready; why not while it may still come back; InfraError when it cannot."""
+    if status is None:
+        raise InfraError(f"model {model.key} is no longer on its node (stopped?)")
+    if status.state == pb.MODEL_STATE_READY:
+        return ""
+    state = pb.ModelState.Name(status.state).removeprefix("MODEL_STATE_").lower()
+    why = f"{state}" + (f": {status.last_error}" if status.last_error else "")
+    if status.state in (pb.MODEL_STATE_FAILED, pb.MODEL_STATE_STOPPED):
+        raise InfraError(f"model {model.key} is {why}")
+    return why
+
+
+def record_or_stop(store: Store, record: RunRecord) -> None:
+    """Store a finished run; when the database cannot take it, stop the bench with its id
+    and the command that finishes it (every run stored before stays stored)."""
+    try:
+        store.record_run(record)
+    except StoreError as exc:
+        bench_id = record.bench_run_id
+        raise BenchError(
+            f"bench {bench_id} stopped: {exc.message}; the runs stored before are kept",
+            hint=f"when it can be written again: trinityctl bench --resume {bench_id} "
+            f"--db {store.path}",
+        ) from exc
+
+
 async def preflight(
     plan: Plan, conns: Mapping[str, AgentClient], progress: Progress
 ) -> dict[str, list[str]]:
@@ -220,7 +303,13 @@ class Runner:
     """Runs one key: conversation, extraction, scoring, the record."""
 
     def __init__(
-        self, config: ClusterConfig, plan: Plan, bench_run_id: str, conns: Mapping[str, AgentClient]
+        self,
+        config: ClusterConfig,
+        plan: Plan,
+        bench_run_id: str,
+        conns: Mapping[str, AgentClient],
+        answerers: Mapping[str, Answerer] | None = None,
+        meters: Mapping[str, energy.EnergyMeter] | None = None,
     ) -> None:
         self.config = config
         self.plan = plan
@@ -229,25 +318,45 @@ class Runner:
         self.tasks = {t.id: t for t in plan.tasks}
         self.models = {m.key: m for m in plan.models}
         self.tok_s: dict[str, float] = {}  # measured decode speed, for timeouts
+        meters = meters or {}
+        agents = {m.key: _AgentAnswerer(self, m, meters.get(m.node))
+                  for m in plan.models if isinstance(m, ModelConfig)}  # fmt: skip
+        self.answerers: dict[str, Answerer] = {**agents, **(answerers or {})}
+        self.spent_usd = 0.0  # cost the answers reported, for plan.max_cost_usd
+
+    def refusal(self, model: str) -> str | None:
+        """Why a model's runs are not to be made (its peer stopped, the budget spent)."""
+        budget = self.plan.max_cost_usd
+        if budget is not None and self.spent_usd >= budget:
+            return f"not run: --max-cost ${budget:g} reached (${self.spent_usd:.2f} reported)"
+        return self.answerers[model].stopped
 
     async def __call__(self, key: RunKey, attempt: int) -> RunRecord:
         task, model = self.tasks[key.task], self.models[key.model]
-        client = self.conns[model.node]
+        if (why := self.refusal(key.model)) is not None:
+            return infra_record(self.plan, self.bench_run_id,
+                                Finished(key, None, why, attempts=attempt))  # fmt: skip
+        client = self.conns[self.config.scoring_node(model)]
+        answerer = self.answerers[key.model]
         started = time.time()
         messages: list[tuple[str, str]] = []
         turns: list[Score] = []
         replies: list[tuple[str, str, str]] = []  # (answer, reasoning, reasoning rule)
-        results: list[pb.GenerateResult] = []
+        results: list[Answer] = []
         codes: list[str] = []
         rules: list[str] = []
         outcome = "scored"
+        seed = self.seed(model, key)
         for index, prompt in enumerate(task.prompts):
             messages.append(("user", prompt))
-            result = await self._generate(client, model, messages, key.thinking)
+            question = Question(key, task, tuple(messages), index,
+                                codes[-1] if codes else "", seed)  # fmt: skip
+            result = await answerer.answer(question)
             if result is None:
                 outcome = "timeout"
                 break
             results.append(result)
+            self.spent_usd += result.details.get("cost_usd") or 0.0
             split = split_reasoning(result.text, result.reasoning)
             replies.append((split.answer, split.reasoning, split.rule))
             messages.append(("assistant", split.answer))
@@ -257,7 +366,11 @@ class Runner:
                 turns.append(score_reply(task, split.answer))
                 rules.append("text")
                 continue
-            extraction = extract_code(split.answer, task.entry_points)
+            extraction = (
+                extract_code(split.answer, task.entry_points)
+                if result.solution is None
+                else Extraction(result.solution, "file", 0)
+            )
             rules.append(extraction.rule)
             if extraction.code is None:
                 if outcome == "scored":
@@ -280,6 +393,7 @@ class Runner:
         model: ModelConfig,
         messages: list[tuple[str, str]],
         thinking: bool | None,
+        seed: int | None,
     ) -> pb.GenerateResult | None:
         """The reply, None when the generation deadline passed; InfraError otherwise."""
         request = generate_request(
@@ -288,13 +402,17 @@ class Runner:
             messages,
             thinking=thinking,
             measured_tok_s=self.tok_s.get(model.key),
+            seed=seed,
         )
         try:
             result = await client.generate(request)
-        except (ModelError, AgentCallError) as exc:
-            if TIMED_OUT in str(exc) or "got no answer within" in str(exc):
-                return None
+        except AgentDeadline as exc:  # the agent never answered: frozen, not slow
             raise InfraError(f"Generate: {exc}") from exc
+        except (ModelError, AgentCallError) as exc:
+            if TIMED_OUT in str(exc):
+                return None
+            # Longer than the model's context: the same again would fail the same way.
+            raise InfraError(f"Generate: {exc}", retry=CONTEXT_FULL not in str(exc)) from exc
         except NodeUnreachable as exc:
             raise InfraError(f"Generate: {exc}") from exc
         if result.decode_tok_s > 0:
@@ -308,20 +426,22 @@ class Runner:
         key: RunKey,
         attempt: int,
         task: Task,
-        model: ModelConfig,
+        model: AnyModel,
         started: float,
         messages: list[tuple[str, str]],
         replies: list[tuple[str, str, str]],
-        results: list[pb.GenerateResult],
+        results: list[Answer],
         codes: list[str],
         rules: list[str],
         outcome: str,
         score: Score | None,
     ) -> RunRecord:
         joined = "\n\n---\n\n".join
-        usage = [r.usage for r in results]
-        rates = [r.decode_tok_s for r in results if r.decode_tok_s > 0]
-        sampling = sampling_for(model, self.config.defaults)
+        rates = [r.decode_tok_s for r in results if r.decode_tok_s]
+        prompt_tokens = [r.prompt_tokens for r in results if r.prompt_tokens is not None]
+        completion_tokens = [
+            r.completion_tokens for r in results if r.completion_tokens is not None
+        ]
         return RunRecord(
             bench_run_id=self.bench_run_id,
             task=task.id,
@@ -333,13 +453,10 @@ class Runner:
             task_hash=task.hash,
             backend=model.backend,
             quant=model.quantization,
-            model_config={**model.model_dump(mode="json"), "sampling": sampling.model_dump()},
+            model_config={**model.model_dump(mode="json"), **self._sampling(model)},
             attempt=attempt,
             score=score.score if score is not None else 0.0,
-            checks=[
-                {"name": c.name, "passed": c.passed, "message": c.message}
-                for c in (score.checks if score else ())
-            ],
+            checks=[_check_record(c) for c in (score.checks if score else ())],
             declared=len(task.checks),
             passed=score.passed if score else 0,
             sandbox={}
@@ -361,11 +478,69 @@ class Runner:
             extraction_rule=",".join(rules),
             ttft_s=results[0].ttft_s if results else None,
             decode_tok_s=sum(rates) / len(rates) if rates else None,
-            prompt_tokens=sum(u.prompt_tokens for u in usage) if usage else None,
-            completion_tokens=sum(u.completion_tokens for u in usage) if usage else None,
+            prompt_tokens=sum(prompt_tokens) if prompt_tokens else None,
+            completion_tokens=sum(completion_tokens) if completion_tokens else None,
             started_at=started,
             finished_at=time.time(),
+            details=merge_details([r.details for r in results]),
+            seed=self.seed(model, key),
         )
+
+    def seed(self, model: AnyModel, key: RunKey) -> int | None:
+        """This repeat's own seed, from the configured base (none configured: None)."""
+        if isinstance(model, ModelConfig):
+            base = sampling_for(model, self.config.defaults).seed
+        else:
+            sampling = getattr(model, "sampling", None)
+            base = sampling.over(self.config.defaults.sampling).seed if sampling else None
+        return run_seed(base, key.task, key.repeat)
+
+    def _sampling(self, model: AnyModel) -> dict[str, Any]:
+        """The sampling settings a model was asked with (a coding CLI has none of its own)."""
+        if isinstance(model, ModelConfig):
+            return {"sampling": sampling_for(model, self.config.defaults).model_dump()}
+        sampling = getattr(model, "sampling", None)
+        if sampling is None:
+            return {}
+        return {"sampling": sampling.over(self.config.defaults.sampling).model_dump()}
+
+
+class _AgentAnswerer:
+    """A model an agent runs: Generate on its node (Runner._generate), and the GPU energy
+    it took where the node's meter has power readings (trinity.controller.energy)."""
+
+    stopped: str | None = None
+
+    def __init__(
+        self, runner: Runner, model: ModelConfig, meter: energy.EnergyMeter | None
+    ) -> None:
+        self.runner = runner
+        self.model = model
+        self.meter = meter
+
+    async def answer(self, question: Question) -> Answer | None:
+        client = self.runner.conns[self.model.node]
+        messages = list(question.messages)
+        started = self.meter.begin() if self.meter else 0.0
+        try:
+            result = await self.runner._generate(
+                client, self.model, messages, question.key.thinking, question.seed
+            )
+        finally:
+            joules = self.meter.end(started) if self.meter else None
+        if result is None:
+            return None
+        answer = from_generate(result)
+        return answer if joules is None else replace(answer, details={"energy_wh": joules / 3600})
+
+
+def _check_record(check: CheckScore) -> dict[str, Any]:
+    """A check as stored: with the value it returned (JSON) when it returned plain data,
+    so `show` can put what came back beside what was expected."""
+    record: dict[str, Any] = {"name": check.name, "passed": check.passed, "message": check.message}
+    if check.value_json not in ("", "null"):
+        record["value"] = check.value_json
+    return record
 
 
 def infra_record(plan: Plan, bench_run_id: str, finished: Finished[RunRecord]) -> RunRecord:
@@ -403,12 +578,18 @@ async def run_bench(
     progress: Progress | None = None,
     retries: int = 2,
     retry_delay_s: float = 2.0,
+    recovery_s: float = RECOVERY_WAIT_S,
 ) -> Outcome:
     """Pre-flight, then every run not already finished (in the bench `resume` names, or a
     new one recorded once pre-flight passes), then consensus."""
     progress = progress or Progress()
-    nodes = sorted({m.node for m in plan.models})
-    async with clients(config, nodes) as conns:
+    nodes = sorted({config.scoring_node(m) for m in plan.models})
+    served = sorted({m.node for m in plan.models if isinstance(m, ModelConfig)})
+    async with (
+        clients(config, nodes) as conns,
+        peers.answerers(config, plan.models) as asking,
+        energy.meters(conns, served) as meters,
+    ):
         await check_models_ready(plan, conns)
         refused = await preflight(plan, conns, progress)
         if len(refused) == len(plan.tasks):
@@ -425,7 +606,7 @@ async def run_bench(
             selection = {**plan.selection(), "columns": columns, "refused": refused}
             snapshot = {"models": [m.model_dump(mode="json") for m in plan.models],
                         "defaults": config.defaults.model_dump(mode="json")}  # fmt: skip
-            bench_run_id = store.new_bench_run(argv, selection, snapshot).id
+            bench_run_id = store.new_bench_run(argv, selection, snapshot, kind=plan.kind).id
         else:
             bench_run_id = resume
             store.set_status(resume, "running")
@@ -434,11 +615,15 @@ async def run_bench(
         keys = [k for k in plan.keys() if k.task not in refused]
         todo = [k for k in keys if _stored_key(k) not in done]
         result.skipped = len(keys) - len(todo)
-        runner = Runner(config, plan, bench_run_id, conns)
+        runner = Runner(config, plan, bench_run_id, conns, asking, meters)
+        if plan.max_cost_usd is not None:
+            runner.spent_usd = sum(
+                r.details.get("cost_usd") or 0.0 for r in store.runs(bench_run_id)
+            )
 
         async def finished(item: Finished[RunRecord]) -> None:
             record = item.result or infra_record(plan, bench_run_id, item)
-            store.record_run(record)
+            record_or_stop(store, record)
             result.ran += 1
             if progress.finished:
                 progress.finished(record)
@@ -446,11 +631,19 @@ async def run_bench(
         if progress.started:
             progress.started(bench_run_id, len(todo), result.skipped)
         concurrency = {m.key: m.concurrency for m in plan.models}
+        by_key = {m.key: m for m in plan.models}
+
+        async def recover(key: str) -> None:
+            model = by_key[key]
+            if isinstance(model, ModelConfig):  # a peer has no node to ask: a pause only
+                await wait_ready(conns[model.node], model, recovery_s)
+
         try:
             await schedule(todo, runner, concurrency, on_finished=finished, retries=retries,
-                           retry_delay_s=retry_delay_s)  # fmt: skip
+                           retry_delay_s=retry_delay_s, recover=recover)  # fmt: skip
         except BaseException:
-            store.set_status(bench_run_id, "interrupted")
+            with contextlib.suppress(StoreError):  # the error being raised says more
+                store.set_status(bench_run_id, "interrupted")
             raise
         store.set_status(bench_run_id, "finished")
     result.verdicts = verdicts(store, bench_run_id, plan, exclude=refused)
@@ -458,8 +651,9 @@ async def run_bench(
 
 
 def _stored_key(key: RunKey) -> RunKeyTuple:
-    """A RunKey as Store.finished_keys spells it (a plain bench run: no role, round 0)."""
-    node = key.model.split("/")[0]
+    """A RunKey as Store.finished_keys spells it (a plain bench run: no role, round 0; a
+    peer's key has no node/ part, and its runs no node)."""
+    node = key.model.split("/")[0] if "/" in key.model else ""
     return (key.task, key.model, node, thinking_label(key.thinking), key.repeat, "", 0)
 
 

@@ -19,6 +19,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from trinity.controller.config import NodeConfig
 from trinity.controller.errors import (
     AgentCallError,
+    AgentDeadline,
     ConfigError,
     ModelError,
     ModelNotFound,
@@ -40,7 +41,15 @@ _CHANNEL_OPTIONS: list[tuple[str, int | str]] = [
     ("grpc.max_reconnect_backoff_ms", 2000),
     ("grpc.max_receive_message_length", 64 * 1024 * 1024),
 ]
+# gRPC takes a deadline of 1e10 s as one that has already passed (1e9 s still works,
+# measured with grpcio 1.8x), so a deadline (a huge max_tokens at a slow measured speed,
+# say) is capped at a week.
+MAX_DEADLINE_S = 7 * 24 * 3600.0
 _TLS_MARKERS = ("ssl", "tls", "handshake", "certificate")
+# gRPC's words when no connection could be made at all, and when one that was up dropped.
+_NEVER_CONNECTED = "failed to connect"
+_DROPPED = ("socket closed", "stream removed", "connection reset")
+
 _SSL_REASON = re.compile(r"OPENSSL_internal:([A-Z_]+(?::[^:]+)?)")
 # Agent-side codes whose message is the agent's own one-line explanation.
 _AGENT_MESSAGE_CODES = {
@@ -158,7 +167,7 @@ class AgentClient:
         Without on_delta the agent is asked for the final event only (no delta traffic)."""
         if on_delta is None and not request.final_only:
             request = _with_final_only(request)
-        timeout = (request.timeout_s or 600.0) + self.node.timeout_s
+        timeout = _capped((request.timeout_s or 600.0) + self.node.timeout_s)
         try:
             call = self._agent().Generate(request, metadata=self._metadata(), timeout=timeout)
             async for event in call:
@@ -237,7 +246,7 @@ class AgentClient:
         deadline_s: float | None = None,
         model: str | None = None,
     ) -> Any:
-        deadline_s = deadline_s or self.node.timeout_s
+        deadline_s = _capped(deadline_s or self.node.timeout_s)
         try:
             return await method(request, metadata=self._metadata(), timeout=deadline_s)
         except grpc.aio.AioRpcError as exc:
@@ -260,7 +269,7 @@ class AgentClient:
                 "wrote it there)",
             )
         if code == grpc.StatusCode.DEADLINE_EXCEEDED:
-            return AgentCallError(
+            return AgentDeadline(
                 f"{subject}: {method} got no answer within {timeout:g} s",
                 hint=f"is the node overloaded? raise nodes.{self.name}.timeout_s in models.toml",
             )
@@ -279,12 +288,20 @@ class AgentClient:
         """True when UNAVAILABLE came from the connection, not from the agent itself."""
         channel = self._channel
         state = channel.get_state() if channel is not None else None
-        markers = ("failed to connect", "connection refused", "dns resolution", "socket closed")
+        markers = (_NEVER_CONNECTED, "connection refused", "dns resolution", *_DROPPED)
         lowered = detail.lower()
         return state != grpc.ChannelConnectivity.READY or any(m in lowered for m in markers)
 
     def _unreachable(self, detail: str) -> NodeUnreachable:
         lowered = detail.lower()
+        if _NEVER_CONNECTED not in lowered and any(m in lowered for m in _DROPPED):
+            # The connection was up (gRPC only says "failed to connect" when it never
+            # was), so the agent spoke to us: it went away mid-call, TLS is not the issue.
+            return NodeUnreachable(
+                f"{self.where} dropped the connection mid-call: did trinity-agent stop or "
+                "restart there? (`trinityctl status` shows whether it is back)",
+                hint=f"gRPC said: {detail}",
+            )
         if any(m in lowered for m in _TLS_MARKERS):
             why = _SSL_REASON.search(detail)
             return NodeUnreachable(
@@ -315,6 +332,11 @@ class AgentClient:
         # (A token too short to be real would only garble the text it "hides" in.)
         token = self._token
         return text.replace(token, "[token]") if token and len(token) >= 8 else text
+
+
+def _capped(seconds: float) -> float:
+    """A deadline gRPC can honour (it treats an enormous one as already expired)."""
+    return min(seconds, MAX_DEADLINE_S)
 
 
 def _with_final_only(request: pb.GenerateRequest) -> pb.GenerateRequest:

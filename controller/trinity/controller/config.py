@@ -13,20 +13,24 @@ agent running SmolLM2 on llama.cpp).
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import re
+import string
 import tomllib
 import types
 import typing
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     PrivateAttr,
+    Tag,
     ValidationError,
     field_validator,
     model_validator,
@@ -41,6 +45,17 @@ Backend = Literal["llamacpp", "vllm"]
 Role = Literal["builder", "reviewer", "judge"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+# A host name, an IPv4 address, or an IPv6 address in brackets: what gRPC can dial.
+_HOST = re.compile(r"^(?:[A-Za-z0-9_](?:[A-Za-z0-9._-]{0,252})|\[[0-9A-Fa-f:.]{2,45}\])$")
+# What the wire format (protos/trinity/v1/agent.proto) can carry: a number beyond its
+# field's range would fail when the request is built, in the middle of a command.
+INT32_MAX = 2**31 - 1
+UINT32_MAX = 2**32 - 1
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+# A quick call's deadline: long enough for a loaded node, short enough to notice a dead one
+# (an enormous or tiny deadline makes every call fail at once).
+NODE_TIMEOUT_MIN_S, NODE_TIMEOUT_MAX_S = 1.0, 3600.0
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 # Prefixes of well-known API keys; anything matching is a secret pasted where the NAME of
 # an environment variable belongs.
@@ -80,14 +95,19 @@ class NodeConfig(_Frozen):
         default=None, description="Name to expect in the node's certificate, if not its host."
     )
     timeout_s: float = Field(
-        default=30.0, gt=0, description="Deadline of each quick call (status, stop, logs)."
+        default=30.0,
+        ge=NODE_TIMEOUT_MIN_S,
+        le=NODE_TIMEOUT_MAX_S,
+        description="Deadline of each quick call (status, stop, logs), 1 to 3600 seconds.",
     )
 
     @field_validator("address")
     @classmethod
     def _host_port(cls, value: str) -> str:
         host, sep, port = value.rpartition(":")
-        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        if not (sep and _HOST.match(host) and port.isascii() and port.isdigit()) or not (
+            0 < int(port) < 65536
+        ):
             raise ValueError(f"{value!r} is not host:port, e.g. 10.0.0.5:50151")
         return value
 
@@ -112,13 +132,19 @@ class Sampling(_Frozen):
 
     temperature: float | None = Field(default=None, ge=0, le=5, description="Temperature.")
     top_p: float | None = Field(default=None, gt=0, le=1, description="Nucleus sampling mass.")
-    top_k: int | None = Field(default=None, ge=-1, description="Top-k; -1 or 0 = off.")
+    top_k: int | None = Field(
+        default=None, ge=-1, le=INT32_MAX, description="Top-k; -1 or 0 = off."
+    )
     min_p: float | None = Field(default=None, ge=0, le=1, description="Min-p cut-off.")
     presence_penalty: float | None = Field(
         default=None, ge=-2, le=2, description="Penalty for tokens already present."
     )
-    max_tokens: int | None = Field(default=None, ge=1, description="Longest completion.")
-    seed: int | None = Field(default=None, description="Seed, for servers that honour it.")
+    max_tokens: int | None = Field(
+        default=None, ge=1, le=UINT32_MAX, description="Longest completion."
+    )
+    seed: int | None = Field(
+        default=None, ge=INT64_MIN, le=INT64_MAX, description="Seed, for servers that honour it."
+    )
 
     def over(self, base: Sampling) -> Sampling:
         """These settings, falling back to `base` for each one left unset."""
@@ -138,8 +164,12 @@ class ModelConfig(_Frozen):
     )
     served_name: str = Field(default="", description="Name the OpenAI API serves; default name.")
     label: str = Field(default="", description="Column title in reports; default node/name.")
-    context_length: int = Field(default=0, ge=0, description="Context window; 0 = default.")
-    gpu_layers: int = Field(default=0, ge=0, description="llama.cpp layers on the GPU (-ngl).")
+    context_length: int = Field(
+        default=0, ge=0, le=UINT32_MAX, description="Context window; 0 = default."
+    )
+    gpu_layers: int = Field(
+        default=0, ge=0, le=UINT32_MAX, description="llama.cpp layers on the GPU (-ngl)."
+    )
     gpu_memory_fraction: float | None = Field(
         default=None, gt=0, le=1, description="vLLM --gpu-memory-utilization."
     )
@@ -186,36 +216,212 @@ class ModelConfig(_Frozen):
         return self.label or self.key
 
 
-class PeerConfig(_Frozen):
-    """A commercial tool to compare against (crosscheck); never holds a secret itself."""
+PeerBackend = Literal["anthropic", "openai", "cli"]
+Preset = Literal["claude-code", "codex", "gemini", "aider"]
+PRESETS: tuple[str, ...] = typing.get_args(Preset)
+# What a generic command may name; each is filled in per run.
+PLACEHOLDERS = ("prompt", "prompt_file", "workdir", "solution_file", "model")
 
-    name: str = Field(description="Short name used in reports.")
-    kind: Literal["cli", "api"] = Field(description="cli: a local command; api: an HTTP API.")
-    command: tuple[str, ...] = Field(default=(), description="argv of the CLI (kind = cli).")
-    base_url: str = Field(default="", description="OpenAI-compatible base URL (kind = api).")
-    api_key_env: str | None = Field(
-        default=None, description="NAME of the environment variable holding the API key."
+
+class Prices(_Frozen):
+    """What a peer's tokens cost, for APIs that report tokens but not money."""
+
+    input_usd_per_mtok: float = Field(ge=0, description="US dollars per million input tokens.")
+    output_usd_per_mtok: float = Field(
+        ge=0, description="US dollars per million output tokens (reasoning included)."
     )
-    model: str = Field(default="", description="Model to ask for, if the peer takes one.")
+    cached_input_usd_per_mtok: float | None = Field(
+        default=None, ge=0, description="Per million cached input tokens; unset = input price."
+    )
+
+
+class _Peer(_Frozen):
+    """What every peer has: a name, a column title, where it is scored, how many at once."""
+
+    name: str = Field(description="Unique among models and peers; what --models calls it.")
     label: str = Field(default="", description="Column title in reports; default the name.")
+    score_on: str | None = Field(
+        default=None,
+        description="Node whose sandbox scores its answers; default the first [nodes] entry.",
+    )
+    concurrency: int = Field(default=1, ge=1, description="Runs of this peer in flight at once.")
+    timeout_s: float = Field(
+        default=900.0, gt=0, description="Wall-clock limit of one answer (request or process)."
+    )
 
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
         return _check_name("peer", value)
 
-    @field_validator("api_key_env")
+    @property
+    def key(self) -> str:
+        """A peer runs on no node: its name is its key."""
+        return self.name
+
+    @property
+    def node(self) -> str:
+        """No node generates a peer's answers."""
+        return ""
+
+    @property
+    def quantization(self) -> str:
+        return ""
+
+    @property
+    def display_label(self) -> str:
+        """The column title in reports."""
+        return self.label or self.name
+
+
+class _ApiPeer(_Peer):
+    model: str = Field(description="Model name the API is asked for.")
+    sampling: Sampling = Field(default_factory=Sampling, description="Sampling settings.")
+    prices: Prices | None = Field(
+        default=None, description="Token prices, to estimate cost (APIs do not report it)."
+    )
+
+    @field_validator("base_url", check_fields=False)
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not an http:// or https:// URL")
+        return value.rstrip("/")
+
+    @field_validator("api_key_env", check_fields=False)
     @classmethod
     def _key_env(cls, value: str | None) -> str | None:
         return value if value is None else _check_env_name(value)
 
+
+class AnthropicPeer(_ApiPeer):
+    """The Anthropic Messages API, streamed."""
+
+    backend: Literal["anthropic"] = Field(description="anthropic: the Messages API.")
+    api_key_env: str = Field(
+        default="ANTHROPIC_API_KEY",
+        description="NAME of the environment variable holding the API key (never the key).",
+    )
+    base_url: str = Field(default="https://api.anthropic.com", description="API base URL.")
+    thinking_budget: int = Field(
+        default=0, ge=0, description="Extended thinking budget in tokens (>= 1024); 0 = off."
+    )
+
     @model_validator(mode="after")
-    def _check(self) -> PeerConfig:
-        if self.kind == "cli" and not self.command:
-            raise ValueError('a cli peer needs command = ["tool", "args"...]')
-        if self.kind == "api" and not self.base_url.startswith(("http://", "https://")):
-            raise ValueError('an api peer needs base_url = "https://..."')
+    def _check(self) -> AnthropicPeer:
+        if 0 < self.thinking_budget < 1024:
+            raise ValueError("thinking_budget must be 0 (off) or at least 1024 tokens")
+        limit = self.sampling.max_tokens
+        if self.thinking_budget and limit is not None and self.thinking_budget >= limit:
+            raise ValueError(f"thinking_budget must be below sampling.max_tokens ({limit})")
         return self
+
+
+class OpenAIPeer(_ApiPeer):
+    """Any OpenAI-compatible Chat Completions endpoint, streamed."""
+
+    backend: Literal["openai"] = Field(
+        description="openai: an OpenAI-compatible Chat Completions API."
+    )
+    base_url: str = Field(
+        default="https://api.openai.com/v1", description="Base URL, up to and including /v1."
+    )
+    api_key_env: str | None = Field(
+        default=None, description="NAME of the environment variable holding the key, if any."
+    )
+    include_usage: bool = Field(
+        default=True, description="Send stream_options.include_usage (token counts at the end)."
+    )
+
+
+class CliPeer(_Peer):
+    """A coding tool run as a subprocess on this machine, with the user's own login."""
+
+    backend: Literal["cli"] = Field(default="cli", description="cli: a command-line tool.")
+    preset: Preset | None = Field(
+        default=None, description="claude-code, codex, gemini or aider: built-in arguments."
+    )
+    command: tuple[str, ...] = Field(
+        default=(),
+        description="argv of any other tool; {prompt}, {prompt_file}, {workdir}, "
+        "{solution_file} and {model} are filled in; its stdout is the answer.",
+    )
+    executable: str = Field(
+        default="", description="Program to run instead of the preset's (a path or a name)."
+    )
+    model: str = Field(default="", description="Model the tool is asked for; default its own.")
+    allow_shell: bool = Field(
+        default=False, description="Let the tool run shell commands (default: edits only)."
+    )
+    max_turns: int | None = Field(default=None, ge=1, description="claude-code: --max-turns.")
+    max_budget_usd: float | None = Field(
+        default=None, gt=0, description="claude-code: --max-budget-usd per run."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_from_preset(cls, data: typing.Any) -> typing.Any:
+        if isinstance(data, dict) and "name" not in data and isinstance(data.get("preset"), str):
+            return {**data, "name": data["preset"]}
+        return data
+
+    @model_validator(mode="after")
+    def _check(self) -> CliPeer:
+        if (self.preset is None) == (not self.command):
+            raise ValueError('set exactly one of preset and command = ["tool", "args"...]')
+        for field, value in (
+            ("max_turns", self.max_turns),
+            ("max_budget_usd", self.max_budget_usd),
+        ):
+            if value is not None and self.preset != "claude-code":
+                raise ValueError(f"{field} is a claude-code setting")
+        for part in self.command:
+            _check_placeholders(part)
+        return self
+
+
+def _check_placeholders(text: str) -> None:
+    try:
+        names = [field for _, field, _, _ in string.Formatter().parse(text) if field is not None]
+    except ValueError as exc:
+        raise ValueError(f"command part {text!r}: {exc} (write {{{{ and }}}} for braces)") from None
+    unknown = [n for n in names if n not in PLACEHOLDERS]
+    if unknown:
+        raise ValueError(
+            f"command part {text!r}: unknown placeholder {{{unknown[0]}}}; "
+            f"known: {', '.join('{' + p + '}' for p in PLACEHOLDERS)}"
+        )
+
+
+def _peer_tag(value: typing.Any) -> str | None:
+    """Which peer class a [[peers]] table is: its backend; a preset or command means cli."""
+    if isinstance(value, BaseModel):
+        return getattr(value, "backend", None)
+    if not isinstance(value, dict):
+        return None
+    if "backend" in value:
+        return value["backend"] if value["backend"] in PEER_CLASSES else None
+    return "cli" if "preset" in value or "command" in value else None
+
+
+PEER_CLASSES: dict[str, type[_Peer]] = {
+    "anthropic": AnthropicPeer,
+    "openai": OpenAIPeer,
+    "cli": CliPeer,
+}
+PeerConfig = Annotated[
+    Annotated[AnthropicPeer, Tag("anthropic")]
+    | Annotated[OpenAIPeer, Tag("openai")]
+    | Annotated[CliPeer, Tag("cli")],
+    Discriminator(
+        _peer_tag,
+        custom_error_type="peer_backend",
+        custom_error_message="set backend = 'anthropic', 'openai' or 'cli' "
+        "(or a cli preset: claude-code, codex, gemini, aider)",
+    ),
+]
+Peer = AnthropicPeer | OpenAIPeer | CliPeer
+AnyModel = ModelConfig | AnthropicPeer | OpenAIPeer | CliPeer
 
 
 def _check_env_name(value: str) -> str:
@@ -239,6 +445,12 @@ class Defaults(_Frozen):
     pass_threshold: float = Field(
         default=90.0, ge=0, le=100, description="Score at or above which a run passes."
     )
+    electricity_price_per_kwh: float | None = Field(
+        default=None,
+        ge=0,
+        description="US dollars per kWh: prices a local model's measured GPU energy in "
+        "crosscheck's cost column (where NVML reports power).",
+    )
 
 
 class ClusterConfig(_Frozen):
@@ -246,7 +458,9 @@ class ClusterConfig(_Frozen):
 
     nodes: dict[str, NodeConfig] = Field(description="Nodes by name.")
     models: tuple[ModelConfig, ...] = Field(default=(), description="Models, as [[models]].")
-    peers: tuple[PeerConfig, ...] = Field(default=(), description="Peers, as [[peers]].")
+    peers: tuple[PeerConfig, ...] = Field(
+        default=(), description="Models that run elsewhere (APIs, coding CLIs), as [[peers]]."
+    )
     defaults: Defaults = Field(default_factory=Defaults, description="Shared defaults.")
     _source: str = PrivateAttr(default="")
 
@@ -268,11 +482,30 @@ class ClusterConfig(_Frozen):
                 if (what, value) in seen:
                     raise ValueError(f"models[{i}].{what}: {clash} (models[{seen[what, value]}])")
                 seen[what, value] = i
-        peer_names = [p.name for p in self.peers]
-        for i, name in enumerate(peer_names):
-            if name in peer_names[:i]:
-                raise ValueError(f"peers[{i}].name: peer {name!r} is defined twice")
+        self._check_peers()
         return self
+
+    def _check_peers(self) -> None:
+        model_names = {m.name for m in self.models} | {m.key for m in self.models}
+        peer_names = [p.name for p in self.peers]
+        for i, peer in enumerate(self.peers):
+            if peer.name in peer_names[:i]:
+                raise ValueError(f"peers[{i}].name: peer {peer.name!r} is defined twice")
+            if peer.name in model_names:
+                raise ValueError(
+                    f"peers[{i}].name: {peer.name!r} is also a model's name; --models could "
+                    "not tell them apart"
+                )
+            if peer.score_on is not None and peer.score_on not in self.nodes:
+                raise ValueError(
+                    f"peers[{i}].score_on (peer {peer.name!r}): unknown node {peer.score_on!r}; "
+                    f"defined nodes: {_names(self.nodes)}"
+                )
+            if peer.score_on is None and not self.nodes:
+                raise ValueError(
+                    f"peers[{i}] (peer {peer.name!r}): no node to score its answers on; "
+                    "add a [nodes.NAME] table"
+                )
 
     @property
     def source(self) -> str:
@@ -282,6 +515,16 @@ class ClusterConfig(_Frozen):
     def sampling_for(self, model: ModelConfig) -> Sampling:
         """The model's sampling settings over the shared defaults."""
         return model.sampling.over(self.defaults.sampling)
+
+    def scoring_node(self, model: AnyModel) -> str:
+        """The node whose sandbox scores a model's answers: its own, or a peer's score_on
+        (default the first node)."""
+        if isinstance(model, ModelConfig):
+            return model.node
+        return model.score_on or next(iter(self.nodes))
+
+    def peer(self, name: str) -> Peer | None:
+        return next((p for p in self.peers if p.name == name), None)
 
 
 def _names(items: typing.Iterable[str]) -> str:
@@ -331,7 +574,7 @@ def parse_config(text: str, source: str, *, base: Path) -> ClusterConfig:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
-    _resolve_paths(data, base)
+    _resolve_paths(data, base, source)
     try:
         config = ClusterConfig.model_validate(data)
     except ValidationError as exc:
@@ -340,16 +583,26 @@ def parse_config(text: str, source: str, *, base: Path) -> ClusterConfig:
     return config
 
 
-def _resolve_paths(data: dict, base: Path) -> None:
+def _resolve_paths(data: dict, base: Path, source: str) -> None:
     nodes = data.get("nodes")
     if not isinstance(nodes, dict):
         return
-    for node in nodes.values():
+    for name, node in nodes.items():
         if not isinstance(node, dict):
             continue
         for key in ("token_file", "tls_ca"):
             if isinstance(node.get(key), str):
-                node[key] = str(base / Path(node[key]).expanduser())
+                node[key] = _resolve(node[key], base, f"{source}: nodes.{name}.{key}")
+
+
+def _resolve(value: str, base: Path, where: str) -> str:
+    """A path from the file, `~` expanded, relative to the file's folder."""
+    if "\0" in value or not value.strip():
+        raise ConfigError(f"{where}: {value!r} is not a file path")
+    try:
+        return str(base / Path(value).expanduser())
+    except RuntimeError as exc:  # ~someone who has no home here
+        raise ConfigError(f"{where}: {value!r}: {exc}") from None
 
 
 # ---------------------------------------------------------------- one-line errors
@@ -358,11 +611,11 @@ def _resolve_paths(data: dict, base: Path) -> None:
 def describe_error(source: str, exc: ValidationError, data: object) -> str:
     """One line: the file, the key path (models[1].backend) and what is wrong."""
     err = exc.errors()[0]
-    loc = tuple(err["loc"])
+    loc, peer_class = _untagged(tuple(err["loc"]))
     more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
     where = _key_path(loc) + _model_name(loc, data)
     if err["type"] == "extra_forbidden":
-        return f"{source}: unknown key {where}{_suggest(loc)}{more}"
+        return f"{source}: unknown key {where}{_suggest(loc, peer_class)}{more}"
     if err["type"] == "missing":
         return f"{source}: missing required key {where}{more}"
     msg = str(err["ctx"]["error"]) if err["type"] == "value_error" else err["msg"]
@@ -371,10 +624,23 @@ def describe_error(source: str, exc: ValidationError, data: object) -> str:
     return f"{source}: {where}: {msg}{more}"
 
 
+def _untagged(loc: tuple) -> tuple[tuple, type[BaseModel] | None]:
+    """pydantic puts a peer's backend in the path (peers.0.cli.model): take it out, and
+    say which class validated the table."""
+    if len(loc) >= 3 and loc[0] == "peers" and loc[2] in PEER_CLASSES:
+        return (*loc[:2], *loc[3:]), PEER_CLASSES[loc[2]]
+    return loc, None
+
+
 def _key_path(loc: tuple) -> str:
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int):
+            out += f"[{part}]"
+            continue
+        # A key TOML had to quote (a space, a newline…) is shown quoted and escaped.
+        name = part if _BARE_KEY.match(str(part)) else json.dumps(str(part))
+        out += f".{name}" if out else name
     return out or "(top level)"
 
 
@@ -383,15 +649,16 @@ def _model_name(loc: tuple, data: object) -> str:
     if len(loc) < 2 or loc[0] not in ("models", "peers") or not isinstance(loc[1], int):
         return ""
     try:
-        name = data[loc[0]][loc[1]]["name"]  # type: ignore[index]
-    except (KeyError, IndexError, TypeError):
+        entry = data[loc[0]][loc[1]]  # type: ignore[index]
+        name = entry.get("name", entry.get("preset"))
+    except (KeyError, IndexError, TypeError, AttributeError):
         return ""
     return f" ({loc[0][:-1]} {name!r})" if isinstance(name, str) else ""
 
 
-def _suggest(loc: tuple) -> str:
+def _suggest(loc: tuple, peer_class: type[BaseModel] | None = None) -> str:
     """'; did you mean X?' or the valid keys of the table the unknown key sits in."""
-    parent = _model_at(loc[:-1])
+    parent = _model_at(loc[2:-1], peer_class) if peer_class else _model_at(loc[:-1])
     if parent is None:
         return ""
     valid = list(parent.model_fields)
@@ -399,9 +666,9 @@ def _suggest(loc: tuple) -> str:
     return f"; did you mean {close[0]!r}?" if close else f"; valid keys: {', '.join(valid)}"
 
 
-def _model_at(loc: tuple) -> type[BaseModel] | None:
+def _model_at(loc: tuple, start: type[BaseModel] = ClusterConfig) -> type[BaseModel] | None:
     """The pydantic class that validates the table at `loc` (walks the annotations)."""
-    current: object = ClusterConfig
+    current: object = start
     for part in loc:
         if isinstance(current, type) and issubclass(current, BaseModel):
             if isinstance(part, int) or part not in current.model_fields:

@@ -50,6 +50,12 @@ class AgentCallError(TrinityError):
     """Any other failed call to an agent (timeout, internal error, unimplemented)."""
 
 
+class AgentDeadline(AgentCallError):
+    """The agent gave no answer within the controller's own deadline: the node is frozen,
+    overloaded or cut off. Never the model's timeout (the agent reports that itself, in
+    time, because the controller's deadline leaves it a margin)."""
+
+
 class MissingDependency(TrinityError):
     """A package the command needs is not installed; the hint is the pip command."""
 

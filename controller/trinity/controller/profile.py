@@ -20,8 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rich import box
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from trinity.controller import charts
 from trinity.controller.client import AgentClient
 from trinity.controller.config import ClusterConfig, ModelConfig
 from trinity.controller.errors import MissingDependency, SelectionError
@@ -134,6 +137,20 @@ def _f(value: Any, fmt: str = ".1f", scale: float = 1.0) -> str:
     return format(value * scale, fmt)
 
 
+def _num(value: Any) -> str:
+    """A figure in readable form (1,250 / 12.5), — when missing."""
+    if not isinstance(value, int | float) or math.isnan(value):
+        return "—"
+    return charts.format_number(value)
+
+
+def _ms(value: Any) -> str:
+    """A duration in ms as people read it: 850 ms, 13.4 s."""
+    if not isinstance(value, int | float) or math.isnan(value):
+        return "—"
+    return charts.format_ms(value)
+
+
 def _times(processes: Any) -> str:
     """' x4' when the load ran in 4 processes (the CPU shown is the busiest one's)."""
     return f" x{processes}" if isinstance(processes, int) and processes > 1 else ""
@@ -143,43 +160,92 @@ def _pct(value: Any) -> str:
     return "—" if value is None else f"{value * 100:+.1f}%"
 
 
-def table(points: Sequence[Point]) -> Table:
-    out = Table(title="throughput profile", title_justify="left")
-    for name in ("Model", "Conc", "Out tok/s", "Req/s", "TTFT p50/p99 ms", "ITL p50 ms",
-                 "TPOT p50 ms", "E2EL p50/p99 ms", "Decode tok/s", "vs server",
-                 "GPU mem GiB", "Util %", "Power W", "J/tok", "Client CPU", "Valid"):  # fmt: skip
-        out.add_column(name, justify="left" if name in ("Model", "Valid") else "right")
-    for p in points:
-        valid = p.get("valid")
-        flags = list(p.get("invalid_reasons") or [])
-        if p.get("multi_token_chunks"):
-            flags.append(f"{p.get('tokens_per_chunk'):.2f} tok/chunk")
-        if p.get("gpu", "throttled"):
-            flags.append("throttled")
-        if p.get("tokens_from_usage") is False:
-            flags.append("tokens counted from chunks (server gave no usage)")
-        out.add_row(
-            Text(p.title),  # not markup: a title may hold [brackets]
-            str(p.concurrency),
-            _f(p.get("output_tok_s")),
-            _f(p.get("request_s"), ".2f"),
-            f"{_f(p.get('ttft_ms', 'p50'), '.0f')}/{_f(p.get('ttft_ms', 'p99'), '.0f')}",
-            _f(p.get("itl_ms", "p50")),
-            _f(p.get("tpot_ms", "p50")),
-            f"{_f(p.get('e2el_ms', 'p50'), '.0f')}/{_f(p.get('e2el_ms', 'p99'), '.0f')}",
-            _f(p.get("decode_tok_s")),
-            _pct(p.get("server", "decode_diff")),
-            _f(p.get("gpu", "memory_used_max_bytes"), ".1f", 1 / 2**30),
-            _f(p.get("gpu", "util_mean"), ".0f"),
-            _f(p.get("gpu", "power_mean_w"), ".0f"),
-            _f(p.get("gpu", "j_per_token"), ".3f"),
-            _f(p.get("client_cpu_percent"), ".0f") + "%" + _times(p.get("client_processes")),
-            Text(
-                "yes" if valid and not flags else "; ".join(flags) or "no",
-                style="green" if valid and not flags else "yellow",
-            ),
-        )
+@dataclass(frozen=True)
+class Column:
+    """A column of the profile table (its name on two lines, so the figures set the
+    width); `wide` ones show only with --wide."""
+
+    name: str
+    cell: Callable[[Point], str]
+    wide: bool = False
+
+
+COLUMNS = (
+    Column("Conc", lambda p: str(p.concurrency)),
+    Column("Out\ntok/s", lambda p: _num(p.get("output_tok_s"))),
+    Column("Req/s", lambda p: _f(p.get("request_s"), ".2f"), wide=True),
+    Column("TTFT\np50 / p99", lambda p: f"{_ms(p.get('ttft_ms', 'p50'))} / {_ms(p.get('ttft_ms', 'p99'))}"),
+    Column("ITL\np50", lambda p: _ms(p.get("itl_ms", "p50")), wide=True),
+    Column("TPOT\np50", lambda p: _ms(p.get("tpot_ms", "p50"))),
+    Column("E2EL\np50", lambda p: _ms(p.get("e2el_ms", "p50")), wide=True),
+    Column("E2EL\np99", lambda p: _ms(p.get("e2el_ms", "p99"))),
+    Column("Decode\ntok/s", lambda p: _num(p.get("decode_tok_s"))),
+    Column("vs\nserver", lambda p: _pct(p.get("server", "decode_diff")), wide=True),
+    Column("GPU mem\nGiB", lambda p: _f(p.get("gpu", "memory_used_max_bytes"), ".1f", 1 / 2**30),
+           wide=True),
+    Column("Util %", lambda p: _f(p.get("gpu", "util_mean"), ".0f"), wide=True),
+    Column("Power W", lambda p: _f(p.get("gpu", "power_mean_w"), ".0f"), wide=True),
+    Column("J/tok", lambda p: _f(p.get("gpu", "j_per_token"), ".3f"), wide=True),
+    Column("Client\nCPU", lambda p: _f(p.get("client_cpu_percent"), ".0f") + "%"
+           + _times(p.get("client_processes")), wide=True),
+)  # fmt: skip
+
+
+def flags(point: Point) -> list[str]:
+    """Why a level is invalid, or what to keep in mind reading it."""
+    out = list(point.get("invalid_reasons") or [])
+    if point.get("multi_token_chunks"):
+        out.append(f"{point.get('tokens_per_chunk'):.2f} tok/chunk: ITL and TPOT are per chunk")
+    if point.get("gpu", "throttled"):
+        out.append("the GPU throttled its clocks")
+    if point.get("tokens_from_usage") is False:
+        out.append("tokens counted from chunks (server gave no usage)")
     return out
+
+
+_MARKS = "¹²³⁴⁵⁶⁷⁸⁹"
+
+
+def table(points: Sequence[Point], *, wide: bool = False) -> Group:
+    """The levels, a row each, and under the table a numbered note per reason a level is
+    invalid or flagged. The default columns fit an 80-column terminal; `wide`: all."""
+    columns = [c for c in COLUMNS if wide or not c.wide]
+    cells = [[c.cell(p) for c in columns] for p in points]
+    out = Table(title="throughput profile", title_justify="left", box=box.SIMPLE_HEAD,
+                pad_edge=False)  # fmt: skip
+    out.add_column("Model", overflow="fold")
+    for i, column in enumerate(columns):
+        # A figure never wraps (its header may): the column is at least as wide as its values.
+        widest = max((len(row[i]) for row in cells), default=1)
+        out.add_column(column.name, justify="right", no_wrap=True, min_width=widest)
+    notes: dict[str, int] = {}
+    valid = [_valid(p, notes) for p in points]
+    out.add_column("Valid", no_wrap=True, min_width=max([5] + [v.cell_len for v in valid]))
+    for i, p in enumerate(points):
+        if i and p.model != points[i - 1].model:
+            out.add_section()
+        first = i == 0 or p.model != points[i - 1].model
+        out.add_row(Text(p.title if first else ""), *cells[i], valid[i])
+    lines = [Text(f"{_mark(n)} {reason}", style="yellow") for reason, n in notes.items()]
+    return Group(out, *lines)
+
+
+def _valid(point: Point, notes: dict[str, int]) -> Text:
+    """yes / no, with a mark per note (notes: reason → its number, filled in here; levels
+    with the same reason share its note)."""
+    marks = "".join(_mark(notes.setdefault(r, len(notes) + 1)) for r in flags(point))
+    ok = bool(point.get("valid"))
+    return Text(("yes" if ok else "no") + marks, style="green" if ok and not marks else "yellow")
+
+
+def _verdict(point: Point) -> str:
+    """'yes', or 'no: why' / 'yes: what to keep in mind', in one line."""
+    word = "yes" if point.get("valid") else "no"
+    return ": ".join([word, "; ".join(flags(point))]) if flags(point) else word
+
+
+def _mark(n: int) -> str:
+    return _MARKS[n - 1] if n <= len(_MARKS) else f"[{n}]"
 
 
 def as_json(profile_id: str, points: Sequence[Point]) -> dict[str, Any]:
@@ -198,82 +264,55 @@ def as_json(profile_id: str, points: Sequence[Point]) -> dict[str, Any]:
     }
 
 
-CHARTS = (
-    ("Output tok/s", ("output_tok_s",)),
-    ("TTFT p50 (ms)", ("ttft_ms", "p50")),
-    ("TPOT p50 (ms)", ("tpot_ms", "p50")),
-    ("E2E latency p99 (ms)", ("e2el_ms", "p99")),
+CHARTS = (  # title, the figure's path in a point's metrics, its unit
+    ("Output tok/s", ("output_tok_s",), "tok/s"),
+    ("TTFT p50", ("ttft_ms", "p50"), "ms"),
+    ("TPOT p50", ("tpot_ms", "p50"), "ms"),
+    ("E2E latency p99", ("e2el_ms", "p99"), "ms"),
 )
-COLOURS = ("#4a78c2", "#d1603d", "#3a9d5d", "#8e5cc2", "#c29a2b", "#2bb0c2")
 
 
-def _series(points: Sequence[Point], path: tuple[str, ...]) -> dict[str, list[tuple[int, float]]]:
-    out: dict[str, list[tuple[int, float]]] = {}
+def _series(points: Sequence[Point], path: tuple[str, ...]) -> list[charts.Series]:
+    """A line per model (every node's models on the same chart), in the points' order."""
+    found: dict[str, list[tuple[int, float]]] = {}
+    titles: dict[str, str] = {}
     for p in points:
         value = p.get(*path)
-        if isinstance(value, int | float):
-            out.setdefault(p.title, []).append((p.concurrency, float(value)))
-    return out
+        if isinstance(value, int | float) and not math.isnan(value):
+            found.setdefault(p.model, []).append((p.concurrency, float(value)))
+            titles[p.model] = p.title
+    return [charts.Series(key, titles[key], tuple(pts)) for key, pts in found.items()]
 
 
-def svg_chart(title: str, series: Mapping[str, list[tuple[int, float]]]) -> str:
-    """A line chart, concurrency on a log2 x axis, as inline SVG (no scripts, no assets)."""
-    w, h, left, bottom, top, right = 420, 260, 60, 40, 30, 10
-    xs = sorted({x for s in series.values() for x, _ in s}) or [1]
-    ymax = max((y for s in series.values() for _, y in s), default=1.0) or 1.0
-    lx = [math.log2(x) for x in xs]
-    span = (max(lx) - min(lx)) or 1.0
-
-    def px(x: int) -> float:
-        return left + (math.log2(x) - min(lx)) / span * (w - left - right)
-
-    def py(y: float) -> float:
-        return h - bottom - y / ymax * (h - bottom - top)
-
-    e = html.escape
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img">',
-             f'<text x="{w / 2}" y="18" text-anchor="middle" font-size="13">{e(title)}</text>',
-             f'<line x1="{left}" y1="{h - bottom}" x2="{w - right}" y2="{h - bottom}" stroke="#999"/>',
-             f'<line x1="{left}" y1="{top}" x2="{left}" y2="{h - bottom}" stroke="#999"/>',
-             f'<text x="{left - 6}" y="{top + 4}" text-anchor="end" font-size="10">{ymax:.4g}</text>',
-             f'<text x="{left - 6}" y="{h - bottom}" text-anchor="end" font-size="10">0</text>']  # fmt: skip
-    for x in xs:
-        parts.append(f'<text x="{px(x):.1f}" y="{h - bottom + 14}" text-anchor="middle" '
-                     f'font-size="10">{x}</text>')  # fmt: skip
-    parts.append(
-        f'<text x="{w / 2}" y="{h - 6}" text-anchor="middle" font-size="10">concurrency</text>'
+def svg_charts(points: Sequence[Point]) -> str:
+    """The four charts as inline SVG, each model in its own colour on all of them."""
+    palette = charts.colours(p.model for p in points)
+    return "".join(
+        charts.line_chart(title, _series(points, path), unit, palette)
+        for title, path, unit in CHARTS
     )
-    for i, (name, pts) in enumerate(series.items()):
-        colour = COLOURS[i % len(COLOURS)]
-        path = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in sorted(pts))
-        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{path}"/>')
-        for x, y in pts:
-            parts.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{colour}"/>')
-        parts.append(f'<text x="{left + 8}" y="{top + 14 + 13 * i}" font-size="11" '
-                     f'fill="{colour}">{e(name)}</text>')  # fmt: skip
-    parts.append("</svg>")
-    return "".join(parts)
 
 
 def html_page(profile_id: str, points: Sequence[Point]) -> str:
     e = html.escape
-    charts = "".join(svg_chart(title, _series(points, path)) for title, path in CHARTS)
     rows = "".join(
-        f"<tr><td>{e(p.title)}</td><td>{p.concurrency}</td><td>{_f(p.get('output_tok_s'))}</td>"
-        f"<td>{_f(p.get('ttft_ms', 'p50'), '.0f')}</td><td>{_f(p.get('tpot_ms', 'p50'))}</td>"
-        f"<td>{_f(p.get('e2el_ms', 'p99'), '.0f')}</td><td>{_f(p.get('decode_tok_s'))}</td>"
-        f"<td>{_pct(p.get('server', 'decode_diff'))}</td><td>{'yes' if p.get('valid') else 'no'}</td></tr>"
+        f"<tr><td class=model>{e(p.title)}</td><td>{p.concurrency}</td>"
+        f"<td>{_num(p.get('output_tok_s'))}</td><td>{_ms(p.get('ttft_ms', 'p50'))}</td>"
+        f"<td>{_ms(p.get('tpot_ms', 'p50'))}</td><td>{_ms(p.get('e2el_ms', 'p99'))}</td>"
+        f"<td>{_num(p.get('decode_tok_s'))}</td><td>{_pct(p.get('server', 'decode_diff'))}</td>"
+        f"<td class=model>{e(_verdict(p))}</td></tr>"
         for p in points
     )
     data = e(json.dumps(as_json(profile_id, points)))
     return f"""<!doctype html>
 <html lang=en><head><meta charset=utf-8><title>Trinity {e(profile_id)}</title>
 <style>body {{ font: 14px system-ui, sans-serif; margin: 2em; }} svg {{ margin: 0 1em 1em 0; }}
-table {{ border-collapse: collapse; }} td, th {{ padding: 3px 8px; border: 1px solid #ccc; text-align: right; }}</style>
+table {{ border-collapse: collapse; }} td, th {{ padding: 3px 8px; border: 1px solid #ccc; text-align: right; }}
+td.model, th.model {{ text-align: left; }}</style>
 </head><body><h1>Throughput profile {e(profile_id)}</h1>
-<div id=charts>{charts}</div>
-<table id=levels><tr><th>Model</th><th>Concurrency</th><th>Output tok/s</th><th>TTFT p50 ms</th>
-<th>TPOT p50 ms</th><th>E2EL p99 ms</th><th>Decode tok/s</th><th>vs server</th><th>Valid</th></tr>
+<div id=charts>{svg_charts(points)}</div>
+<table id=levels><tr><th class=model>Model</th><th>Concurrency</th><th>Output tok/s</th><th>TTFT p50</th>
+<th>TPOT p50</th><th>E2EL p99</th><th>Decode tok/s</th><th>vs server</th><th>Valid</th></tr>
 {rows}</table>
 <p>Definitions as <code>vllm bench serve</code>; load generated by each node's agent next to the
 server, prompts that defeat prefix caching, token counts from the server's usage.</p>
@@ -286,6 +325,7 @@ def write_png(points: Sequence[Point], path: Path) -> None:
     """The same four charts in one PNG (needs matplotlib: pip install 'trinity[charts]')."""
     try:
         import matplotlib
+        import matplotlib.ticker
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
@@ -295,15 +335,23 @@ def write_png(points: Sequence[Point], path: Path) -> None:
             hint="pip install 'trinity[charts]' (or use --html)",
         ) from None
     fig, axes = plt.subplots(2, 2, figsize=(11, 7.5))
-    for ax, (title, metric) in zip(axes.flat, CHARTS, strict=True):
-        for name, pts in _series(points, metric).items():
-            xs, ys = zip(*sorted(pts), strict=True)
-            ax.plot(xs, ys, marker="o", label=name)
+    palette = charts.colours(p.model for p in points)
+    for ax, (title, metric, unit) in zip(axes.flat, CHARTS, strict=True):
+        for one in _series(points, metric):
+            xs, ys = zip(*sorted(one.points), strict=True)
+            ax.plot(xs, ys, marker="o", label=one.label, color=palette[one.key])
         ax.set_xscale("log", base=2)
+        ax.set_xticks(sorted({p.concurrency for p in points}))
+        ax.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+        ax.set_ylim(bottom=0)
+        top = ax.get_ylim()[1]
+        ticks = charts.nice_ticks(top)
+        ax.set_yticks(ticks, charts.axis_labels(ticks, unit))
         ax.set_title(title)
-        ax.set_xlabel("concurrency")
+        ax.set_xlabel("concurrency (log₂ scale)")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
-    fig.tight_layout()
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)) or 1, fontsize=9)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from rich.console import Console, ConsoleOptions, Group, RenderableType
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 from trinity.controller.cluster import DownResult, NodeStatus, UpResult
+from trinity.controller.peers import PeerCheck
 from trinity.controller.scoring import Score
 from trinity.controller.validation import TaskValidation
 
@@ -52,23 +55,74 @@ def _gib(n: int) -> str:
 Cell = Text | str
 
 
-def _table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Cell]]) -> Table:
-    """A table whose columns keep their content's width, except the last, which wraps.
+def _table(
+    title: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Cell]],
+    *,
+    hidden: Sequence[str] = (),
+) -> Table:
+    """A table whose columns keep their content's width, except the last, which wraps;
+    the `hidden` columns are left out (what --wide shows).
 
     Rich would otherwise shrink every column of a wide table to "Addre…" in an
     80-column terminal (or a pipe); the last column holds the free text.
     """
+    keep = [i for i, name in enumerate(columns) if name not in hidden]
+    columns = [columns[i] for i in keep]
+    rows = [[row[i] for i in keep] for row in rows]
     table = Table(title=title, title_justify="left")
     for i, name in enumerate(columns):
         right = name in _RIGHT_ALIGNED
-        if i == len(columns) - 1:
-            table.add_column(name, justify="right" if right else "left")
+        if i == len(columns) - 1:  # wraps, and folds what has no spaces
+            table.add_column(name, justify="right" if right else "left", overflow="fold")
             continue
         width = max([len(name)] + [_cell_len(row[i]) for row in rows])
         table.add_column(name, justify="right" if right else "left", no_wrap=True, min_width=width)
     for row in rows:
         table.add_row(*row)
     return table
+
+
+class FitColumns:
+    """A table with a column per model that fits the terminal: the `full` table when its
+    natural width fits, else the `narrow` one (compact cells) with as many model columns
+    as fit, the rest in further tables below, each repeating the row labels. Nothing is
+    cut to "…": a person reads every figure at 80 columns as at 200."""
+
+    def __init__(
+        self, full: Callable[[], Table], narrow: Callable[[Sequence[int]], Table], count: int
+    ) -> None:
+        self.full, self.narrow, self.count = full, narrow, count
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Any]:
+        table = self.full()
+        if _natural(console, options, table) <= options.max_width:
+            yield table
+            return
+        tables = [self.narrow(group) for group in self._groups(console, options)]
+        for later in tables[1:]:
+            later.title = None
+        yield Group(*tables)
+
+    def _groups(self, console: Console, options: ConsoleOptions) -> list[list[int]]:
+        """Consecutive model columns, as many per table as fit with headers wrapped."""
+        groups: list[list[int]] = []
+        for column in range(self.count):
+            wider = [*groups[-1], column] if groups else [column]
+            if groups and _least(console, options, self.narrow(wider)) <= options.max_width:
+                groups[-1] = wider
+            else:
+                groups.append([column])
+        return groups
+
+
+def _natural(console: Console, options: ConsoleOptions, renderable: RenderableType) -> int:
+    return Measurement.get(console, options.update(width=10_000), renderable).maximum
+
+
+def _least(console: Console, options: ConsoleOptions, renderable: RenderableType) -> int:
+    return Measurement.get(console, options.update(width=10_000), renderable).minimum
 
 
 def _cell_len(cell: Cell) -> int:
@@ -78,8 +132,13 @@ def _cell_len(cell: Cell) -> int:
 _RIGHT_ALIGNED = {"PID", "Port", "Restarts", "Up", "Ready", "TTFT", "tok/s", "Memory"}
 
 
-def nodes_table(statuses: Sequence[NodeStatus]) -> Table:
-    """One row per node: state, host and agent version, hardware, backends."""
+# What an 80-column terminal leaves out unless --wide asks for it.
+NODE_WIDE_COLUMNS = ("Host", "Agent")
+MODEL_WIDE_COLUMNS = ("PID", "Port")
+
+
+def nodes_table(statuses: Sequence[NodeStatus], *, wide: bool = False) -> Table:
+    """One row per node: state, memory, hardware, backends (with `wide`: host, agent)."""
     rows: list[tuple[Cell, ...]] = []
     for s in statuses:
         if s.info is None:
@@ -102,7 +161,7 @@ def nodes_table(statuses: Sequence[NodeStatus]) -> Table:
             )
         )
     columns = ("Node", "Address", "State", "Host", "Agent", "Memory", "Hardware")
-    return _table("Nodes", columns, rows)
+    return _table("Nodes", columns, rows, hidden=() if wide else NODE_WIDE_COLUMNS)
 
 
 def node_problems(statuses: Sequence[NodeStatus]) -> list[Text]:
@@ -110,8 +169,9 @@ def node_problems(statuses: Sequence[NodeStatus]) -> list[Text]:
     return [Text(s.error, style="red") for s in statuses if s.error]  # it names the node
 
 
-def models_table(statuses: Sequence[NodeStatus]) -> Table:
-    """One row per model on every node that answered, configured or not."""
+def models_table(statuses: Sequence[NodeStatus], *, wide: bool = False) -> Table:
+    """One row per model on every node that answered, configured or not (with `wide`:
+    its server's pid and port)."""
     rows = [
         (
             Text(f"{m.node}/{m.name}" + ("" if m.configured else " *"), style="bold"),
@@ -127,10 +187,20 @@ def models_table(statuses: Sequence[NodeStatus]) -> Table:
         for m in s.models
     ]
     columns = ("Model", "Backend", "State", "PID", "Port", "Restarts", "Up", "Label")
-    table = _table("Models", columns, rows)
+    table = _table("Models", columns, rows, hidden=() if wide else MODEL_WIDE_COLUMNS)
     if any(not m.configured for s in statuses for m in s.models):
         table.caption = "* runs on the node but is not in models.toml"
     return table
+
+
+def peers_table(checks: Sequence[PeerCheck]) -> Table:
+    """One row per peer: what can be known about it without asking it anything."""
+    rows = [
+        (Text(c.name, style="bold"), c.backend, state_text("ready" if c.ok else "failed"),
+         Text(c.detail))
+        for c in checks
+    ]  # fmt: skip
+    return _table("Peers", ("Peer", "Backend", "Check", "Detail"), rows)
 
 
 def model_problems(statuses: Sequence[NodeStatus]) -> list[Text]:

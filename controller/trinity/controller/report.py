@@ -3,6 +3,11 @@
 
 Everything here reads the results database only: a report of a bench still running (or
 killed) shows what has finished, with INCOMPLETE where runs are missing.
+
+Repeats that are not repeats: when every reply of a task × model is the same text while
+sampling was on, the n runs measured one sample n times (a seed the server fixed, or
+sampling it ignored), so their std of 0 says nothing. The cell is marked and a line
+under the table says so; JSON gives each cell's seeds and `identical_replies`.
 """
 
 from __future__ import annotations
@@ -10,14 +15,22 @@ from __future__ import annotations
 import html
 import json
 import statistics
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+from rich import box
 from rich.table import Table
 from rich.text import Text
+from trinity.controller import charts, render
 from trinity.controller.consensus import ModelTaskStats, TaskVerdict, Verdict
-from trinity.controller.store import BenchRun, RunRecord, model_label, thinking_label
+from trinity.controller.store import (
+    BenchRun,
+    RunRecord,
+    model_label,
+    shown_status,
+    thinking_label,
+)
 
 VERDICT_STYLE = {
     Verdict.UNANIMOUS: "green",
@@ -27,6 +40,43 @@ VERDICT_STYLE = {
     Verdict.INCOMPLETE: "dim",
 }
 FLAKY = "~"  # a model's runs on both sides of the threshold
+IDENTICAL = "≡"  # every reply the same, with sampling on
+DEGENERATE = "identical replies: fixed seed, or the server ignores sampling"
+
+
+@dataclass(frozen=True)
+class Repeats:
+    """One task × column's runs as repeats: the seed each was asked with (repeat order,
+    as its scores) and, when all n ≥ 2 replies were the same text with sampling on, n."""
+
+    seeds: tuple[int | None, ...]
+    identical: int = 0
+
+
+def repeats(runs: Sequence[RunRecord]) -> dict[tuple[str, str], Repeats]:
+    """(task, column) → Repeats over the runs consensus counts (plain runs, no infra_error)."""
+    grouped: dict[tuple[str, str], list[RunRecord]] = {}
+    for run in sorted(runs, key=lambda r: r.repeat):
+        if run.outcome != "infra_error" and not run.role and not run.round:
+            column = model_label(run.model, thinking_label(run.thinking))
+            grouped.setdefault((run.task, column), []).append(run)
+    return {key: Repeats(tuple(r.seed for r in mine), identical_replies(mine))
+            for key, mine in grouped.items()}  # fmt: skip
+
+
+def identical_replies(runs: Sequence[RunRecord]) -> int:
+    """n when the n ≥ 2 replies are one text and every run sampled; else 0."""
+    replies = [r.response for r in runs if r.response]
+    if len(replies) < 2 or len(set(replies)) > 1 or not all(map(_sampled, runs)):
+        return 0
+    return len(replies)
+
+
+def _sampled(run: RunRecord) -> bool:
+    """Temperature above 0, or unset: the servers' own defaults sample (llama.cpp 0.8,
+    vLLM and OpenAI-style APIs 1.0), so only an explicit 0 expects identical replies."""
+    temperature = run.model_config.get("sampling", {}).get("temperature")
+    return temperature is None or temperature > 0
 
 
 @dataclass(frozen=True)
@@ -50,10 +100,14 @@ class Report:
     verdicts: Sequence[TaskVerdict]
     models: Sequence[ModelSummary]
     refused: Mapping[str, Sequence[str]]
+    repeats: Mapping[tuple[str, str], Repeats] = field(default_factory=dict)
 
     @property
     def columns(self) -> list[str]:
         return list(self.titles)
+
+    def cell(self, task: str, column: str) -> Repeats:
+        return self.repeats.get((task, column), Repeats(()))
 
 
 def summarise(
@@ -87,20 +141,25 @@ def summarise(
                 sum(r.completion_tokens or 0 for r in mine),
             )
         )
-    return Report(bench, dict(titles), list(verdicts), models, dict(refused or {}))
+    return Report(bench, dict(titles), list(verdicts), models, dict(refused or {}), repeats(runs))
 
 
-def _cell(stats: ModelTaskStats) -> str:
+def _cell(stats: ModelTaskStats, identical: int = 0, *, compact: bool = False) -> str:
+    """'83.3 ±23.6 ~ ≡ (2/3)'; compact: the same on lines of at most six characters."""
     if stats.mean is None:
         return "—"
-    text = f"{stats.mean:.1f}"
+    parts = [f"{stats.mean:.1f}"]
     if stats.n_done > 1 and stats.std:
-        text += f" ±{stats.std:.1f}"
+        parts.append(f"±{stats.std:.1f}")
     if stats.flaky:
-        text += f" {FLAKY}"
+        parts[0] += FLAKY if compact else ""
+        parts += [] if compact else [FLAKY]
+    if identical:
+        parts[0] += IDENTICAL if compact else ""
+        parts += [] if compact else [IDENTICAL]
     if not stats.complete:
-        text += f" ({stats.n_done}/{stats.n_expected})"
-    return text
+        parts.append(f"({stats.n_done}/{stats.n_expected})")
+    return ("\n" if compact else " ").join(parts)
 
 
 def _score_style(stats: ModelTaskStats) -> str:
@@ -109,23 +168,49 @@ def _score_style(stats: ModelTaskStats) -> str:
     return "green" if stats.passed else "red"
 
 
-def table(report: Report) -> Table:
-    """The terminal consensus table: a row per task, a column per model, the verdict."""
-    out = Table(title=f"bench {report.bench.id}", title_justify="left")
+def table(report: Report) -> render.FitColumns:
+    """The terminal consensus table: a row per task, a column per model, the verdict.
+    In a terminal too narrow for it: compact cells, and the models over several tables."""
+    return render.FitColumns(
+        lambda: _table(report, range(len(report.columns)), compact=False),
+        lambda group: _table(report, group, compact=True),
+        len(report.columns),
+    )
+
+
+def _table(report: Report, columns: Sequence[int], *, compact: bool) -> Table:
+    out = Table(title=f"bench {report.bench.id}", title_justify="left",
+                box=box.SIMPLE_HEAD if compact else box.HEAVY_HEAD)  # fmt: skip
     out.add_column("Task", no_wrap=True)
-    for column in report.columns:
+    cells = [
+        [
+            Text(
+                _cell(v.stats[i], _identical(report, v.stats[i]), compact=compact),
+                style=_score_style(v.stats[i]),
+            )
+            for i in columns
+        ]
+        for v in report.verdicts
+    ]
+    for k, i in enumerate(columns):
         # Text, not str: a str is read as markup, and "[thinking on]" would vanish.
-        out.add_column(Text(report.titles[column]), justify="right")
-    out.add_column("Verdict")
-    for verdict in report.verdicts:
-        cells = [Text(_cell(s), style=_score_style(s)) for s in verdict.stats]
-        out.add_row(
-            Text(verdict.task), *cells, Text(verdict.verdict.value, VERDICT_STYLE[verdict.verdict])
-        )
-    speeds = [_speed(m) for m in report.models]
+        title = report.titles[report.columns[i]]
+        widest = max((max(len(x) for x in row[k].plain.split("\n")) for row in cells), default=4)
+        out.add_column(Text(title.replace(" [", "\n[") if compact else title), justify="right",
+                       overflow="fold", min_width=widest)  # fmt: skip
+    out.add_column("Verdict", no_wrap=True)
+    for verdict, row in zip(report.verdicts, cells, strict=True):
+        task = verdict.task.replace("/", "/\n  ") if compact else verdict.task
+        out.add_row(Text(task), *row,
+                    Text(verdict.verdict.value, VERDICT_STYLE[verdict.verdict]))  # fmt: skip
+    speeds = [_speed(report.models[i]) for i in columns]
     out.add_section()
     out.add_row(Text("decode tok/s", style="dim"), *[Text(s, style="dim") for s in speeds], "")
     return out
+
+
+def _identical(report: Report, stats: ModelTaskStats) -> int:
+    return report.cell(stats.task, stats.model).identical
 
 
 def _speed(model: ModelSummary) -> str:
@@ -143,6 +228,11 @@ def legend(report: Report) -> list[str]:
         if other:
             listed = ", ".join(f"{v} {k}" for k, v in other.items())
             lines.append(f"{model.title}: {listed} of {model.runs} runs")
+    for verdict in report.verdicts:
+        for stats in verdict.stats:
+            if same := _identical(report, stats):
+                title = report.titles.get(stats.model, stats.model)
+                lines.append(f"{IDENTICAL} {verdict.task}, {title}: {same} {DEGENERATE}")
     for task, problems in report.refused.items():
         lines.append(f"refused {task}: failed its own validation: {problems[0]}")
     return lines
@@ -157,7 +247,7 @@ def markdown(report: Report) -> str:
         "|" + "---|" * len(head),
     ]
     for verdict in report.verdicts:
-        cells = [_cell(s) for s in verdict.stats]
+        cells = [_cell(s, _identical(report, s)) for s in verdict.stats]
         lines.append(
             "| " + " | ".join(_md(x) for x in [verdict.task, *cells, verdict.verdict.value]) + " |"
         )
@@ -174,7 +264,7 @@ def as_json(report: Report) -> dict[str, Any]:
     return {
         "bench_run_id": report.bench.id,
         "created_at": report.bench.created_at,
-        "status": report.bench.status,
+        "status": shown_status(report.bench),
         "selection": report.bench.selection,
         "columns": [{"column": c, "title": report.titles[c]} for c in report.columns],
         "tasks": [
@@ -191,6 +281,8 @@ def as_json(report: Report) -> dict[str, Any]:
                         "passed": s.passed,
                         "flaky": s.flaky,
                         "complete": s.complete,
+                        "seeds": list(report.cell(v.task, s.model).seeds),
+                        "identical_replies": _identical(report, s),
                     }
                     for s in v.stats
                 },
@@ -214,6 +306,11 @@ def as_json(report: Report) -> dict[str, Any]:
     }
 
 
+def _model_key(column: str) -> str:
+    """The model of a consensus column ("node/name", without a thinking switch)."""
+    return column.split(" [thinking ")[0]
+
+
 def _heat(score: float | None) -> str:
     """Red (0) through yellow to green (100); grey with no score."""
     if score is None:
@@ -222,22 +319,46 @@ def _heat(score: float | None) -> str:
     return f"hsl({hue}, 70%, 72%)"
 
 
-def html_page(report: Report) -> str:
-    """One file, no scripts or external assets: the heatmap and a tok/s bar chart."""
+def _tooltip(report: Report, stats: ModelTaskStats) -> str:
+    """A heatmap cell's scores, and its seeds when it has any."""
+    scores = ", ".join(f"{x:g}" for x in stats.scores)
+    seeds = [str(s) for s in report.cell(stats.task, stats.model).seeds if s is not None]
+    return f"{scores}; seeds {', '.join(seeds)}" if seeds else scores
+
+
+def html_page(
+    report: Report,
+    *,
+    cell_href: Callable[[str, str], str | None] | None = None,
+    task_notes: Mapping[str, str] | None = None,
+    extra_head: str = "",
+    extra_body: str = "",
+) -> str:
+    """One file, no external assets: the heatmap and a tok/s bar chart.
+
+    cell_href(task, column): where a heatmap cell links (None: no link); task_notes: a
+    last column, one line per task (the drill-down's "why it failed"); extra_head and
+    extra_body: HTML added to the head and after the summary (trinity.controller.drilldown).
+    """
     e = html.escape
+    why = task_notes or {}
     head = "".join(f"<th>{e(report.titles[c])}</th>" for c in report.columns)
     rows = []
     for verdict in report.verdicts:
         cells = "".join(
-            f'<td style="background:{_heat(s.mean)}" title="{e(", ".join(f"{x:g}" for x in s.scores))}">'
-            f"{e(_cell(s))}</td>"
+            f'<td style="background:{_heat(s.mean)}" title="{e(_tooltip(report, s))}">'
+            f"{_linked(e(_cell(s, _identical(report, s))), cell_href(verdict.task, s.model) if cell_href else None)}</td>"
             for s in verdict.stats
         )
+        note = f"<td class=note>{e(why.get(verdict.task, ''))}</td>" if why else ""
         rows.append(f"<tr><th class=task>{e(verdict.task)}</th>{cells}"
-                    f"<td class=verdict>{e(verdict.verdict.value)}</td></tr>")  # fmt: skip
+                    f"<td class=verdict>{e(verdict.verdict.value)}</td>{note}</tr>")  # fmt: skip
     fastest = max((m.decode_tok_s or 0.0 for m in report.models), default=0.0) or 1.0
+    # Each model in its colour on every chart of every page (the profile's too).
+    palette = charts.colours(_model_key(m.column) for m in report.models)
     bars = "".join(
-        f'<tr><th>{e(m.title)}</th><td><div class=bar style="width:{300 * (m.decode_tok_s or 0) / fastest:.0f}px">'
+        f'<tr><th>{e(m.title)}</th><td><div class=bar style="width:{300 * (m.decode_tok_s or 0) / fastest:.0f}px;'
+        f'background:{palette[_model_key(m.column)]}">'
         f"</div></td><td>{e(_speed(m))} tok/s</td><td>TTFT {e(f'{m.ttft_s * 1000:.0f} ms' if m.ttft_s else '—')}</td></tr>"
         for m in report.models
     )
@@ -251,19 +372,25 @@ table {{ border-collapse: collapse; margin-bottom: 1.5em; }}
 td, th {{ padding: 4px 10px; border: 1px solid #ccc; text-align: right; }}
 th.task, th {{ text-align: left; }}
 .bar {{ height: 14px; background: #4a78c2; }}
-</style></head><body>
+td.note {{ text-align: left; max-width: 40em; font-size: 13px; }}
+</style>{extra_head}</head><body>
 <h1>Trinity bench {e(report.bench.id)}</h1>
-<p>status {e(report.bench.status)}; {len(report.verdicts)} tasks × {len(report.columns)} models</p>
+<p>status {e(shown_status(report.bench))}; {len(report.verdicts)} tasks × {len(report.columns)} models</p>
 <h2>Scores (task × model)</h2>
-<table id=heatmap><tr><th>Task</th>{head}<th>Verdict</th></tr>
+<table id=heatmap><tr><th>Task</th>{head}<th>Verdict</th>{"<th>Why it failed (most common)</th>" if why else ""}</tr>
 {"".join(rows)}
 </table>
 <h2>Decode speed per model</h2>
 <table id=toks>{bars}</table>
 <ul>{notes}</ul>
 <script type="application/json" id=data>{data}</script>
+{extra_body}
 </body></html>
 """
+
+
+def _linked(text: str, href: str | None) -> str:
+    return f'<a href="{html.escape(href)}">{text}</a>' if href else text
 
 
 @dataclass(frozen=True)

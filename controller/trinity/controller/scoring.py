@@ -7,12 +7,12 @@ The controller only builds requests and reads results: the code runs on the node
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from trinity.controller.answers import Match, matches
+from trinity.controller.answers import matches
 from trinity.controller.client import AgentClient
+from trinity.controller.rubric import judge
 from trinity.controller.suites import Task
 from trinity.v1 import agent_pb2 as pb
 
@@ -113,23 +113,13 @@ def score_reply(task: Task, answer: str) -> Score:
     """An answer, review or design task, scored from the reply's text (reasoning removed):
     nothing runs, so this happens on the controller."""
     if task.kind == "answer":
-        match = matches(answer, task.answers, numeric_tolerance=task.numeric_tolerance)
-        if task.answer_line_required and match.rule.startswith("full:"):
-            match = Match(False, match.normalised, None, "full:no_answer_line")
-        if match.ok:
-            why = f"matched {match.matched!r} ({match.rule})"
-        elif match.rule == "full:no_answer_line":
-            why = "no Answer: line or boxed{} (this task requires one)"
-        else:
-            why = f"got {match.normalised[:200]!r}"
-        checks: tuple[CheckScore, ...] = (CheckScore("answer", match.ok, why),)
+        checks: tuple[CheckScore, ...] = (_answer_check(task, answer),)
     else:
-        found = []
-        for name, patterns in task.rubric.items():
-            hit = next((m for p in patterns if (m := re.search(p, answer, re.I | re.M))), None)
-            message = f"found {hit.group(0)[:80]!r}" if hit else "not mentioned"
-            found.append(CheckScore(name, hit is not None, message))
-        checks = tuple(found)
+        found = (judge(check, answer) for check in task.rubric.values())
+        checks = tuple(
+            CheckScore(name, f.passed, f.message)
+            for name, f in zip(task.rubric, found, strict=True)
+        )
     passed = sum(c.passed for c in checks)
     return Score(
         task=task.id,
@@ -144,6 +134,25 @@ def score_reply(task: Task, answer: str) -> Score:
         stderr_tail="",
         sandbox="none",
     )
+
+
+def _answer_check(task: Task, answer: str) -> CheckScore:
+    """The one check of an answer task (trinity.controller.answers has every rule)."""
+    match = matches(
+        answer,
+        task.answers,
+        numeric_tolerance=task.numeric_tolerance,
+        unit=task.unit,
+        conversions=task.conversions,
+        competing=task.competing,
+        wrong=task.wrong,
+    )
+    if task.answer_line_required and match.rule.startswith("full:"):
+        return CheckScore("answer", False, "no Answer: line or boxed{} (this task requires one)")
+    if match.ok:
+        return CheckScore("answer", True, f"matched {match.matched!r} ({match.rule})")
+    why = f" ({match.why})" if match.why else ""
+    return CheckScore("answer", False, f"got {match.normalised[:200]!r}{why}")
 
 
 def merge_turns(task: Task, turns: Sequence[Score]) -> Score:

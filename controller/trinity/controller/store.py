@@ -28,51 +28,34 @@ a JSON object for what only some runs have (a peer's tokens and cost, a reviewer
 verdict). A bench records its kind (bench, crosscheck, duo, calibrate) and the pid and
 host of the controller that runs it, so a bench whose controller is gone can say so.
 
-Secrets: no token or API key is ever stored. Config snapshots are scrubbed: a value whose
-key names a secret (token, key, secret, password, authorization, credential, cookie —
-as a whole word of the key, so max_tokens stays; a key ending in _file/_env/_path names
-where a secret lives and stays) becomes "[redacted]", and so does any string that looks
-like one (a "Bearer …" value or a well-known API key prefix).
+Secrets: no token or API key is ever stored. Argv, config snapshots, selections, model
+configs and run details pass through trinity.controller.redact.scrub: a value whose key
+names a secret, any string that looks like one and a URL's user:password become
+"[redacted]".
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import re
 import secrets
 import socket
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psutil
 from trinity.controller.errors import TrinityError
+from trinity.controller.redact import scrub
 
 SCHEMA_VERSION = 2
 OUTCOMES = ("scored", "truncated", "extraction_failed", "infra_error", "timeout")
 STATUSES = ("running", "finished", "interrupted")
-REDACTED = "[redacted]"
-_SECRET_WORDS = {
-    "token",
-    "key",
-    "apikey",
-    "secret",
-    "password",
-    "passwd",
-    "authorization",
-    "auth",
-    "credential",
-    "credentials",
-    "cookie",
-}
-_PLACE_SUFFIXES = ("file", "env", "path", "dir")
-_SECRET_VALUE = re.compile(
-    r"^(?:bearer\s+\S+|sk-|sk_|ghp_|github_pat_|hf_|xai-|AIza|gsk_|xox[abp]-)", re.IGNORECASE
-)
 _BUSY_TIMEOUT_MS = 10_000
 
 
@@ -263,44 +246,56 @@ def new_bench_run_id(now: float | None = None) -> str:
     return f"{stamp}-{secrets.token_hex(2)}"
 
 
-def scrub(value: Any) -> Any:
-    """A copy of a config snapshot with every secret replaced (see the module doc)."""
-    if isinstance(value, Mapping):
-        return {str(k): REDACTED if _secret_key(str(k)) else scrub(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [scrub(v) for v in value]
-    if isinstance(value, str) and _SECRET_VALUE.match(value.strip()):
-        return REDACTED
-    return value
-
-
-def _secret_key(name: str) -> bool:
-    words = [
-        w for w in re.split(r"[^a-z0-9]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()) if w
-    ]
-    if not words or words[-1] in _PLACE_SUFFIXES:
-        return False
-    return any(w in _SECRET_WORDS for w in words)
-
-
 class Store:
     """One results database file; see the module doc for durability and concurrency."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+        """Open (creating it and its folder) and bring it to this schema; read_only: open
+        it as it is, for reading only (read-only media, someone else's file). Every
+        failure is a StoreError naming the file and the cause."""
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.read_only = read_only
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(
-            self.path,
-            timeout=_BUSY_TIMEOUT_MS / 1000,
-            check_same_thread=False,
-            isolation_level=None,
-        )
-        self._db.row_factory = sqlite3.Row
-        for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON"):
-            self._db.execute(f"PRAGMA {pragma}")
-        self._db.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
-        self._migrate()
+        self._db = self._open()
+        try:
+            self._check_version() if read_only else self._migrate()
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _open(self) -> sqlite3.Connection:
+        if self.path.is_dir():
+            raise StoreError(
+                f"results database {self.path} is a folder, not a file",
+                hint=f"--db takes a file, e.g. {self.path / 'results.db'}",
+            )
+        if not self.read_only:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                why = "it is a file" if self.path.parent.is_file() else exc.strerror or exc
+                raise StoreError(
+                    f"results database {self.path}: cannot create its folder {self.path.parent}: "
+                    f"{why}",
+                    hint="--db (or $TRINITY_DB) names another file",
+                ) from None
+        if not self.read_only and (why := _unwritable(self.path)):
+            hint = "--db (or $TRINITY_DB) names another file"
+            if self.path.is_file():
+                hint = f"runs, report and compare still read it; to write, {hint}"
+            raise StoreError(f"results database {self.path} cannot be written: {why}", hint=hint)
+        with self._using("open it"):
+            db = _connect(self.path, self.read_only)
+            try:
+                db.row_factory = sqlite3.Row
+                pragmas = ("query_only=ON",) if self.read_only else (
+                    "journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON")  # fmt: skip
+                for pragma in (*pragmas, f"busy_timeout={_BUSY_TIMEOUT_MS}"):
+                    db.execute(f"PRAGMA {pragma}")
+            except BaseException:
+                db.close()
+                raise
+        return db
 
     def close(self) -> None:
         with self._lock:
@@ -312,19 +307,49 @@ class Store:
     def __exit__(self, *_: object) -> None:
         self.close()
 
+    @contextlib.contextmanager
+    def _using(self, doing: str) -> Iterator[None]:
+        """Hold the lock; turn any SQLite failure into one line naming the file and cause."""
+        with self._lock:
+            try:
+                yield
+            except sqlite3.Error as exc:
+                raise _failure(self.path, doing, exc) from exc
+
     @property
     def schema_version(self) -> int:
-        return _version(self._db)
+        with self._using("read its schema version"):
+            return _version(self._db)
+
+    def _check_version(self) -> None:
+        """Read-only: the file must already be at this schema (nothing can upgrade it)."""
+        with self._using("read its schema version"):
+            known = self._db.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'schema_version'"
+            ).fetchone()
+            current = _version(self._db) if known else 0
+        if current > SCHEMA_VERSION:
+            raise _newer(self.path, current)
+        if not known:
+            raise StoreError(
+                f"results database {self.path} is not a results database (it has no "
+                "schema_version table)",
+                hint="--db names the file `trinityctl bench` wrote",
+            )
+        if current < SCHEMA_VERSION:
+            raise StoreError(
+                f"results database {self.path} is schema version {current} and read-only; "
+                f"this trinityctl reads version {SCHEMA_VERSION}",
+                hint="open it once where it can be written (any trinityctl command upgrades "
+                "it), or use the trinityctl that wrote it",
+            )
 
     def _migrate(self) -> None:
-        with self._lock:
+        with self._using("bring it to this schema"):
             self._db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             current = _version(self._db)
             if current > SCHEMA_VERSION:
-                raise StoreError(
-                    f"results database {self.path} is schema version {current}, newer than "
-                    f"this trinityctl understands ({SCHEMA_VERSION}); upgrade trinityctl"
-                )
+                raise _newer(self.path, current)
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 self._db.execute("BEGIN IMMEDIATE")
                 try:
@@ -333,7 +358,8 @@ class Store:
                     self._db.execute("INSERT INTO schema_version VALUES (?)", (version,))
                     self._db.execute("COMMIT")
                 except BaseException:
-                    self._db.execute("ROLLBACK")
+                    with contextlib.suppress(sqlite3.Error):  # the first failure says more
+                        self._db.execute("ROLLBACK")
                     raise
 
     # --- bench runs ------------------------------------------------------------------
@@ -372,7 +398,7 @@ class Store:
             bench.pid,
             bench.host,
         )
-        with self._lock:
+        with self._using("record a new bench"):
             self._db.execute(
                 "INSERT INTO bench_runs (id, created_at, argv, selection, config, status, kind, "
                 "pid, host) VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?)",
@@ -384,7 +410,7 @@ class Store:
         """Mark a bench finished or interrupted (or running again, on resume)."""
         if status not in STATUSES:
             raise ValueError(f"bench status must be one of {STATUSES}, not {status!r}")
-        with self._lock:
+        with self._using("record the bench's status"):
             cursor = self._db.execute(
                 "UPDATE bench_runs SET status = ? WHERE id = ?", (status, bench_run_id)
             )
@@ -393,7 +419,7 @@ class Store:
 
     def bench_run(self, bench_run_id: str) -> BenchRun:
         """A bench by id; StoreError naming the file when there is none."""
-        with self._lock:
+        with self._using("read the bench"):
             row = self._db.execute(
                 "SELECT * FROM bench_runs WHERE id = ?", (bench_run_id,)
             ).fetchone()
@@ -403,7 +429,7 @@ class Store:
 
     def bench_runs(self) -> list[BenchRun]:
         """Every bench, oldest first."""
-        with self._lock:
+        with self._using("list its benches"):
             rows = self._db.execute("SELECT * FROM bench_runs ORDER BY created_at, id").fetchall()
         return [_bench(r) for r in rows]
 
@@ -424,7 +450,7 @@ class Store:
             f"ON CONFLICT ({', '.join(_KEY_COLUMNS)}) DO UPDATE SET {updates} "
             "WHERE runs.outcome = 'infra_error'"
         )
-        with self._lock:
+        with self._using("record a run"):
             try:
                 cursor = self._db.execute(sql, values)
             except sqlite3.IntegrityError as exc:
@@ -437,7 +463,7 @@ class Store:
     def finished_keys(self, bench_run_id: str) -> set[RunKeyTuple]:
         """(task, model, node, thinking label, repeat, role, round) of every run not to
         redo on resume."""
-        with self._lock:
+        with self._using("read the finished runs"):
             rows = self._db.execute(
                 "SELECT task, model, node, thinking, repeat, role, round FROM runs "
                 "WHERE bench_run_id = ? AND outcome != 'infra_error'",
@@ -447,7 +473,7 @@ class Store:
 
     def runs(self, bench_run_id: str) -> list[RunRecord]:
         """Every recorded run of a bench, in the order they were first written."""
-        with self._lock:
+        with self._using("read the runs"):
             rows = self._db.execute(
                 "SELECT * FROM runs WHERE bench_run_id = ? ORDER BY id", (bench_run_id,)
             ).fetchall()
@@ -463,7 +489,7 @@ class Store:
         extraction counts as its score, 0 when it never reached the sandbox. infra_error
         runs are left out, so their model shows as INCOMPLETE.
         """
-        with self._lock:
+        with self._using("read the scores"):
             rows = self._db.execute(
                 "SELECT task, model, thinking, repeat, round, score FROM runs "
                 "WHERE bench_run_id = ? AND role = ? AND outcome != 'infra_error' "
@@ -494,7 +520,7 @@ class Store:
     ) -> None:
         """One concurrency level of a `trinityctl profile` run."""
         row = (profile_run_id, time.time() if now is None else now, node, model, concurrency)
-        with self._lock:
+        with self._using("record a profile point"):
             self._db.execute(
                 "INSERT INTO profile_points "
                 "(profile_run_id, created_at, node, model, concurrency, metrics) "
@@ -503,7 +529,7 @@ class Store:
             )
 
     def profile_points(self, profile_run_id: str) -> list[dict[str, Any]]:
-        with self._lock:
+        with self._using("read the profile points"):
             rows = self._db.execute(
                 "SELECT * FROM profile_points WHERE profile_run_id = ? ORDER BY id",
                 (profile_run_id,),
@@ -514,6 +540,103 @@ class Store:
 def _version(db: sqlite3.Connection) -> int:
     row = db.execute("SELECT max(version) FROM schema_version").fetchone()
     return int(row[0] or 0)
+
+
+def open_for_reading(path: Path | str) -> Store:
+    """A Store for commands that only read: read-only when the file or its folder cannot
+    be written (read-only media, another user's file), so they can still be read."""
+    path = Path(path)
+    if path.is_file() and _unwritable(path):
+        return Store(path, read_only=True)
+    return Store(path)
+
+
+def _unwritable(path: Path) -> str:
+    """Why the file (or the folder SQLite keeps its journal in) cannot be written; ''."""
+    for what, place in (("the file", path), ("its folder", path.parent)):
+        if place.exists() and not os.access(place, os.W_OK):
+            return f"{what} is read-only"
+    return ""
+
+
+def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
+    options: dict[str, Any] = {"timeout": _BUSY_TIMEOUT_MS / 1000, "check_same_thread": False,
+                               "isolation_level": None}  # fmt: skip
+    if not read_only:
+        return sqlite3.connect(path, **options)
+    uri = path.resolve().as_uri()
+    try:
+        db = sqlite3.connect(f"{uri}?mode=ro", uri=True, **options)
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return db
+    except sqlite3.OperationalError:
+        # A WAL file on read-only media, without the -shm file SQLite would create beside
+        # it: it can only be read as immutable (nothing can change it there anyway).
+        return sqlite3.connect(f"{uri}?immutable=1", uri=True, **options)
+
+
+# SQLite's error → (what it means for the file, what to do), by its error name.
+_CAUSES = {
+    "SQLITE_CANTOPEN": ("cannot be opened", "is its folder there and writable? --db (or "
+                        "$TRINITY_DB) names another file"),
+    "SQLITE_NOTADB": ("is not a results database", "--db names the file `trinityctl bench` "
+                      "wrote; move this one aside to start a new one there"),
+    "SQLITE_CORRUPT": ("is damaged", "`sqlite3 FILE .recover` may save its runs; move it "
+                       "aside to start a new one there"),
+    "SQLITE_FULL": ("cannot be written: the disk is full", "free some space on its disk"),
+    "SQLITE_READONLY": ("cannot be written: it is read-only", "runs, report and compare "
+                        "still read it; bench needs a file it can write"),
+    "SQLITE_BUSY": ("is locked by another process", "wait for it, or use another --db"),
+}  # fmt: skip
+
+
+def _failure(path: Path, doing: str, exc: sqlite3.Error) -> StoreError:
+    """One line: the file, what we tried, what SQLite said; a hint where one helps."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    base = next((c for c in _CAUSES if name == c or name.startswith(c + "_")), "")
+    if not base and name.startswith("SQLITE_IOERR"):
+        return StoreError(
+            f"results database {path}: cannot {doing}: disk I/O error ({name})",
+            hint="is the disk full, gone, or failing? `dmesg` may say",
+        )
+    meaning, hint = _CAUSES.get(base, (f"cannot {doing}", None))
+    if hint:
+        hint = hint.replace("FILE", str(path))
+    return StoreError(f"results database {path} {meaning} ({exc})", hint=hint)
+
+
+def _newer(path: Path, version: int) -> StoreError:
+    return StoreError(
+        f"results database {path} is schema version {version}, newer than this trinityctl "
+        f"understands ({SCHEMA_VERSION}); upgrade trinityctl"
+    )
+
+
+def controller_gone(bench: BenchRun) -> bool:
+    """A bench stored as running whose controller is no longer alive (killed, machine
+    rebooted): known only on the host that ran it; a pid reused since by a younger process
+    counts as gone, and so does a zombie."""
+    if bench.status != "running" or bench.pid is None or bench.host != socket.gethostname():
+        return False
+    try:
+        process = psutil.Process(bench.pid)
+        return process.status() == psutil.STATUS_ZOMBIE or (
+            process.create_time() > bench.created_at + 1.0
+        )
+    except psutil.NoSuchProcess:
+        return True
+    except psutil.Error:
+        return False  # there, but not ours to look at: assume it is still running
+
+
+def shown_status(bench: BenchRun) -> str:
+    """The status a listing shows: 'interrupted (controller gone)' for a bench stored as
+    running whose controller died; 'running on HOST' when another host runs it."""
+    if controller_gone(bench):
+        return "interrupted (controller gone)"
+    if bench.status == "running" and bench.host and bench.host != socket.gethostname():
+        return f"running on {bench.host}"
+    return bench.status
 
 
 def _unknown(bench_run_id: str, path: Path) -> StoreError:

@@ -6,10 +6,13 @@ good and bad sample replies and three cheats (an empty reply, "I don't know.", a
 prompt echoed back, which a rubric naming the prompt's own words would pass), matched on
 the controller.
 
-Every check must also be failed by at least one mutant (or bad reply) that ran (it
-passed some check, or failed normally rather than crashing before its checks): a check
-that no wrong solution fails may assert nothing, and a harness that cannot fail is no
-harness."""
+Every check must also be failed by at least one mutant that ran (it passed some check, or
+failed normally rather than crashing before its checks): a check that no wrong solution
+fails may assert nothing, and a harness that cannot fail is no harness. A text-scored
+task's check must be the only check some bad reply fails (a near miss: for a rubric, every
+other finding asserted and this one mentioned only to deny it or get it wrong), which
+proves the check cannot be passed by a denial and fails on its own, not only beside the
+others in a reply that says nothing."""
 
 from __future__ import annotations
 
@@ -45,6 +48,7 @@ class TaskValidation:
     node: str
     probes: tuple[Probe, ...]
     unproven: tuple[str, ...] = ()  # checks that no mutant failed
+    text: bool = False  # scored from a reply's text: proven by bad replies
 
     @property
     def ok(self) -> bool:
@@ -54,11 +58,13 @@ class TaskValidation:
         scored = [
             f"{p.role} {p.name} scored {p.score:g} ({p.why})" for p in self.probes if not p.ok
         ]
-        return scored + [
-            f"check {name} is failed by no mutant, so it may assert nothing: add a mutant "
-            "(or bad reply) that fails it"
-            for name in self.unproven
-        ]
+        why = (
+            "is failed alone by no bad reply, so it may be fooled by a denial or assert "
+            "nothing: add a bad reply that fails it and passes every other check"
+            if self.text
+            else "is failed by no mutant, so it may assert nothing: add a mutant that fails it"
+        )
+        return scored + [f"check {name} {why}" for name in self.unproven]
 
 
 def _judge(role: str, score: Score) -> tuple[bool, str]:
@@ -136,17 +142,22 @@ async def validate(
         if task.runs_code and not task.references:
             probes = [*probes, Probe(task.id, "reference", "(none)", 0.0, "missing", False,
                                      "a task needs at least one reference")]  # fmt: skip
-        # A mutant that never ran its checks (a crash at import: status error, nothing
-        # passed) fails them all without telling anything about any of them.
-        killed = {
-            c
-            for p in probes
-            if p.role == "mutant" and (p.status == "failed" or p.passed_checks)
-            for c in p.failed_checks
-        }
+        killed = _proven(task, probes)
         unproven = tuple(c for c in task.checks if c not in killed)
-        validations.append(TaskValidation(task.id, client.name, tuple(probes), unproven))
+        validations.append(TaskValidation(task.id, client.name, tuple(probes), unproven,
+                                          text=not task.runs_code))  # fmt: skip
     return validations
+
+
+def _proven(task: Task, probes: Sequence[Probe]) -> set[str]:
+    """The checks some mutant (bad reply) proves; see the module doc."""
+    mutants = [p for p in probes if p.role == "mutant"]
+    if not task.runs_code:
+        return {p.failed_checks[0] for p in mutants if len(p.failed_checks) == 1}
+    # A mutant that never ran its checks (a crash at import: status error, nothing
+    # passed) fails them all without telling anything about any of them.
+    ran = [p for p in mutants if p.status == "failed" or p.passed_checks]
+    return {c for p in ran for c in p.failed_checks}
 
 
 def probe_count(tasks: Sequence[Task]) -> int:

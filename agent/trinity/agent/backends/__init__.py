@@ -7,13 +7,17 @@ decides readiness and liveness, and reads the server's counters.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 from trinity.agent.errors import FailedPrecondition, InvalidArgument
 from trinity.agent.modelpath import ModelRoots
 from trinity.agent.spec import ModelSpec
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from trinity.agent.config import AgentConfig, LlamaCppConfig, VllmConfig
@@ -121,20 +125,15 @@ def _is_number(text: str) -> bool:
 
 
 def parse_prometheus(text: str) -> dict[str, float]:
-    """Sum every sample of each metric name over its label variants."""
+    """Sum every sample of each sample name over its label variants (prometheus_client's
+    parser); a malformed line ends the reading there, keeping what came before it."""
     values: dict[str, float] = {}
-    for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        name_part, _, rest = line.partition(" ")
-        if "}" in line:
-            name_part, _, rest = line.partition("}")
-        metric = name_part.split("{", 1)[0]
-        try:
-            number = float(rest.split()[0])
-        except (IndexError, ValueError):
-            continue
-        values[metric] = values.get(metric, 0.0) + number
+    try:
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                values[sample.name] = values.get(sample.name, 0.0) + sample.value
+    except ValueError as exc:
+        log.debug("unreadable metrics line error=%s", exc)
     return values
 
 

@@ -6,7 +6,7 @@ Importing the package registers every command, in the order `--help` lists them.
 """
 
 # isort: off
-from trinity.controller.cli import cluster, tasks, results, profile  # noqa: F401  (registers)
+from trinity.controller.cli import cluster, tasks, results, show, crosscheck, profile  # noqa: F401  (registers)
 
 # isort: on
 from trinity.controller.cli.base import app, err, main, out

@@ -90,6 +90,10 @@ ModelsOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+WideOption = Annotated[
+    bool,
+    typer.Option("--wide", help="Every column (the default ones fit an 80-column terminal)."),
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -177,11 +181,17 @@ DbOption = Annotated[
 ]
 
 
-def open_store(db: Path | None) -> Any:
-    from trinity.controller.store import Store
+def open_store(db: Path | None, *, reading: bool = False) -> Any:
+    """The results database; `reading`: a command that only reads, which can then read a
+    file it cannot write (read-only media)."""
+    from trinity.controller.store import Store, StoreError, open_for_reading
 
     path = db or Path(os.environ.get("TRINITY_DB") or "~/.local/share/trinity/results.db")
-    return Store(path.expanduser())
+    try:
+        path = path.expanduser()
+    except RuntimeError as exc:  # ~someone who has no home here
+        raise StoreError(f"results database {path}: {exc}") from None
+    return open_for_reading(path) if reading else Store(path)
 
 
 def resolve_bench_id(store: Any, value: str) -> str:

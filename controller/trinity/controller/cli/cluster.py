@@ -15,6 +15,7 @@ from trinity.controller.cli.base import (
     JsonOption,
     ModelsOption,
     NodesOption,
+    WideOption,
     command,
     err,
     examples,
@@ -136,35 +137,47 @@ def down(
 # ---------------------------------------------------------------- status
 
 
-@command(epilog=examples("trinityctl status", "trinityctl status --nodes dgx1 --json"))
+@command(
+    epilog=examples(
+        "trinityctl status", "trinityctl status --wide", "trinityctl status --nodes dgx1 --json"
+    )
+)
 def status(
     nodes: NodesOption = None,
     config: ConfigOption = None,
+    wide: WideOption = False,
     json: JsonOption = False,
 ) -> None:
-    """Show every node (host, GPUs, backends) and every model it runs.
+    """Show every node (host, GPUs, backends) and every model it runs, and every peer.
 
     Models in models.toml that a node does not run show as "not running". When no node
     answers, the first node's error is the one-line error (exit 2); when some answer,
-    the others show their error in the table (exit 1).
+    the others show their error in the table (exit 1). Peers show what can be checked
+    without spending money: a CLI is on PATH and prints its version, an API's key
+    variable is set (exit 1 when one is not).
     """
+    from trinity.controller import peers
+
     cfg = load_config(config)
     statuses = run(cluster.status(cfg, split(nodes)))
     if not any(s.ok for s in statuses):
         first = statuses[0]
         raise TrinityError(first.error, hint=first.hint or None)
+    checks = run(peers.checks(cfg))
     if json:
-        typer.echo(render.dumps({"config": cfg.source, "nodes": statuses}))
+        typer.echo(render.dumps({"config": cfg.source, "nodes": statuses, "peers": checks}))
     else:
-        _print_status(statuses)
-    fail_if(not all(s.ok for s in statuses))
+        _print_status(statuses, wide=wide)
+        if checks:
+            out.print(render.peers_table(checks))
+    fail_if(not all(s.ok for s in statuses) or not all(c.ok for c in checks))
 
 
-def _print_status(statuses: list[NodeStatus]) -> None:
-    out.print(render.nodes_table(statuses))
+def _print_status(statuses: list[NodeStatus], *, wide: bool = False) -> None:
+    out.print(render.nodes_table(statuses, wide=wide))
     for line in render.node_problems(statuses):
         out.print(line, soft_wrap=True)
-    out.print(render.models_table(statuses))
+    out.print(render.models_table(statuses, wide=wide))
     for line in render.model_problems(statuses):
         out.print(line, soft_wrap=True)
 

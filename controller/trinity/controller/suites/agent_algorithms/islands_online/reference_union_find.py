@@ -1,7 +1,14 @@
+# Errors are subclasses of the exceptions the prompt names, which it allows.
+
+
+class InvalidInput(ValueError):
+    pass
+
+
 def count_islands_after_additions(rows, cols, positions):
     """Union-find over a flat array with union by size and path halving."""
     if rows < 1 or cols < 1:
-        raise ValueError("the grid needs at least one row and one column")
+        raise InvalidInput("the grid needs at least one row and one column")
     parent = [-1] * (rows * cols)  # -1: water
     size = [0] * (rows * cols)
 
@@ -15,7 +22,7 @@ def count_islands_after_additions(rows, cols, positions):
     counts = []
     for r, c in positions:
         if not (0 <= r < rows and 0 <= c < cols):
-            raise ValueError(f"position {(r, c)!r} is outside a {rows}x{cols} grid")
+            raise InvalidInput(f"position {(r, c)!r} is outside a {rows}x{cols} grid")
         cell = r * cols + c
         if parent[cell] == -1:
             parent[cell] = cell

@@ -13,16 +13,21 @@ import random
 from solution import knapsack
 
 
+def _is_int(value):
+    """An int, a subclass of int too, but never a bool."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _solve(items, capacity):
     """The solution's (best, sorted indices), checked for shape and consistency."""
     result = knapsack(items, capacity)
     assert isinstance(result, (tuple, list)) and len(result) == 2, f"not a pair: {result!r}"
     best, chosen = result
-    assert type(best) is int, f"best value {best!r} is not an int"
+    assert _is_int(best), f"best value {best!r} is not an int"
     assert isinstance(chosen, (list, tuple, set, frozenset)), f"chosen: {chosen!r}"
     indices = list(chosen)
     for i in indices:
-        assert type(i) is int and 0 <= i < len(items), f"bad index {i!r} in {indices!r}"
+        assert _is_int(i) and 0 <= i < len(items), f"bad index {i!r} in {indices!r}"
     assert len(set(indices)) == len(indices), f"an index is repeated: {indices!r}"
     weight = sum(items[i][0] for i in indices)
     value = sum(items[i][1] for i in indices)

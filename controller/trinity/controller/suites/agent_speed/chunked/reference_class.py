@@ -1,11 +1,22 @@
+# Errors are subclasses of the exceptions the prompt names, which it allows.
+
+
+class InvalidInput(ValueError):
+    pass
+
+
+class WrongType(TypeError):
+    pass
+
+
 class chunked:  # the prompt names it chunked
     """An iterator class: the constructor validates, __next__ builds one chunk."""
 
     def __init__(self, iterable, size):
         if not isinstance(size, int):
-            raise TypeError("size must be an int")
+            raise WrongType("size must be an int")
         if size < 1:
-            raise ValueError("size must be >= 1")
+            raise InvalidInput("size must be >= 1")
         self._size = size
         self._source = iter(iterable)
         self._done = False

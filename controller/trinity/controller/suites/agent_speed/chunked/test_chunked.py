@@ -46,7 +46,7 @@ class OnceOnly:
 def _chunks(iterable, size):
     out = []
     for chunk in chunked(iterable, size):
-        assert type(chunk) is list, f"a chunk is a {type(chunk).__name__}, not a list"
+        assert isinstance(chunk, list), f"a chunk is a {type(chunk).__name__}, not a list"
         out.append(list(chunk))
     return out
 
@@ -68,7 +68,7 @@ def check_edge_lengths():
 def check_chunks_are_new_lists():
     kept = []
     for chunk in chunked(range(9), 3):
-        assert type(chunk) is list, f"a chunk is a {type(chunk).__name__}, not a list"
+        assert isinstance(chunk, list), f"a chunk is a {type(chunk).__name__}, not a list"
         kept.append(chunk)
         chunk.append("caller's")  # the caller owns it
     assert len({id(c) for c in kept}) == 3, "the same list object was returned twice"

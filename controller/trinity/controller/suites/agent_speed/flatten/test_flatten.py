@@ -21,7 +21,7 @@ def _as_lists(value):
 
 def _flat(items, depth=None):
     result = flatten(items, depth) if depth is not None else flatten(items)
-    assert type(result) is list, f"flatten returned a {type(result).__name__}, not a list"
+    assert isinstance(result, list), f"flatten returned a {type(result).__name__}, not a list"
     return result
 
 
@@ -80,7 +80,7 @@ def check_tuples():
     got = _flat(((1, (2, [3, (4,)])), [(5,), 6]))
     assert got == [1, 2, 3, 4, 5, 6], f"got {got!r}"
     partial = _flat([(1, (2, (3,))), [4]], 2)
-    assert partial == [1, 2, (3,), 4] and type(partial[2]) is tuple, f"got {partial!r}"
+    assert partial == [1, 2, (3,), 4] and isinstance(partial[2], tuple), f"got {partial!r}"
 
 
 def check_input_unchanged():

@@ -3,12 +3,23 @@ UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 DIGITS = "0123456789"
 
 
+# Errors are subclasses of the exceptions the prompt names, which it allows.
+
+
+class InvalidInput(ValueError):
+    pass
+
+
+class WrongType(TypeError):
+    pass
+
+
 def parse_duration(text):
     """Hand-written scanner: digits, then a unit strictly later than the previous one."""
     if not isinstance(text, str):
-        raise TypeError("duration must be a str")
+        raise WrongType("duration must be a str")
     if text == "":
-        raise ValueError("empty duration")
+        raise InvalidInput("empty duration")
     total = 0
     amount = None
     last_rank = -1
@@ -18,14 +29,14 @@ def parse_duration(text):
         elif ch in UNIT_SECONDS:
             rank = UNIT_ORDER.index(ch)
             if amount is None:
-                raise ValueError(f"unit {ch!r} without a number in {text!r}")
+                raise InvalidInput(f"unit {ch!r} without a number in {text!r}")
             if rank <= last_rank:
-                raise ValueError(f"unit {ch!r} repeated or out of order in {text!r}")
+                raise InvalidInput(f"unit {ch!r} repeated or out of order in {text!r}")
             total += amount * UNIT_SECONDS[ch]
             last_rank = rank
             amount = None
         else:
-            raise ValueError(f"unexpected character {ch!r} in {text!r}")
+            raise InvalidInput(f"unexpected character {ch!r} in {text!r}")
     if amount is not None:
-        raise ValueError(f"number without a unit at the end of {text!r}")
+        raise InvalidInput(f"number without a unit at the end of {text!r}")
     return total

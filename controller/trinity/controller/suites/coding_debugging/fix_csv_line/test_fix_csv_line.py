@@ -9,7 +9,7 @@ def _parse(line):
 
     got = parse_csv_line(line)
     assert isinstance(got, list), f"parse_csv_line({line!r}) returned {got!r}, not a list"
-    assert all(type(f) is str for f in got), f"parse_csv_line({line!r}) = {got!r}: not all str"
+    assert all(isinstance(f, str) for f in got), f"parse_csv_line({line!r}) = {got!r}: not all str"
     return got
 
 

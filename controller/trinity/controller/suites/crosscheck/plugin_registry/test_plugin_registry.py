@@ -55,7 +55,7 @@ def check_names_in_order():
     for name, priority in (("zeta", 0), ("alpha", 9), ("mid", -2), ("beta", 9)):
         registry.register(name, priority=priority)(_plugin(name))
     first = registry.names()
-    assert type(first) is list, f"names() must return a list, not {type(first).__name__}"
+    assert isinstance(first, list), f"names() must return a list, not {type(first).__name__}"
     snapshot = list(first)
     first.append("intruder")
     first.reverse()
@@ -116,9 +116,9 @@ def check_by_priority():
     for name, priority in spec:
         plugins[name] = registry.register(name, priority=priority)(_plugin(name))
     listed = registry.by_priority()
-    assert type(listed) is list, "by_priority() must return a list"
+    assert isinstance(listed, list), "by_priority() must return a list"
     for entry in listed:
-        assert type(entry) is tuple and len(entry) == 2, f"entries are (name, obj): {entry!r}"
+        assert isinstance(entry, tuple) and len(entry) == 2, f"entries are (name, obj): {entry!r}"
         assert entry[1] is plugins[entry[0]], f"{entry[0]}: the registered object itself"
     listed.clear()
     assert len(registry.by_priority()) == 6, "changing the returned list changed the registry"
@@ -162,7 +162,7 @@ def check_contains_and_len():
     out += [len(registry), "x" in registry]
     assert out == [0, False, 2, True, True, False, 1, False], f"len/in: {out!r}"
     for value in out:
-        assert type(value) in (int, bool)
+        assert isinstance(value, int)  # len is an int, `in` a bool
 
 
 def check_independent_instances():

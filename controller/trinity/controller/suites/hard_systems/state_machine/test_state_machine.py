@@ -246,7 +246,22 @@ def check_to_dict():
     data["states"].append("scribble")
     again = m.to_dict()
     assert "scribble" not in again["states"], "to_dict must return fresh lists"
+    _json_shaped(again, "to_dict()")  # tuples would read as lists once returned
     return again
+
+
+def _json_shaped(value, where):
+    """Made only of dicts, lists and strings, as the prompt asks (a subclass of one counts
+    as it)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            assert isinstance(key, str), f"{where}: a key {key!r} is not a str"
+            _json_shaped(item, f"{where}[{key!r}]")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _json_shaped(item, f"{where}[{i}]")
+    else:
+        assert isinstance(value, str), f"{where} is a {type(value).__name__}: {value!r}"
 
 
 def _plain(value):

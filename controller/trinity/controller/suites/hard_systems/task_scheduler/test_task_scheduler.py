@@ -12,6 +12,11 @@ import copy
 import random
 
 
+def _is_int(value):
+    """An int, a subclass of int too, but never a bool."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def T(duration, priority, *deps):
     return {"duration": duration, "priority": priority, "deps": list(deps)}
 
@@ -25,7 +30,7 @@ def _raises_value_error(fn, *args):
 
 
 def _verify_order(tasks, order):
-    assert type(order) is list, f"schedule must return a list, got {type(order).__name__}"
+    assert isinstance(order, list), f"schedule must return a list, got {type(order).__name__}"
     assert sorted(order) == sorted(tasks), f"not every task exactly once: {order!r}"
     done = set()
     for step, name in enumerate(order):
@@ -41,10 +46,10 @@ def _verify_order(tasks, order):
 
 
 def _verify_simulation(tasks, workers, start):
-    assert type(start) is dict, f"simulate must return a dict, got {type(start).__name__}"
+    assert isinstance(start, dict), f"simulate must return a dict, got {type(start).__name__}"
     assert sorted(start) == sorted(tasks), f"keys must be every task: {sorted(start)!r}"
     for name, t in start.items():
-        assert type(t) is int and t >= 0, f"start of {name!r} is {t!r}, not an int >= 0"
+        assert _is_int(t) and t >= 0, f"start of {name!r} is {t!r}, not an int >= 0"
     finish = {n: start[n] + tasks[n]["duration"] for n in tasks}
     ready = {n: max((finish[d] for d in tasks[n]["deps"]), default=0) for n in tasks}
     events = sorted({0, *start.values(), *finish.values()})
@@ -228,8 +233,8 @@ def check_simulate_bad_arguments():
 def check_empty_and_unmodified():
     from solution import schedule, simulate
 
-    assert schedule({}) == [] and type(schedule({})) is list, "schedule({}) must be []"
-    assert simulate({}, 3) == {} and type(simulate({}, 3)) is dict, "simulate({}, 3) must be {}"
+    assert schedule({}) == [] and isinstance(schedule({}), list), "schedule({}) must be []"
+    assert simulate({}, 3) == {} and isinstance(simulate({}, 3), dict), "simulate({}, 3) must be {}"
     tasks = wide()
     deps_lists = {name: spec["deps"] for name, spec in tasks.items()}
     schedule(tasks)
