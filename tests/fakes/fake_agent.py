@@ -40,6 +40,7 @@ class FakeBehaviour:
     decode_tok_s: float = 42.5
     ttft_s: float = 0.031
     log_lines: tuple[str, ...] = ("llama server listening", "slot 0: ready")
+    previous_lines: tuple[str, ...] = ("slot 0: out of memory", "exiting")
 
 
 class FakeAgent(pb_grpc.AgentServicer):
@@ -131,7 +132,9 @@ class FakeAgent(pb_grpc.AgentServicer):
         self._auth(context, "GetLogs")
         if request.name not in self.models:
             context.abort(grpc.StatusCode.NOT_FOUND, f"no model named {request.name}")
-        lines = list(self.behaviour.log_lines)
+        lines = list(
+            self.behaviour.previous_lines if request.previous else self.behaviour.log_lines
+        )
         return pb.GetLogsResponse(lines=lines[-request.lines :] if request.lines else lines)
 
     def Generate(self, request, context):

@@ -23,6 +23,8 @@ Faults come from the TRINITY_FAKE environment variable (the supervisor passes a 
 env from the node config, never extra flags) and from `--fault` flags (which win),
 comma-separated:
   slow_start=S        /health answers 503 "loading" for S seconds
+  loading_lines=1     while slow_start lasts, print a loading line every 0.25 s
+  grow_mb=N           while slow_start lasts, grow resident memory to N MiB (steadily)
   tok_s=R             pace generated tokens at R per second (default: as fast as possible)
   crash_after=N       exit(1) on the chat request after the first N
   http_500=1          chat requests answer 500
@@ -43,6 +45,10 @@ comma-separated:
   ignore_sigterm=1    SIGTERM is ignored (the supervisor must SIGKILL)
   exit_at_start=CODE  exit with CODE before listening
   bind_fail=1         print llama.cpp's "address already in use" and exit 1
+  child=1             start a worker process in the server's process group (as vLLM's
+                      engine core), which outlives the server unless the group is killed
+  escape_child=1      start a worker in a session of its own, out of the group: nothing
+                      that kills the group kills it (what "memory not released" is about)
 Every request is logged to stderr, so the supervisor's ring buffer sees it.
 """
 
@@ -308,7 +314,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         model = self.model
         if not model.admit_chat():
-            print("fake: hanging as asked", file=sys.stderr, flush=True)
+            print(f"fake: hanging as asked on {self.path}", file=sys.stderr, flush=True)
             time.sleep(3600)
             return
         if model.faults.get("http_500"):
@@ -443,6 +449,24 @@ def bind_failed(args: argparse.Namespace) -> NoReturn:
     sys.exit(1)
 
 
+def load(faults: dict[str, float]) -> None:
+    """What a loading server shows while slow_start lasts: lines, growing memory."""
+    until = time.monotonic() + faults.get("slow_start", 0)
+    target, held = int(faults.get("grow_mb", 0)) << 20, []
+    step = max(target // max(1, int(faults.get("slow_start", 1) * 4)), 1 << 20)
+    while time.monotonic() < until:
+        if faults.get("loading_lines"):
+            print(f"fake: loading tensors, {until - time.monotonic():.1f} s to go",
+                  file=sys.stderr, flush=True)  # fmt: skip
+        if target and sum(map(len, held)) < target:
+            held.append(b"x" * step)  # touched, so resident
+        time.sleep(0.25)
+    LOADED.extend(held)  # keep it, as a loaded model does
+
+
+LOADED: list[bytes] = []
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     faults = parse_faults(",".join([os.environ.get("TRINITY_FAKE", ""), *args.fault]))
@@ -454,7 +478,13 @@ def main(argv: list[str] | None = None) -> None:
         bind_failed(args)
     if faults.get("ignore_sigterm"):
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    for knob, own_session in (("child", False), ("escape_child", True)):
+        if faults.get(knob):
+            worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"],
+                                      start_new_session=own_session)  # fmt: skip
+            print(f"fake: worker pid {worker.pid} ({knob})", file=sys.stderr, flush=True)
     model = FakeModel(args.flavour, args.served, args.ctx, faults)
+    threading.Thread(target=load, args=(faults,), daemon=True).start()
     handler = type("BoundHandler", (Handler,), {"model": model})
     try:
         server = _Server((args.host, args.port), handler)

@@ -78,10 +78,10 @@ class FakeSupervisor:
             raise NotFound(f"model {name} is not known on this node")
         return self.models[name]
 
-    def logs(self, name: str, lines: int = 0) -> list[str]:
-        self._call("logs", (name, lines))
+    def logs(self, name: str, lines: int = 0, previous: bool = False) -> list[str]:
+        self._call("logs", (name, lines) + ((True,) if previous else ()))
         self.status(name)
-        kept = self.log_lines.get(name, [])
+        kept = self.log_lines.get(f"{name} previous" if previous else name, [])
         return kept[-lines:] if lines else kept
 
     @contextlib.contextmanager

@@ -150,6 +150,9 @@ def test_logs_prints_the_model_server_lines(agent, config):
     result = invoke("logs", "local", "smollm2", "--config", str(config), "--lines", "2")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == ["llama server listening", "slot 0: ready"]
+    previous = invoke("logs", "local", "smollm2", "--previous", "--config", str(config))
+    assert previous.exit_code == 0, previous.output
+    assert previous.stdout.splitlines() == ["slot 0: out of memory", "exiting"]
 
 
 def test_logs_unknown_node_lists_nodes(config):

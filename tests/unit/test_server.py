@@ -157,8 +157,13 @@ async def test_a_bug_is_internal_with_a_pointer_to_the_log_not_unknown(agent) ->
 async def test_stop_list_and_logs(agent) -> None:
     await agent.stub.StartModel(pb.StartModelRequest(spec=SPEC), metadata=agent.md)
     agent.supervisor.log_lines["smollm2"] = ["one", "two", "three"]
+    agent.supervisor.log_lines["smollm2 previous"] = ["crashed"]
     listed = await agent.stub.ListModels(pb.ListModelsRequest(), metadata=agent.md)
     logs = await agent.stub.GetLogs(pb.GetLogsRequest(name="smollm2", lines=2), metadata=agent.md)
+    previous = await agent.stub.GetLogs(
+        pb.GetLogsRequest(name="smollm2", previous=True), metadata=agent.md
+    )
+    assert list(previous.lines) == ["crashed"]
     stopped = await agent.stub.StopModel(pb.StopModelRequest(name="smollm2"), metadata=agent.md)
     after = await agent.stub.ListModels(pb.ListModelsRequest(), metadata=agent.md)
     assert [m.spec.name for m in listed.models] == ["smollm2"]

@@ -4,6 +4,7 @@ process code with only the executable swapped."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -22,21 +23,22 @@ from trinity.agent.errors import (
     ResourceExhausted,
     Unavailable,
 )
-from trinity.agent.ports import free_port
+from trinity.agent.ports import ephemeral_range, server_port
 from trinity.agent.spec import ModelSpec, ModelState
 from trinity.agent.supervisor import Supervisor
 
 from tests.fakes.fake_openai import write_llama_wrapper
+from tests.procs import gone
 
 ROOT = Path(__file__).resolve().parents[2]
 GiB = 1024**3
 
 
-def fake_config(tmp_path: Path, faults: str = "", **policy: float) -> AgentConfig:
+def fake_config(tmp_path: Path, faults: str = "", **policy: object) -> AgentConfig:
     """Both backends point at the fake server; faults reach it through the env."""
     wrapper = write_llama_wrapper(tmp_path)
     env = {"TRINITY_FAKE": faults, "PYTHONPATH": str(ROOT)}
-    timings: dict[str, float] = dict(
+    timings: dict[str, object] = dict(
         health_interval_s=0.2,
         ready_timeout_s=5.0,
         unhealthy_after=2,
@@ -114,13 +116,44 @@ async def test_slow_start_still_becomes_ready(tmp_path, make_supervisor):
     assert any('"GET /health HTTP/1.1" 503' in line for line in supervisor.logs("m"))
 
 
-async def test_crash_at_start_is_retried_then_failed_with_the_cause(tmp_path, make_supervisor):
-    supervisor = make_supervisor(fake_config(tmp_path, "exit_at_start=3"))
+async def test_crash_at_start_fails_at_once_with_its_own_error_line(tmp_path, make_supervisor):
+    supervisor = make_supervisor(fake_config(tmp_path, "exit_at_start=3", max_restarts=5))
+    began = time.monotonic()
     status = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
     assert status.state is ModelState.FAILED
-    assert status.restarts == 2
-    assert "exited 3 while starting" in status.last_error
-    assert "exiting at start as asked" in status.last_error
+    assert time.monotonic() - began < 5  # no backoff, no ready timeout
+    assert status.restarts == 0
+    assert status.last_error.startswith("crashed at start, not restarted: server exited 3 while "
+                                        "starting: fake: exiting at start as asked")  # fmt: skip
+    assert (status.exit_code, status.exit_signal) == (3, 0)
+    assert status.last_lines[-1] == "fake: exiting at start as asked"
+
+
+async def test_up_of_a_failed_model_starts_it_afresh(tmp_path, make_supervisor):
+    supervisor = make_supervisor(fake_config(tmp_path, max_restarts=0))
+    first = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
+    os.kill(first.pid, signal.SIGKILL)
+    failed = await _until(supervisor, lambda s: s.state is ModelState.FAILED)
+    assert failed.state is ModelState.FAILED and failed.exit_signal == 9
+    again = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
+    assert again.state is ModelState.READY and again.restarts == 0 and again.pid != first.pid
+
+
+@pytest.mark.parametrize(
+    ("lines", "line"),
+    [
+        (["loading", "gguf_init_from_reader: failed to read header", "Traceback (most recent",
+          '    raise ValueError(f"Failed to load")', "ValueError: Failed to load model"],
+         "ValueError: Failed to load model"),
+        (["llama_model_load: error loading model", "main: exiting"], "llama_model_load: error loading model"),
+        (["fake: crashing as asked", ""], "fake: crashing as asked"),
+        ([], ""),
+    ],
+)  # fmt: skip
+def test_the_error_line_is_the_servers_own_last_word_on_it(lines, line):
+    from trinity.agent.supervisor import error_line
+
+    assert error_line(lines) == line
 
 
 async def test_killed_server_is_restarted_and_counted(tmp_path, make_supervisor):
@@ -135,6 +168,7 @@ async def test_killed_server_is_restarted_and_counted(tmp_path, make_supervisor)
     assert status.restarts == 1 and status.state is ModelState.READY
     assert status.pid != first.pid
     assert "killed by signal 9 while ready" in status.last_error
+    assert status.exit_signal == 9 and status.exit_code == 0 and status.last_lines
 
 
 async def test_a_model_that_ran_well_before_crashing_starts_a_fresh_count(
@@ -169,6 +203,27 @@ async def test_crashes_soon_after_ready_keep_counting(tmp_path, make_supervisor)
     assert "gave up after 1 restarts" in status.last_error
 
 
+async def test_the_previous_runs_log_outlives_restarts_of_the_model_and_the_agent(
+    tmp_path, make_supervisor
+):
+    config = fake_config(tmp_path)
+    supervisor = make_supervisor(config)
+    first = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
+    os.kill(first.pid, signal.SIGKILL)
+    second = await _until(supervisor, lambda s: s.pid not in (0, first.pid) and
+                          s.state is ModelState.READY)  # fmt: skip
+    listening = "fake: listening on http://127.0.0.1:{}"
+    assert listening.format(first.port) in supervisor.logs("m", previous=True)
+    assert listening.format(second.port) in supervisor.logs("m")
+    assert listening.format(first.port) not in supervisor.logs("m")
+    await supervisor.close()  # the agent stops (its model with it) and starts again
+    successor = make_supervisor(config)
+    await successor.start()
+    third = await _until_ready(successor)
+    assert listening.format(second.port) in successor.logs("m", previous=True)
+    assert listening.format(third.port) in successor.logs("m")
+
+
 async def test_crash_after_requests_is_restarted_and_counted(tmp_path, make_supervisor):
     # Readiness spends one chat request; the test's first passes, its second crashes it.
     supervisor = make_supervisor(fake_config(tmp_path, "crash_after=2"))
@@ -191,37 +246,93 @@ async def test_port_taken_before_the_server_binds_is_retried_uncounted(
     taken.bind(("127.0.0.1", 0))
     taken.listen()
     taken_port = taken.getsockname()[1]
+    # The race: the port passes the bind test, then someone takes it before the server.
     ports = iter([taken_port])
-    monkeypatch.setattr(
-        "trinity.agent.supervisor.free_port", lambda: next(ports, None) or free_port()
-    )
-    supervisor = make_supervisor(fake_config(tmp_path))
+    monkeypatch.setattr("trinity.agent.supervisor.server_port",
+                        lambda low, high: next(ports, None) or server_port(low, high))  # fmt: skip
+    supervisor = make_supervisor(fake_config(tmp_path, max_restarts=0))
     try:
         status = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
     finally:
         taken.close()
     assert status.state is ModelState.READY, status.last_error
     assert status.restarts == 0 and status.port != taken_port
-    assert any("address already in use" in line for line in supervisor.logs("m"))
+    assert any("address already in use" in line for line in supervisor.logs("m", previous=True))
+
+
+async def test_server_ports_come_from_the_range_below_the_ephemeral_ports(
+    tmp_path, make_supervisor
+):
+    # Two ports in the range, one of them held: the server gets the other, every time.
+    low = 24000 + os.getpid() % 1000 * 2
+    held = socket.socket()
+    held.bind(("127.0.0.1", low))
+    held.listen()
+    supervisor = make_supervisor(fake_config(tmp_path, server_ports=(low, low + 1)))
+    try:
+        status = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
+    finally:
+        held.close()
+    assert status.state is ModelState.READY and status.port == low + 1, status.last_error
+    assert not ephemeral_range()[0] <= status.port <= ephemeral_range()[1]
+
+
+async def test_a_port_range_inside_the_ephemeral_range_is_refused(tmp_path, make_supervisor):
+    low, _ = ephemeral_range()
+    supervisor = make_supervisor(fake_config(tmp_path, server_ports=(low, low + 10)))
+    with pytest.raises(FailedPrecondition, match="inside the kernel's ephemeral range"):
+        await supervisor.start_model(vllm_spec())
 
 
 async def test_http_500_on_chat_fails_readiness(tmp_path, make_supervisor):
-    config = fake_config(tmp_path, "http_500=1", ready_timeout_s=1.0, max_restarts=0)
+    config = fake_config(tmp_path, "http_500=1", ready_timeout_s=1.0, stall_timeout_s=1.0,
+                         max_restarts=0)  # fmt: skip
     supervisor = make_supervisor(config)
     status = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
     assert status.state is ModelState.FAILED
-    assert "not ready after 1 s" in status.last_error
+    assert "not ready after" in status.last_error and "no progress for 1 s" in status.last_error
     with pytest.raises(Unavailable, match="model m is failed"):
         supervisor.endpoint("m")
 
 
 async def test_hanging_server_times_out_readiness(tmp_path, make_supervisor):
-    # The 1-token probe hangs; the ready deadline (1 s) must still hold.
-    config = fake_config(tmp_path, "hang=1", ready_timeout_s=1.0, max_restarts=0)
+    # The 1-token probe hangs (its log lines are our own probes', not progress).
+    config = fake_config(tmp_path, "hang=1", ready_timeout_s=30.0, stall_timeout_s=1.5,
+                         max_restarts=0)  # fmt: skip
     supervisor = make_supervisor(config)
+    began = time.monotonic()
     status = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
     assert status.state is ModelState.FAILED
-    assert "not ready" in status.last_error
+    assert "stalled while starting: no new log line, RSS or GPU memory growth" in status.last_error
+    assert time.monotonic() - began < 10  # early: long before the 30 s deadline
+
+
+@pytest.mark.parametrize("shows", ["loading_lines=1", "grow_mb=200"])
+async def test_a_slow_start_that_progresses_outlives_its_deadline(tmp_path, make_supervisor, shows):
+    config = fake_config(tmp_path, f"slow_start=5,{shows}", ready_timeout_s=1.0,
+                         stall_timeout_s=2.0, ready_timeout_max_s=60.0)  # fmt: skip
+    supervisor = make_supervisor(config)
+    await supervisor.start_model(vllm_spec())
+    details = set()
+    status = supervisor.status("m")
+    while status.state is ModelState.STARTING:
+        details.add(status.detail)
+        await _sleep(0.2)
+        status = supervisor.status("m")
+    assert status.state is ModelState.READY and status.restarts == 0, status.last_error
+    said = " ".join(details)
+    assert "past the 1 s ready timeout, extended while it progresses" in said
+    assert ("new log lines" if "lines" in shows else "RSS up to") in said
+    assert status.detail == ""
+
+
+async def test_no_start_takes_longer_than_the_longest_start(tmp_path, make_supervisor):
+    config = fake_config(tmp_path, "slow_start=60,loading_lines=1", ready_timeout_s=1.0,
+                         stall_timeout_s=2.0, ready_timeout_max_s=3.0, max_restarts=0)  # fmt: skip
+    supervisor = make_supervisor(config)
+    status = await supervisor.start_model(vllm_spec(), wait_ready_s=20)
+    assert status.state is ModelState.FAILED
+    assert "the longest a start may take even while it progresses" in status.last_error
 
 
 @pytest.mark.parametrize("backend", ["llamacpp", "vllm"])
@@ -353,10 +464,93 @@ async def test_not_enough_memory_refuses_and_starts_nothing(tmp_path, make_super
         fake_config(tmp_path), free_memory=lambda: 3 * GiB, total_memory=lambda: 80 * GiB
     )
     spec = ModelSpec(name="big", backend="vllm", model="org/x", gpu_memory_fraction=0.5)
-    with pytest.raises(ResourceExhausted, match=r"needs 40\.0 GiB free GPU memory.*has 3\.0 GiB"):
+    with pytest.raises(ResourceExhausted, match=r"needs 40\.0 GiB, the node has 3\.0 GiB free"):
         await supervisor.start_model(spec)
     assert supervisor.list_models() == []
     assert not (tmp_path / "state" / "desired.json").exists()
+
+
+async def test_memory_promised_to_a_starting_model_is_not_free(tmp_path, make_supervisor):
+    # Both would fit in the 10 GiB free now; not both at once: the first has taken nothing
+    # yet while it loads.
+    supervisor = make_supervisor(
+        fake_config(tmp_path, "slow_start=3"), free_memory=lambda: 10 * GiB,
+        memory_source=lambda: "NVML", gpu_memory=lambda pids: 0,
+    )  # fmt: skip
+    first = ModelSpec(name="a", backend="vllm", model="org/a", min_free_memory_bytes=6 * GiB)
+    second = ModelSpec(name="b", backend="vllm", model="org/b", min_free_memory_bytes=6 * GiB)
+    await supervisor.start_model(first)
+    with pytest.raises(ResourceExhausted) as info:
+        await supervisor.start_model(second)
+    assert str(info.value) == (
+        "model b needs 6.0 GiB, the node has 10.0 GiB free (NVML), 6.0 GiB of it promised "
+        "to models still starting: stop a model or lower gpu_memory_fraction"
+    )
+    # Once the first is ready its memory shows in what is free (here: still 10 GiB).
+    await supervisor.start_model(first, wait_ready_s=10)
+    assert (await supervisor.start_model(second)).state is ModelState.STARTING
+
+
+async def test_models_started_at_the_same_moment_are_admitted_one_at_a_time(
+    tmp_path, make_supervisor
+):
+    supervisor = make_supervisor(
+        fake_config(tmp_path, "slow_start=3"), free_memory=lambda: 12 * GiB,
+        memory_source=lambda: "NVML", gpu_memory=lambda pids: 0,
+    )  # fmt: skip
+    # One model already starting: each admission now has a reading to wait for.
+    await supervisor.start_model(ModelSpec(name="c", backend="vllm", model="org/c",
+                                           min_free_memory_bytes=GiB))  # fmt: skip
+    specs = [ModelSpec(name=n, backend="vllm", model=f"org/{n}", min_free_memory_bytes=6 * GiB)
+             for n in ("a", "b")]  # fmt: skip
+    results = await asyncio.gather(*map(supervisor.start_model, specs), return_exceptions=True)
+    assert sorted(type(r).__name__ for r in results) == ["ModelStatus", "ResourceExhausted"]
+
+
+async def test_stop_answers_once_the_memory_is_back(tmp_path, make_supervisor):
+    holding: dict[int, int] = {}
+
+    def gpu_memory(pids: set[int]) -> int:
+        return sum(holding.get(pid, 0) for pid in pids if psutil.pid_exists(pid))
+
+    supervisor = make_supervisor(fake_config(tmp_path, "child=1"), gpu_memory=gpu_memory)
+    status = await supervisor.start_model(vllm_spec(), wait_ready_s=10)
+    worker = _worker_pid(supervisor.logs("m"))
+    holding[worker] = GiB  # the worker holds the GPU memory, as vLLM's engine core does
+    stopped = await supervisor.stop_model("m")
+    assert stopped.state is ModelState.STOPPED and stopped.detail == ""
+    assert (not group_alive(status.pid) and not psutil.pid_exists(worker)) or \
+        psutil.Process(worker).status() == psutil.STATUS_ZOMBIE  # fmt: skip
+
+
+async def test_stop_kills_a_worker_that_left_the_group(tmp_path, make_supervisor):
+    supervisor = make_supervisor(fake_config(tmp_path, "escape_child=1"))
+    await supervisor.start_model(vllm_spec(), wait_ready_s=10)
+    worker = _worker_pid(supervisor.logs("m"))
+    try:
+        stopped = await supervisor.stop_model("m")
+        assert stopped.detail == ""
+        assert gone(worker, within_s=5)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(worker, signal.SIGKILL)
+
+
+async def test_stop_says_when_memory_was_not_released(tmp_path, make_supervisor):
+    # The driver still counts the memory of a server that is gone (seen as a lag).
+    config = fake_config(tmp_path, release_timeout_s=1.0)
+    supervisor = make_supervisor(config, gpu_memory=lambda pids: 2 * GiB)
+    await supervisor.start_model(vllm_spec(), wait_ready_s=10)
+    stopped = await supervisor.stop_model("m")
+    assert stopped.state is ModelState.STOPPED
+    assert stopped.detail == (
+        "memory not released 1 s after the stop: 2.0 GiB of GPU memory still held"
+    )
+
+
+def _worker_pid(lines: list[str]) -> int:
+    line = next(line for line in lines if "fake: worker pid" in line)
+    return int(line.split("worker pid ")[1].split()[0])
 
 
 async def test_missing_model_file_is_refused_before_launch(tmp_path, make_supervisor):
@@ -407,6 +601,10 @@ async def test_unknown_model_name_is_not_found(tmp_path, make_supervisor):
 
 async def _sleep(seconds: float) -> None:
     await asyncio.sleep(seconds)
+
+
+async def _until_ready(supervisor: Supervisor):
+    return await _until(supervisor, lambda s: s.state is ModelState.READY)
 
 
 async def _until(supervisor: Supervisor, done, within_s: float = 10.0):

@@ -220,3 +220,16 @@ def test_sample_reports_model_rates() -> None:
     now[0] = 1.0
     (rate,) = telemetry.sample(window).models
     assert (rate.name, rate.generated_tok_s) == ("smollm2", 80.0)
+
+
+def test_process_gpu_memory_sums_the_given_pids_over_every_gpu(tmp_path: Path) -> None:
+    nvml = FakeNvml([
+        FakeDevice("NVIDIA H100", "00000000:41:00.0", total=80 * GIB, processes=[GIB, 2 * GIB]),
+        FakeDevice("NVIDIA GB10", "00000000:01:00.0", total=None, processes=[4 * GIB, None]),
+    ])  # fmt: skip
+    telemetry = Telemetry(nvml, meminfo=_meminfo(tmp_path, 120 * GIB, 90 * GIB))
+    # The fake numbers processes 100, 101, ... on each device.
+    assert telemetry.process_gpu_memory({101}) == 2 * GIB
+    assert telemetry.process_gpu_memory({100, 101}) == 7 * GIB  # 1 + 2, and 4 on the GB10
+    assert telemetry.process_gpu_memory({999}) == 0
+    assert Telemetry(use_nvml=False).process_gpu_memory({100}) == 0

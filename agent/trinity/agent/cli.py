@@ -136,9 +136,23 @@ command = ["vllm", "serve"]
 
 [supervisor]
 # health_interval_s = 5.0
+# A 1-token completion this often: /health can pass while generation is stuck.
+# inference_probe_interval_s = 60.0
+# inference_probe_timeout_s = 60.0
+# The ready deadline is extended while a server shows progress; one that shows none
+# for stall_timeout_s fails early; no start takes longer than ready_timeout_max_s.
 # ready_timeout_s = 900.0
+# stall_timeout_s = 300.0
+# ready_timeout_max_s = 14400.0
 # max_restarts = 5
+# stable_after_s = 300.0   # ready this long before a crash: a fresh restart count
 # stop_grace_s = 15.0
+# Loopback ports for model servers: below the kernel's ephemeral range.
+# server_ports = [20000, 29999]
+
+# [sandbox.max_limits]   # the most an Execute request may ask for (more is capped)
+# wall_s = 600.0
+# memory_bytes = 17179869184
 """
 
 

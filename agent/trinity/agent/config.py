@@ -101,7 +101,21 @@ class SupervisorConfig(_Frozen):
 
     health_interval_s: float = Field(default=5.0, gt=0, description="Liveness poll period.")
     ready_timeout_s: float = Field(
-        default=900.0, gt=0, description="Longest a server may take to become ready."
+        default=900.0,
+        gt=0,
+        description="How long a server may take to become ready; extended while it shows "
+        "progress (new log lines, its RSS or GPU memory rising).",
+    )
+    stall_timeout_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="A starting server that shows no progress for this long fails (early, "
+        "before ready_timeout_s, or after it).",
+    )
+    ready_timeout_max_s: float = Field(
+        default=14400.0,
+        gt=0,
+        description="The longest a start may take, progress or not.",
     )
     inference_probe_interval_s: float = Field(
         default=60.0,
@@ -130,10 +144,36 @@ class SupervisorConfig(_Frozen):
     )
     backoff_initial_s: float = Field(default=1.0, ge=0, description="First restart delay.")
     backoff_max_s: float = Field(default=60.0, ge=0, description="Longest restart delay.")
+    release_timeout_s: float = Field(
+        default=30.0,
+        ge=0,
+        description="After a stop, how long to wait for the server's memory to come back "
+        "before answering that it did not.",
+    )
     stop_grace_s: float = Field(
         default=15.0, ge=0, description="SIGTERM to SIGKILL grace for the process group."
     )
     log_lines: int = Field(default=200, ge=1, le=100_000, description="Log lines kept per model.")
+    server_ports: tuple[int, int] = Field(
+        default=(20000, 29999),
+        description="The loopback ports model servers get (first, last): keep them below "
+        "the kernel's ephemeral range (net.ipv4.ip_local_port_range), where outgoing "
+        "connections could take one between our choice and the server's bind.",
+    )
+
+    @model_validator(mode="after")
+    def _ports_in_order(self) -> SupervisorConfig:
+        low, high = self.server_ports
+        if not 1024 <= low <= high <= 65535:
+            raise ValueError(f"server_ports {low}-{high}: want 1024 <= first <= last <= 65535")
+        return self
+
+    @model_validator(mode="after")
+    def _max_above_deadline(self) -> SupervisorConfig:
+        if self.ready_timeout_max_s < self.ready_timeout_s:
+            raise ValueError(f"ready_timeout_max_s {self.ready_timeout_max_s:g} is below "
+                             f"ready_timeout_s {self.ready_timeout_s:g}")  # fmt: skip
+        return self
 
 
 MiB = 1024 * 1024

@@ -61,6 +61,10 @@ def status_to_proto(status: ModelStatus) -> pb.ModelStatus:
         started_at=status.started_at,
         ready_at=status.ready_at,
         command=list(status.command),
+        exit_code=status.exit_code,
+        exit_signal=status.exit_signal,
+        last_lines=list(status.last_lines),
+        detail=status.detail,
     )
 
 

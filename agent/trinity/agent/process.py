@@ -33,14 +33,21 @@ _LAUNCHER = (
 
 
 class LogBuffer:
-    """The last N lines a process wrote, decoded leniently, each line bounded."""
+    """The last N lines a process wrote, decoded leniently, each line bounded.
 
-    def __init__(self, lines: int) -> None:
+    `news` counts what the process said of its own accord: lines without any of the
+    `quiet` words (the access log of our own probes), and progress-bar redraws ("\r").
+    """
+
+    def __init__(self, lines: int, quiet: tuple[str, ...] = ()) -> None:
         self.lines: deque[str] = deque(maxlen=lines)
         self._partial = b""
+        self._quiet = quiet
+        self.news = 0
         self.total = 0  # lines ever appended: `since(total)` is what came after
 
     def feed(self, data: bytes) -> None:
+        self.news += data.count(b"\r")
         parts = (self._partial + data).split(b"\n")
         self._partial = parts.pop()[-READ_CHUNK:]
         for part in parts:
@@ -50,6 +57,8 @@ class LogBuffer:
         text = raw.decode("utf-8", errors="replace").rstrip("\r")
         self.lines.append(text if len(text) <= MAX_LINE else text[:MAX_LINE] + " …")
         self.total += 1
+        if not any(word in text for word in self._quiet):
+            self.news += 1
 
     def since(self, total: int) -> list[str]:
         """The lines appended after the buffer held `total`, as far as they are kept."""

@@ -253,7 +253,9 @@ class AgentServicer(agent_pb2_grpc.AgentServicer):
 
     @_rpc
     async def GetLogs(self, request: pb.GetLogsRequest, context) -> pb.GetLogsResponse:
-        lines = self._supervisor.logs(_name(request.name, "name"), request.lines)
+        lines = self._supervisor.logs(
+            _name(request.name, "name"), request.lines, previous=request.previous
+        )
         return pb.GetLogsResponse(lines=lines)
 
     @_rpc
@@ -482,8 +484,10 @@ async def serve(
         config,
         free_memory=telemetry.free_memory_bytes,
         total_memory=telemetry.total_memory_bytes,  # 0 without a GPU: no fraction estimate
+        memory_source=telemetry.free_memory_source,
         backends=backends,
         tokens_seen=lambda name: telemetry.rates.totals().get(name, 0),
+        gpu_memory=telemetry.process_gpu_memory,
     )
     # Loopback only, never through a proxy from the environment; many concurrent streams.
     http = httpx.AsyncClient(

@@ -51,6 +51,10 @@ class ModelStatus:
     started_at: float = 0.0
     ready_at: float = 0.0
     command: tuple[str, ...] = field(default_factory=tuple)
+    exit_code: int = 0  # how the last run ended, when it ended by itself
+    exit_signal: int = 0
+    last_lines: tuple[str, ...] = ()
+    detail: str = ""  # what the agent sees now (a start's progress)
 
 
 @dataclass(frozen=True)

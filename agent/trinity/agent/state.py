@@ -1,6 +1,7 @@
-"""What survives an agent restart: the models that should run (desired.json), and the
+"""What survives an agent restart: the models that should run (desired.json), the
 process groups the agent launched (running.json), so a successor can kill servers a
-crashed agent left holding GPU memory."""
+crashed agent left holding GPU memory, and each model's last finished run's log tail
+(logs/NAME.log), so the reason for a crash outlives the restart."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ log = logging.getLogger(__name__)
 
 # psutil derives create_time from boot time and ticks: allow for rounding.
 LEADER_CLOCK_SLACK_S = 5.0
+ESCAPED_CLOCK_SLACK_S = 0.01  # the same psutil reading, recorded and read back
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class RunningRecord:
     pgid: int
     argv: tuple[str, ...]
     started_at: float
+    # Descendants that left the group (a session of their own): (pid, psutil create time).
+    escaped: tuple[tuple[int, float], ...] = ()
 
 
 def _write_json(path: Path, data: object) -> None:
@@ -58,6 +62,29 @@ class AgentState:
     def __init__(self, state_dir: Path) -> None:
         self._desired = state_dir / "desired.json"
         self._running = state_dir / "running.json"
+        self._logs = state_dir / "logs"
+
+    def _log_file(self, name: str) -> Path:
+        if "/" in name or name in ("", ".", ".."):
+            raise ValueError(f"not a model name: {name!r}")
+        return self._logs / f"{name}.log"
+
+    def save_log(self, name: str, lines: list[str]) -> None:
+        """Keep a finished run's log tail; a failure to write is logged, never raised."""
+        try:
+            self._logs.mkdir(parents=True, exist_ok=True)
+            tmp = self._log_file(name).with_suffix(".tmp")
+            tmp.write_text("".join(line + "\n" for line in lines), errors="replace")
+            os.replace(tmp, self._log_file(name))
+        except (OSError, ValueError) as exc:
+            log.error("cannot keep the log of model=%s error=%s", name, exc)
+
+    def previous_log(self, name: str) -> list[str]:
+        """The last finished run's log tail; [] when there is none."""
+        try:
+            return self._log_file(name).read_text(errors="replace").splitlines()
+        except (OSError, ValueError):
+            return []
 
     def desired(self) -> list[ModelSpec]:
         specs = []
@@ -79,7 +106,9 @@ class AgentState:
         records = []
         for item in _read_json(self._running):
             try:
-                records.append(RunningRecord(**{**item, "argv": tuple(item["argv"])}))
+                escaped = tuple((int(p), float(t)) for p, t in item.get("escaped", ()))
+                records.append(RunningRecord(**{**item, "argv": tuple(item["argv"]),
+                                                "escaped": escaped}))  # fmt: skip
             except (TypeError, KeyError):
                 continue
         return records
@@ -95,7 +124,7 @@ class AgentState:
         """Kill process groups a previous agent launched and never stopped."""
         killed = 0
         for record in self.running():
-            members = _group_members(record)
+            members = _group_members(record) + _escaped_members(record)
             for proc in members:
                 try:
                     proc.send_signal(signal.SIGKILL)
@@ -130,6 +159,20 @@ def _group_members(record: RunningRecord) -> list[psutil.Process]:
         except OSError:
             continue
     return members
+
+
+def _escaped_members(record: RunningRecord) -> list[psutil.Process]:
+    """Recorded descendants out of the group that still run: the same pid and start time
+    (psutil's own), so a reused pid is never killed."""
+    found = []
+    for pid, created in record.escaped:
+        try:
+            proc = psutil.Process(pid)
+            if abs(proc.create_time() - created) < ESCAPED_CLOCK_SLACK_S:
+                found.append(proc)
+        except psutil.Error:
+            continue
+    return found
 
 
 def _is_ours(leader: psutil.Process, record: RunningRecord) -> bool:

@@ -2,8 +2,14 @@
 stop, and the desired state that brings them back after an agent restart.
 
 States: starting → ready ⇄ unhealthy → failed / stopped. One asyncio task per model runs
-attempts; an attempt ends when the server exits, stays unhealthy, or never becomes ready,
-and the task restarts it after a backoff until max_restarts, then marks it failed.
+attempts; an attempt ends when the server exits, stays unhealthy, is hung (its /health
+answers, a 1-token completion does not, and it makes no tokens for anyone), or never
+becomes ready (it stalls, or passes the longest start: trinity.agent.progress), and the
+task restarts it after a backoff until max_restarts in a row, then marks it failed. A run
+that was ready for stable_after_s starts the count afresh; a server that crashes before it
+was ever ready fails at once with its own error line; one that lost its port to another
+process is started again on a new port, uncounted. Each run keeps its log; the one before
+is kept beside it. A stop answers once the server's memory is back (trinity.agent.memory).
 """
 
 from __future__ import annotations
@@ -12,12 +18,14 @@ import asyncio
 import collections
 import contextlib
 import logging
+import os
 import time
 from collections.abc import Callable, Coroutine, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
+import psutil
 from trinity.agent.backends import Backend, probe_completion, registry, token_progress
 from trinity.agent.config import AgentConfig
 from trinity.agent.errors import (
@@ -25,11 +33,18 @@ from trinity.agent.errors import (
     FailedPrecondition,
     InvalidArgument,
     NotFound,
-    ResourceExhausted,
     Unavailable,
 )
-from trinity.agent.ports import free_port
+from trinity.agent.memory import admit, kill_leftovers, released, tree
+from trinity.agent.ports import candidates, server_port
 from trinity.agent.process import LogBuffer, ManagedProcess
+from trinity.agent.progress import (
+    PROBE_PATHS,
+    GpuMemory,
+    StartWatch,
+    group_pids,
+    resident_bytes,
+)
 from trinity.agent.spec import Endpoint, ModelSpec, ModelState, ModelStatus
 from trinity.agent.state import AgentState, RunningRecord
 
@@ -39,6 +54,8 @@ GiB = 1024**3
 READY_POLL_S = 0.5
 PORT_RETRIES = 3  # launches on a fresh port after "address already in use", uncounted
 PORT_ERROR_LINES = 10  # the server's last lines searched for that message
+LAST_LINES = 10  # a run's last lines kept in the status when it ends
+ERROR_WORDS = ("error", "failed", "fatal", "abort")
 SETTLED = (ModelState.READY, ModelState.FAILED, ModelState.STOPPED)
 
 
@@ -48,6 +65,7 @@ class _Model:
 
     spec: ModelSpec
     logs: LogBuffer
+    previous: tuple[str, ...] = ()  # the log tail of the run before the current one
     state: ModelState = ModelState.STARTING
     pid: int = 0
     port: int = 0
@@ -56,6 +74,14 @@ class _Model:
     started_at: float = 0.0
     ready_at: float = 0.0
     command: tuple[str, ...] = ()
+    exit_code: int = 0
+    exit_signal: int = 0
+    last_lines: tuple[str, ...] = ()
+    ever_ready: bool = False  # since this StartModel (or agent start): a crash at start fails
+    need: int = 0  # the memory it was admitted for
+    record: RunningRecord | None = None  # its process group, as running.json has it
+    detail: str = ""  # what the agent sees now (a start's progress)
+    exited: bool = False  # the last run ended by itself (not stopped by us)
     task: asyncio.Task[None] | None = field(default=None, repr=False)
     settled: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 
@@ -66,6 +92,9 @@ class _Model:
             self.settled.set()
         else:
             self.settled.clear()
+
+    def set_detail(self, detail: str) -> None:
+        self.detail = detail
 
     def snapshot(self) -> ModelStatus:
         return ModelStatus(
@@ -78,6 +107,10 @@ class _Model:
             started_at=self.started_at,
             ready_at=self.ready_at,
             command=self.command,
+            exit_code=self.exit_code,
+            exit_signal=self.exit_signal,
+            last_lines=self.last_lines,
+            detail=self.detail,
         )
 
 
@@ -90,18 +123,23 @@ class Supervisor:
         *,
         free_memory: Callable[[], int] | None = None,
         total_memory: Callable[[], int] | None = None,
+        memory_source: Callable[[], str] | None = None,
         backends: Mapping[str, Backend] | None = None,
         tokens_seen: Callable[[str], int] | None = None,
+        gpu_memory: Callable[[set[int]], int] | None = None,
     ) -> None:
         self._config = config
+        self._gpu_memory = _in_thread(gpu_memory) if gpu_memory is not None else None
         self._tokens_seen = tokens_seen or (lambda name: 0)
         self._held: collections.Counter[str] = collections.Counter()
         self._policy = config.supervisor
         self._backends = dict(backends) if backends is not None else registry(config)
         self._free_memory = free_memory
         self._total_memory = total_memory or (lambda: 0)
+        self._memory_source = memory_source or (lambda: "free memory")
         self._state = AgentState(config.state_dir)
         self._models: dict[str, _Model] = {}
+        self._admission = asyncio.Lock()
         self._http = httpx.AsyncClient(trust_env=False)
 
     # ------------------------------------------------------------------ lifecycle
@@ -115,6 +153,7 @@ class Supervisor:
             except AgentError as exc:
                 log.error("cannot restore model=%s error=%s", spec.name, exc)
                 model = _Model(spec=spec, logs=LogBuffer(self._policy.log_lines))
+                model.previous = tuple(self._state.previous_log(spec.name))
                 model.enter(ModelState.FAILED)
                 model.last_error = str(exc)
                 self._models[spec.name] = model
@@ -137,19 +176,28 @@ class Supervisor:
             return await self._wait(current, wait_ready_s)
         backend = self._backend(spec)
         backend.command(spec, 0)  # validates model path and extra args before any launch
-        self._check_memory(backend, spec)
-        model = _Model(spec=spec, logs=LogBuffer(self._policy.log_lines))
-        self._models[spec.name] = model
+        candidates(*self._policy.server_ports)  # a range the node can use at all
+        async with self._admission:  # one at a time: `up` starts a node's models at once
+            need = await self._check_memory(backend, spec)
+            model = _Model(spec=spec, logs=LogBuffer(self._policy.log_lines), need=need)
+            self._models[spec.name] = model
         self._state.want(spec)
         model.task = asyncio.create_task(self._run(model, backend), name=f"model-{spec.name}")
         log.info("starting model=%s backend=%s", spec.name, spec.backend)
         return await self._wait(model, wait_ready_s)
 
     async def stop_model(self, name: str) -> ModelStatus:
+        """Stop it, and answer once its memory is back (or say that it is not)."""
         model = self._get(name)
         self._state.unwant(name)
+        processes = tree(model.pid) if model.pid else []
         await self._halt(model)
-        log.info("stopped model=%s", name)
+        if escaped := kill_leftovers(processes):
+            log.warning("killed processes that left the group model=%s pids=%s", name, escaped)
+        pids = {proc.pid for proc in processes}
+        problem = await released(pids, self._gpu_memory, self._policy.release_timeout_s)
+        model.detail = problem or ""
+        log.info("stopped model=%s released=%s", name, problem or "yes")
         return model.snapshot()
 
     def list_models(self) -> list[ModelStatus]:
@@ -158,8 +206,10 @@ class Supervisor:
     def status(self, name: str) -> ModelStatus:
         return self._get(name).snapshot()
 
-    def logs(self, name: str, lines: int = 0) -> list[str]:
-        kept = list(self._get(name).logs.lines)
+    def logs(self, name: str, lines: int = 0, previous: bool = False) -> list[str]:
+        """The current run's last lines, or (previous) those of the run before it."""
+        model = self._get(name)
+        kept = list(model.previous) if previous else list(model.logs.lines)
         return kept[-lines:] if lines else kept
 
     def log_mark(self, name: str) -> int:
@@ -201,16 +251,27 @@ class Supervisor:
                 f"(this node has {', '.join(sorted(self._backends))})"
             ) from None
 
-    def _check_memory(self, backend: Backend, spec: ModelSpec) -> None:
+    async def _check_memory(self, backend: Backend, spec: ModelSpec) -> int:
+        """The memory the spec needs, once it fits in what is free now (ResourceExhausted
+        when not), less what models still starting were promised and have not taken."""
         if self._free_memory is None:
-            return
-        needed = backend.required_memory(spec, self._total_memory())
-        free = self._free_memory()
-        if needed > free:
-            raise ResourceExhausted(
-                f"model {spec.name} needs {needed / GiB:.1f} GiB free GPU memory, the node "
-                f"has {free / GiB:.1f} GiB free: stop a model or lower gpu_memory_fraction"
+            return 0
+        need = backend.required_memory(spec, self._total_memory())
+        if need:
+            admit(
+                spec.name, need, self._free_memory(), await self._promised(), self._memory_source()
             )
+        return need
+
+    async def _promised(self) -> int:
+        """What starting models were admitted for and do not hold yet."""
+        owed = 0
+        for model in self._models.values():
+            if model.state is ModelState.STARTING and model.need:
+                pids = group_pids(model.pid) if model.pid else set()
+                held = await self._gpu_memory(pids) if self._gpu_memory else resident_bytes(pids)
+                owed += max(0, model.need - held)
+        return owed
 
     # ------------------------------------------------------------------ the model task
 
@@ -251,6 +312,12 @@ class Supervisor:
                 port_retries += 1
                 continue
             port_retries = 0
+            if model.exited and not model.ever_ready:
+                # A crash before the server was ever ready (a corrupt model, a bad flag):
+                # restarting repeats it. Fail now with the server's own words.
+                model.enter(ModelState.FAILED)
+                model.last_error = f"crashed at start, not restarted: {reason}"
+                return
             if self._ran_well(model):
                 model.restarts = 0  # a fresh count, and the shortest backoff again
             if model.restarts >= self._policy.max_restarts:
@@ -274,7 +341,13 @@ class Supervisor:
     async def _attempt(self, model: _Model, backend: Backend) -> str:
         """One launch of the server; returns why it ended. Always stops the group."""
         spec = model.spec
-        model.port = free_port()  # a fresh port each attempt: the old one may be taken
+        model.exited = True  # until the server runs: a launch that fails ends by itself
+        try:  # a fresh port each attempt: the old one may be taken
+            model.port = server_port(*self._policy.server_ports)
+        except AgentError as exc:
+            return str(exc)
+        model.previous = tuple(self._state.previous_log(spec.name))
+        model.logs = LogBuffer(self._policy.log_lines, quiet=PROBE_PATHS)
         try:
             argv = backend.command(spec, model.port)
         except AgentError as exc:  # the model file vanished, the backend was removed
@@ -287,21 +360,25 @@ class Supervisor:
         except OSError as exc:
             return f"cannot launch {argv[0]}: {exc.strerror or exc}"
         model.pid, model.started_at = process.pid, time.time()
-        self._state.launched(RunningRecord(spec.name, process.pid, tuple(argv), model.started_at))
+        model.record = RunningRecord(spec.name, process.pid, tuple(argv), model.started_at)
+        self._state.launched(model.record)
         exited = asyncio.ensure_future(process.wait())
         try:
             reason = await self._until_ready(model, backend, process, exited)
             if reason is None:
-                model.ready_at = time.time()
+                model.ready_at, model.ever_ready = time.time(), True
                 model.enter(ModelState.READY)
                 log.info("ready model=%s port=%d pid=%d", spec.name, model.port, model.pid)
                 reason = await self._watch(model, backend, process, exited)
             return reason
         finally:
             exited.cancel()
+            by_itself = process.returncode is not None
             await process.stop(self._policy.stop_grace_s)
             self._state.ended(spec.name)
-            model.pid = 0
+            model.record = None
+            _record_end(model, process, by_itself)
+            self._state.save_log(spec.name, list(model.logs.lines))
 
     def _server_cwd(self) -> str:
         """An empty folder of ours: a relative name a server opens never means a file of
@@ -313,20 +390,25 @@ class Supervisor:
     async def _until_ready(
         self, model: _Model, backend: Backend, process: ManagedProcess, exited: asyncio.Future
     ) -> str | None:
-        """Probe until ready; None when it is, else why not."""
+        """Probe until ready; None when it is, else why not: an exit, a stall, or past the
+        longest start (the deadline moves while the server shows progress)."""
         base_url = f"http://127.0.0.1:{model.port}"
-        deadline = time.monotonic() + self._policy.ready_timeout_s
-        while (remaining := deadline - time.monotonic()) > 0:
-            probe = backend.ready(self._http, base_url, model.spec)
-            if await _probe(probe, exited, remaining, model.spec.name):
-                return None
-            if exited.done():
-                return _exit_reason("while starting", process)
-            await asyncio.wait([exited], timeout=min(READY_POLL_S, remaining))
-        if exited.done():
-            return _exit_reason("while starting", process)
-        last = process.logs.last()
-        return f"not ready after {self._policy.ready_timeout_s:g} s" + (f": {last}" if last else "")
+        watch = StartWatch(process.pid, model.logs, self._policy, self._gpu_memory)
+        failed = asyncio.ensure_future(watch.until_failed(model.set_detail))
+        try:
+            while True:
+                probe = backend.ready(self._http, base_url, model.spec)
+                if await _probe(probe, [exited, failed], None, model.spec.name):
+                    return None
+                await asyncio.wait([exited, failed], timeout=READY_POLL_S,
+                                   return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
+                if exited.done():
+                    return _exit_reason("while starting", process)
+                if failed.done():
+                    return failed.result()
+        finally:
+            failed.cancel()
+            model.detail = ""
 
     async def _watch(
         self, model: _Model, backend: Backend, process: ManagedProcess, exited: asyncio.Future
@@ -337,9 +419,10 @@ class Supervisor:
         failures = 0
         inference_at = time.monotonic() + self._policy.inference_probe_interval_s
         while True:
+            self._note_escaped(model)
             await asyncio.wait([exited], timeout=self._policy.health_interval_s)
             alive = not exited.done() and await _probe(
-                backend.alive(self._http, base_url), exited, None, model.spec.name
+                backend.alive(self._http, base_url), [exited], None, model.spec.name
             )
             hung = None
             if (
@@ -365,6 +448,16 @@ class Supervisor:
                 model.last_error = f"health check failed {failures} times in a row"
             if failures >= 2 * self._policy.unhealthy_after:
                 return f"unhealthy: health check failed {failures} times in a row"
+
+    def _note_escaped(self, model: _Model) -> None:
+        """Record the server's descendants that left its process group, so a successor
+        of a SIGKILLed agent can kill them too (the group kill does not reach them)."""
+        if model.record is None:
+            return
+        escaped = tuple(sorted(_escaped(model.record.pgid)))
+        if escaped != model.record.escaped:
+            model.record = replace(model.record, escaped=escaped)
+            self._state.launched(model.record)
 
     async def _hung(self, model: _Model, backend: Backend, exited: asyncio.Future) -> str | None:
         """Why the server is hung, or None: it answered a 1-token completion, or it made
@@ -414,21 +507,46 @@ class Supervisor:
 
 
 async def _probe(
-    check: Coroutine[Any, Any, bool], exited: asyncio.Future, within_s: float | None, name: str
+    check: Coroutine[Any, Any, bool],
+    stops: list[asyncio.Future],
+    within_s: float | None,
+    name: str,
 ) -> bool:
     """Run one readiness or liveness check; False when it fails, raises, outlives
-    `within_s`, or the server exits meanwhile (a port thief could answer for it)."""
+    `within_s`, or one of `stops` ends meanwhile (the server exited: a port thief could
+    answer for it; the start failed)."""
     task = asyncio.ensure_future(check)
     try:
-        await asyncio.wait([task, exited], timeout=within_s, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait([task, *stops], timeout=within_s, return_when=asyncio.FIRST_COMPLETED)
     finally:
         task.cancel()
-    if not task.done() or task.cancelled() or exited.done():
+    if not task.done() or task.cancelled() or any(stop.done() for stop in stops):
         return False
     if (error := task.exception()) is not None:
         log.warning("probe raised model=%s error=%r", name, error)
         return False
     return bool(task.result())
+
+
+def _escaped(pgid: int) -> set[tuple[int, float]]:
+    """(pid, start time) of the group leader's descendants in another process group."""
+    found = set()
+    for proc in tree(pgid)[1:]:
+        try:
+            if os.getpgid(proc.pid) != pgid:
+                found.add((proc.pid, proc.create_time()))
+        except (OSError, psutil.Error):
+            continue
+    return found
+
+
+def _in_thread(read: Callable[[set[int]], int]) -> GpuMemory:
+    """NVML calls block: keep them off the event loop."""
+
+    async def reading(pids: set[int]) -> int:
+        return await asyncio.to_thread(read, pids)
+
+    return reading
 
 
 def _port_taken(model: _Model) -> bool:
@@ -442,5 +560,24 @@ def _port_taken(model: _Model) -> bool:
 def _exit_reason(when: str, process: ManagedProcess) -> str:
     code = process.returncode
     how = f"killed by signal {-code}" if code is not None and code < 0 else f"exited {code}"
-    last = process.logs.last()
-    return f"server {how} {when}" + (f": {last}" if last else "")
+    line = error_line(list(process.logs.lines))
+    return f"server {how} {when}" + (f": {line}" if line else "")
+
+
+def error_line(lines: list[str]) -> str:
+    """The server's own account of a failure: the last of its last lines that says error
+    or failed (not a traceback's indented source line), else its last line."""
+    for line in reversed(lines[-30:]):
+        if line[:1].strip() and any(word in line.lower() for word in ERROR_WORDS):
+            return line.strip()
+    return next((line.strip() for line in reversed(lines) if line.strip()), "")
+
+
+def _record_end(model: _Model, process: ManagedProcess, by_itself: bool) -> None:
+    """How the run ended, for the status: exit code or signal, and its last lines."""
+    code = process.returncode if by_itself else None
+    model.exited = by_itself
+    model.exit_code = code if code is not None and code > 0 else 0
+    model.exit_signal = -code if code is not None and code < 0 else 0
+    model.last_lines = tuple(process.logs.lines)[-LAST_LINES:]
+    model.pid = 0

@@ -262,6 +262,25 @@ class Telemetry:
         frees = [self._gpu_free(g, h) for g, h in zip(self._gpus, self._handles, strict=True)]
         return min(frees) if frees else self._host_memory()[1]
 
+    def free_memory_source(self) -> str:
+        """Where free_memory_bytes comes from, for messages."""
+        if not self._gpus:
+            return "host MemAvailable, no GPU"
+        if any(g.unified_memory for g in self._gpus):
+            return "host MemAvailable, unified memory"
+        return "NVML, the GPU with the least free" if len(self._gpus) > 1 else "NVML"
+
+    def process_gpu_memory(self, pids: set[int]) -> int:
+        """GPU memory the given processes hold, over every GPU (NVML's per-process
+        usedGpuMemory, which works on unified-memory boards too); 0 without NVML."""
+        total = 0
+        for gpu, handle in zip(self._gpus, self._handles, strict=True):
+            procs = self._field(gpu.index, "processes",
+                                self._nvml.nvmlDeviceGetComputeRunningProcesses, handle,
+                                default=())  # fmt: skip
+            total += sum(int(p.usedGpuMemory or 0) for p in procs if p.pid in pids)
+        return total
+
     def total_memory_bytes(self) -> int:
         """The smallest GPU's memory (a vLLM memory fraction applies per GPU); 0 without
         a GPU, where a GPU fraction means nothing (vLLM on CPU sizes its KV cache itself)."""

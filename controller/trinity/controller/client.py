@@ -153,9 +153,10 @@ class AgentClient:
             self._agent().StopModel, "StopModel", request, deadline_s=timeout_s, model=name
         )
 
-    async def logs(self, name: str, lines: int = 0) -> list[str]:
-        """The last `lines` (0 = all kept) lines the model server wrote."""
-        request = pb.GetLogsRequest(name=name, lines=lines)
+    async def logs(self, name: str, lines: int = 0, previous: bool = False) -> list[str]:
+        """The last `lines` (0 = all kept) lines the model server wrote (previous: in the
+        run before the current one)."""
+        request = pb.GetLogsRequest(name=name, lines=lines, previous=previous)
         reply = await self._call(self._agent().GetLogs, "GetLogs", request, model=name)
         return list(reply.lines)
 

@@ -333,7 +333,9 @@ def _progress_detail(status: pb.ModelStatus) -> str:
     parts = [f"pid {status.pid}"] if status.pid else []
     if status.restarts:
         parts.append(f"restarts {status.restarts}")
-    if status.last_error:
+    if status.detail:  # the agent's view of a start: how it progresses
+        parts.append(status.detail)
+    elif status.last_error:
         parts.append(status.last_error)
     return ", ".join(parts)
 
@@ -425,7 +427,9 @@ async def _stop(client: AgentClient, node: str, name: str) -> DownResult:
         return DownResult(node, name, ok=True, state="not running")
     except TrinityError as exc:
         return DownResult(node, name, ok=False, state="failed", error=str(exc))
-    return DownResult(node, name, ok=True, state=state_name(status.state))
+    # The agent answers once the server's memory is back, or says in detail that it is not.
+    return DownResult(node, name, ok=not status.detail, state=state_name(status.state),
+                      error=status.detail)  # fmt: skip
 
 
 # ---------------------------------------------------------------- status and logs
@@ -493,12 +497,14 @@ def _summary(info: pb.NodeInfo) -> NodeSummary:
     )
 
 
-async def logs(config: ClusterConfig, node: str, model: str, lines: int = 0) -> list[str]:
-    """The last lines a model server wrote on its node."""
+async def logs(
+    config: ClusterConfig, node: str, model: str, lines: int = 0, previous: bool = False
+) -> list[str]:
+    """The last lines a model server wrote on its node (previous: in the run before)."""
     select(config, [node])
     async with AgentClient(node, config.nodes[node]) as client:
         try:
-            return await client.logs(model, lines)
+            return await client.logs(model, lines, previous)
         except ModelNotFound as exc:
             known = [m.name for m in config.models if m.node == node]
             raise ModelNotFound(

@@ -116,7 +116,7 @@ class ModelSpec(_message.Message):
     def __init__(self, name: _Optional[str] = ..., backend: _Optional[str] = ..., model: _Optional[str] = ..., served_name: _Optional[str] = ..., context_length: _Optional[int] = ..., gpu_memory_fraction: _Optional[float] = ..., quantization: _Optional[str] = ..., extra_args: _Optional[_Iterable[str]] = ..., gpu_layers: _Optional[int] = ..., min_free_memory_bytes: _Optional[int] = ...) -> None: ...
 
 class ModelStatus(_message.Message):
-    __slots__ = ("spec", "state", "pid", "port", "restarts", "last_error", "started_at", "ready_at", "command")
+    __slots__ = ("spec", "state", "pid", "port", "restarts", "last_error", "started_at", "ready_at", "command", "exit_code", "exit_signal", "last_lines", "detail")
     SPEC_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     PID_FIELD_NUMBER: _ClassVar[int]
@@ -126,6 +126,10 @@ class ModelStatus(_message.Message):
     STARTED_AT_FIELD_NUMBER: _ClassVar[int]
     READY_AT_FIELD_NUMBER: _ClassVar[int]
     COMMAND_FIELD_NUMBER: _ClassVar[int]
+    EXIT_CODE_FIELD_NUMBER: _ClassVar[int]
+    EXIT_SIGNAL_FIELD_NUMBER: _ClassVar[int]
+    LAST_LINES_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
     spec: ModelSpec
     state: ModelState
     pid: int
@@ -135,7 +139,11 @@ class ModelStatus(_message.Message):
     started_at: float
     ready_at: float
     command: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, spec: _Optional[_Union[ModelSpec, _Mapping]] = ..., state: _Optional[_Union[ModelState, str]] = ..., pid: _Optional[int] = ..., port: _Optional[int] = ..., restarts: _Optional[int] = ..., last_error: _Optional[str] = ..., started_at: _Optional[float] = ..., ready_at: _Optional[float] = ..., command: _Optional[_Iterable[str]] = ...) -> None: ...
+    exit_code: int
+    exit_signal: int
+    last_lines: _containers.RepeatedScalarFieldContainer[str]
+    detail: str
+    def __init__(self, spec: _Optional[_Union[ModelSpec, _Mapping]] = ..., state: _Optional[_Union[ModelState, str]] = ..., pid: _Optional[int] = ..., port: _Optional[int] = ..., restarts: _Optional[int] = ..., last_error: _Optional[str] = ..., started_at: _Optional[float] = ..., ready_at: _Optional[float] = ..., command: _Optional[_Iterable[str]] = ..., exit_code: _Optional[int] = ..., exit_signal: _Optional[int] = ..., last_lines: _Optional[_Iterable[str]] = ..., detail: _Optional[str] = ...) -> None: ...
 
 class StartModelRequest(_message.Message):
     __slots__ = ("spec", "wait_ready_s")
@@ -162,12 +170,14 @@ class ListModelsResponse(_message.Message):
     def __init__(self, models: _Optional[_Iterable[_Union[ModelStatus, _Mapping]]] = ...) -> None: ...
 
 class GetLogsRequest(_message.Message):
-    __slots__ = ("name", "lines")
+    __slots__ = ("name", "lines", "previous")
     NAME_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_FIELD_NUMBER: _ClassVar[int]
     name: str
     lines: int
-    def __init__(self, name: _Optional[str] = ..., lines: _Optional[int] = ...) -> None: ...
+    previous: bool
+    def __init__(self, name: _Optional[str] = ..., lines: _Optional[int] = ..., previous: _Optional[bool] = ...) -> None: ...
 
 class GetLogsResponse(_message.Message):
     __slots__ = ("lines",)

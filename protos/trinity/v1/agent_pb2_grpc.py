@@ -113,7 +113,8 @@ class AgentServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetLogs(self, request, context):
-        """The last lines (at most 200) the model server wrote to stdout/stderr.
+        """The last lines (at most 200) the model server wrote to stdout/stderr, in its current
+        run or (previous) the run before.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -185,18 +185,32 @@ def _print_status(statuses: list[NodeStatus], *, wide: bool = False) -> None:
 # ---------------------------------------------------------------- logs
 
 
-@command(epilog=examples("trinityctl logs local smollm2", "trinityctl logs dgx1 qwen35-fp8 -n 20"))
+@command(
+    epilog=examples(
+        "trinityctl logs local smollm2",
+        "trinityctl logs dgx1 qwen35-fp8 -n 20",
+        "trinityctl logs dgx1 qwen35-fp8 --previous   # why the last run ended",
+    )
+)
 def logs(
     node: Annotated[str, typer.Argument(help="Node name, as in models.toml.")],
     model: Annotated[str, typer.Argument(help="Model name on that node.")],
     lines: Annotated[
         int, typer.Option("--lines", "-n", min=0, help="How many lines (0 = all kept, ≤ 200).")
     ] = 0,
+    previous: Annotated[
+        bool,
+        typer.Option(
+            "--previous",
+            "-p",
+            help="The run before the current one (after a crash and restart, the crashed run).",
+        ),
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Print the last lines a model server wrote (stdout and stderr) on its node."""
     cfg = load_config(config)
-    for line in run(cluster.logs(cfg, node, model, lines)):
+    for line in run(cluster.logs(cfg, node, model, lines, previous)):
         typer.echo(line)
 
 
