@@ -1,6 +1,6 @@
 """Faults on a real node: a real `trinity-agent serve` process running the real
 llama.cpp server (llama-cpp-python, SmolLM2), driven over gRPC. Each test names the
-fault it injects (docs/reliability-agent.md lists them)."""
+fault it injects (docs/reliability.md lists them)."""
 
 from __future__ import annotations
 
