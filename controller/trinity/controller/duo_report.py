@@ -471,20 +471,14 @@ def title(summary: DuoSummary) -> str:
     )
 
 
-def mode_table(summary: DuoSummary) -> Table:
-    out = Table(title=title(summary), title_justify="left")
-    for name in (
-        "Mode",
-        "Tasks",
-        "Pass rate",
-        "Mean",
-        "Mean ± std over n",
-        "Time/run",
-        "Tokens/run",
-    ):
-        out.add_column(name, justify="left" if name == "Mode" else "right")
-    for m in summary.modes:
-        out.add_row(
+MODE_HEAD = ("Mode", "Tasks", "Pass rate", "Mean", "Mean ± std over n", "Time/run", "Tokens/run")
+TASK_HEAD = ("Task", "Mode", "Single", "Pair", "Reviews/run", "Verdicts", "Reviewer caught")
+
+
+def _mode_cells(summary: DuoSummary) -> list[list[str]]:
+    """One row per mode, as every format shows it (under MODE_HEAD)."""
+    return [
+        [
             m.mode,
             str(m.tasks),
             m.passed.text("runs"),
@@ -492,26 +486,44 @@ def mode_table(summary: DuoSummary) -> Table:
             m.over_n,
             _num(m.seconds, ".1f", " s") + _extra(m.extra_s, ".1f", " s"),
             _num(m.tokens, ".0f") + _extra(m.extra_tokens, ".0f"),
-        )
+        ]
+        for m in summary.modes
+    ]
+
+
+def _task_cells(summary: DuoSummary) -> list[list[str]]:
+    """One row per task, as every format shows it (under TASK_HEAD)."""
+    return [
+        [
+            r.task,
+            r.mode,
+            _cell(r.single),
+            _cell(r.final),
+            _num(r.reviews),
+            _counts(r.verdicts),
+            _counts(r.categories),
+        ]
+        for r in summary.tasks
+    ]
+
+
+def mode_table(summary: DuoSummary) -> Table:
+    out = Table(title=title(summary), title_justify="left")
+    for name in MODE_HEAD:
+        out.add_column(name, justify="left" if name == "Mode" else "right")
+    for row in _mode_cells(summary):
+        out.add_row(*row)
     return out
 
 
 def task_table(summary: DuoSummary) -> Table:
     out = Table(title="per task: single → pair", title_justify="left")
-    for name in ("Task", "Mode", "Single", "Pair", "Reviews/run", "Verdicts", "Reviewer caught"):
+    for name in TASK_HEAD:
         out.add_column(
             name, justify="right" if name in ("Single", "Pair", "Reviews/run") else "left"
         )
-    for row in summary.tasks:
-        out.add_row(
-            Text(row.task),
-            row.mode,
-            _cell(row.single),
-            _cell(row.final),
-            _num(row.reviews),
-            Text(_counts(row.verdicts)),
-            Text(_counts(row.categories)),
-        )
+    for row in _task_cells(summary):
+        out.add_row(*(Text(c) for c in row))  # task ids and counts are text, never markup
     return out
 
 
@@ -613,43 +625,14 @@ def _md_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
 
 
 def duo_markdown(summary: DuoSummary) -> str:
-    modes = [
-        [
-            m.mode,
-            str(m.tasks),
-            m.passed.text("runs"),
-            _num(m.mean),
-            m.over_n,
-            _num(m.seconds, ".1f", " s") + _extra(m.extra_s, ".1f", " s"),
-            _num(m.tokens, ".0f") + _extra(m.extra_tokens, ".0f"),
-        ]
-        for m in summary.modes
-    ]
-    tasks = [
-        [
-            r.task,
-            r.mode,
-            _cell(r.single),
-            _cell(r.final),
-            _num(r.reviews),
-            _counts(r.verdicts),
-            _counts(r.categories),
-        ]
-        for r in summary.tasks
-    ]
     lines = [
         f"# {title(summary)}",
         "",
-        *_md_table(
-            ["Mode", "Tasks", "Pass rate", "Mean", "Mean ± std over n", "Time/run", "Tokens/run"],
-            modes,
-        ),
+        *_md_table(MODE_HEAD, _mode_cells(summary)),
         "",
         "## Per task",
         "",
-        *_md_table(
-            ["Task", "Mode", "Single", "Pair", "Reviews/run", "Verdicts", "Reviewer caught"], tasks
-        ),
+        *_md_table(TASK_HEAD, _task_cells(summary)),
         "",
         "## The reviewer, judged by the sandbox",
         "",
@@ -775,55 +758,15 @@ def _html_table(table_id: str, head: Sequence[str], rows: Sequence[Sequence[str]
 
 def duo_sections(summary: DuoSummary) -> list[tuple[str, str]]:
     """The duo's own parts of the HTML page: modes, per task, the reviewer."""
-    modes = [
-        [
-            m.mode,
-            str(m.tasks),
-            m.passed.text("runs"),
-            _num(m.mean),
-            m.over_n,
-            _num(m.seconds, ".1f", " s") + _extra(m.extra_s, ".1f", " s"),
-            _num(m.tokens, ".0f") + _extra(m.extra_tokens, ".0f"),
-        ]
-        for m in summary.modes
-    ]
-    tasks = [
-        [
-            r.task,
-            r.mode,
-            _cell(r.single),
-            _cell(r.final),
-            _num(r.reviews),
-            _counts(r.verdicts),
-            _counts(r.categories),
-        ]
-        for r in summary.tasks
-    ]
     notes = "".join(f"<li>{html.escape(line)}</li>" for line in legend(summary))
     return [
         (
             "Modes: single, pair, multi-step",
-            _html_table(
-                "duo-modes",
-                [
-                    "Mode",
-                    "Tasks",
-                    "Pass rate",
-                    "Mean",
-                    "Mean ± std over n",
-                    "Time/run",
-                    "Tokens/run",
-                ],
-                modes,
-            ),
+            _html_table("duo-modes", MODE_HEAD, _mode_cells(summary)),
         ),
         (
             "Per task: single → pair",
-            _html_table(
-                "duo-tasks",
-                ["Task", "Mode", "Single", "Pair", "Reviews/run", "Verdicts", "Reviewer caught"],
-                tasks,
-            ),
+            _html_table("duo-tasks", TASK_HEAD, _task_cells(summary)),
         ),
         (
             "The reviewer, judged by the sandbox",
