@@ -202,6 +202,7 @@ def test_infra_failure_is_retried_then_stored_as_incomplete(config, store, monke
     assert runs["b/m"].outcome == "infra_error" and runs["b/m"].attempt == 3
     assert "unreachable" in runs["b/m"].sandbox["error"]
     assert out.verdicts[0].verdict == Verdict.INCOMPLETE
+    assert (out.ran, out.failed) == (2, 1)  # what makes `bench` exit 1
 
 
 def test_low_score_is_never_retried(config, store, monkeypatch):

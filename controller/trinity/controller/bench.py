@@ -196,6 +196,7 @@ class Outcome:
     verdicts: list[TaskVerdict] = field(default_factory=list)
     ran: int = 0
     skipped: int = 0  # finished before a resume
+    failed: int = 0  # runs the infrastructure kept from being made
 
 
 @contextlib.asynccontextmanager
@@ -664,6 +665,7 @@ async def run_bench(
             record = item.result or infra_record(plan, bench_run_id, item)
             record_or_stop(store, record)
             result.ran += 1
+            result.failed += record.outcome == "infra_error"
             if progress.finished:
                 progress.finished(record)
 
