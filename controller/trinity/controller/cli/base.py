@@ -13,12 +13,13 @@ commands gets a module of its own in this package, imported by `__init__`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import os
 import sys
 import traceback
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -155,9 +156,64 @@ def main() -> None:
         sys.exit(_report(error))
 
 
-def run(coro: Coroutine[Any, Any, T]) -> T:
-    """Run one library coroutine to completion."""
-    return asyncio.run(coro)
+def run(coro: Coroutine[Any, Any, T], *, interrupted: str | None = None) -> T:
+    """Run one library coroutine to completion. On Ctrl-C with `interrupted` (what is kept,
+    how to finish it): "interrupted; " and that line on stderr, exit 130."""
+    try:
+        return asyncio.run(coro)
+    except KeyboardInterrupt:
+        if interrupted is None:
+            raise
+        err.print(f"interrupted; {interrupted}")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def run_line(record: Any) -> tuple[int, str]:
+    """A finished bench run on the bar: one step, `task model → score (outcome)`."""
+    score = "—" if record.score is None else f"{record.score:.0f}"
+    return 1, f"{record.task} {record.model} → {score} ({record.outcome})"
+
+
+@contextlib.contextmanager
+def run_bar(
+    title: str,
+    noun: str,
+    *,
+    nodes: int | None,
+    json: bool,
+    line: Callable[[Any], tuple[int, str]] = run_line,
+) -> Iterator[Any]:
+    """The progress of a bench-like command on stderr (none under --json): tasks validating
+    (a step per node, `nodes` of them when known), then its `noun` (runs, chains, reviews)
+    as `TITLE BENCH_ID`, each finished record moved and shown by `line`. Yields the
+    callbacks (trinity.controller.bench.Progress) the library is given."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+    from trinity.controller.bench import Progress as Callbacks
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+               MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.fields[last]}"))  # fmt: skip
+    with Progress(*columns, console=err, transient=True, disable=json) as bar:
+        check = bar.add_task("validating tasks", total=nodes, last="")
+        steps = bar.add_task(noun, total=None, last="", visible=False)
+
+        def started(bench_id: str, todo: int, skipped: int) -> None:
+            bar.update(check, visible=False)
+            bar.update(steps, total=todo, visible=True, description=f"{title} {bench_id}")
+            if skipped:
+                err.print(f"resuming {bench_id}: {skipped} {noun} already finished, {todo} to go")
+
+        def finished(record: Any) -> None:
+            advance, last = line(record)
+            bar.update(steps, advance=advance, last=last)
+
+        yield Callbacks(validated=lambda _n: bar.advance(check), started=started, finished=finished)
 
 
 def split(value: str | None) -> list[str] | None:

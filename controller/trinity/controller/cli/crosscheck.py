@@ -10,28 +10,19 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.text import Text
 from trinity.controller import render
 from trinity.controller.cli.base import (
-    EXIT_INTERRUPTED,
     ConfigOption,
     DbOption,
     JsonOption,
     command,
-    err,
     examples,
     fail_if,
     open_store,
     out,
     run,
+    run_bar,
     split,
     write_or_echo,
 )
@@ -129,7 +120,7 @@ def crosscheck(
         tasks = select_tasks(suites or list(cc.DEFAULT_SUITES))
         limit = cfg.defaults.pass_threshold if threshold is None else threshold
         plan = cc.plan(tasks, cc.select(cfg, split(models)), n, limit, max_cost)
-    outcome, failed = _run(cfg, store, plan, resume, json)
+    outcome = _run(cfg, store, plan, resume, json)
     check = _load(store, outcome.bench_run_id)
     if json:
         typer.echo(render.dumps({**_json(check), "db": str(store.path)}))
@@ -137,42 +128,18 @@ def crosscheck(
         _print(check)
         out.print(f"crosscheck {outcome.bench_run_id} in {store.path}: {outcome.ran} runs this time"
                   + (f", {outcome.skipped} from before" if outcome.skipped else ""))  # fmt: skip
-    fail_if(failed > 0)
+    fail_if(outcome.failed > 0)
 
 
-def _run(cfg: Any, store: Any, plan: Any, resume: str | None, json: bool) -> tuple[Any, int]:
-    """run_bench under a progress bar; (its outcome, how many runs could not be made)."""
-    from trinity.controller.bench import Progress as BenchProgress
+def _run(cfg: Any, store: Any, plan: Any, resume: str | None, json: bool) -> Any:
+    """run_bench under a progress bar."""
     from trinity.controller.bench import run_bench
 
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-               MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.fields[last]}"))  # fmt: skip
-    failed = 0
-    with Progress(*columns, console=err, transient=True, disable=json) as bar:
-        runs = bar.add_task("validating tasks", total=None, last="")
-
-        def started(bench_id: str, todo: int, skipped: int) -> None:
-            bar.update(runs, total=todo, description=f"crosscheck {bench_id}")
-            if skipped:
-                err.print(f"resuming {bench_id}: {skipped} runs already finished, {todo} to go")
-
-        def finished(record: Any) -> None:
-            nonlocal failed
-            failed += record.outcome == "infra_error"
-            score = "—" if record.score is None else f"{record.score:.0f}"
-            bar.update(
-                runs, advance=1, last=f"{record.task} {record.model} → {score} ({record.outcome})"
-            )
-
-        progress = BenchProgress(started=started, finished=finished)
-        try:
-            outcome = run(run_bench(cfg, store, plan, resume=resume, argv=sys.argv[1:],
-                                    progress=progress))  # fmt: skip
-        except KeyboardInterrupt:
-            err.print("interrupted; every finished run is stored: `trinityctl crosscheck --resume "
-                      "ID` finishes it (`trinityctl runs` lists them)")  # fmt: skip
-            raise typer.Exit(EXIT_INTERRUPTED) from None
-    return outcome, failed
+    with run_bar("crosscheck", "runs", nodes=None, json=json) as progress:
+        return run(run_bench(cfg, store, plan, resume=resume, argv=sys.argv[1:],
+                             progress=progress),
+                   interrupted="every finished run is stored: `trinityctl crosscheck --resume "
+                   "ID` finishes it (`trinityctl runs` lists them)")  # fmt: skip
 
 
 def _load(store: Any, bench_run_id: str) -> Any:

@@ -7,27 +7,18 @@ import sys
 from typing import Annotated, Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.text import Text
 from trinity.controller.cli.base import (
-    EXIT_INTERRUPTED,
     ConfigOption,
     DbOption,
     JsonOption,
     command,
-    err,
     examples,
     fail_if,
     open_store,
     out,
     run,
+    run_bar,
 )
 from trinity.controller.config import load_config
 from trinity.controller.errors import SelectionError
@@ -225,44 +216,22 @@ def _calibration_plan(cfg: Any, suites: list[str], builder: str | None, reviewer
 
 
 def _run(cfg: Any, store: Any, plan: Any, kind: str, resume: str | None, json: bool) -> Any:
-    from trinity.controller.bench import Progress as Callbacks
     from trinity.controller.duo import run_calibration, run_duo
 
     noun = "chains" if kind == "duo" else "reviews"
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-               MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.fields[last]}"))  # fmt: skip
-    with Progress(*columns, console=err, transient=True, disable=json) as bar:
-        check = bar.add_task("validating tasks", total=1, last="")
-        steps = bar.add_task(noun, total=None, last="", visible=False)
+    runner = run_duo if kind == "duo" else run_calibration
+    with run_bar(kind, noun, nodes=1, json=json, line=_step_line) as progress:
+        return run(runner(cfg, store, plan, resume=resume, argv=sys.argv[1:], progress=progress),
+                   interrupted="every finished step is stored: `trinityctl duo --resume ID` "
+                   "finishes it (`trinityctl runs` lists them)")  # fmt: skip
 
-        def started(bench_id: str, todo: int, skipped: int) -> None:
-            bar.update(check, visible=False)
-            bar.update(steps, total=todo, visible=True, description=f"{kind} {bench_id}")
-            if skipped:
-                err.print(f"resuming {bench_id}: {skipped} {noun} already finished, {todo} to go")
 
-        def finished(record: Any) -> None:
-            said = record.details.get("verdict") or record.outcome
-            what = (
-                f"{record.score:.0f}"
-                if record.role == "builder" and record.score is not None
-                else said
-            )
-            last = f"{record.task} {record.role} {record.round} → {what}"
-            bar.update(steps, advance=1 if record.details.get("last") else 0, last=last)
-
-        progress = Callbacks(
-            validated=lambda _n: bar.advance(check), started=started, finished=finished
-        )
-        runner = run_duo if kind == "duo" else run_calibration
-        try:
-            return run(
-                runner(cfg, store, plan, resume=resume, argv=sys.argv[1:], progress=progress)
-            )
-        except KeyboardInterrupt:
-            err.print("interrupted; every finished step is stored: `trinityctl duo --resume ID` "
-                      "finishes it (`trinityctl runs` lists them)")  # fmt: skip
-            raise typer.Exit(EXIT_INTERRUPTED) from None
+def _step_line(record: Any) -> tuple[int, str]:
+    """A step on the bar; the bar moves when a chain (or a piece's review) is done."""
+    said = record.details.get("verdict") or record.outcome
+    what = f"{record.score:.0f}" if record.role == "builder" and record.score is not None else said
+    done = 1 if record.details.get("last") else 0
+    return done, f"{record.task} {record.role} {record.round} → {what}"
 
 
 def _show(store: Any, outcome: Any, json: bool) -> None:

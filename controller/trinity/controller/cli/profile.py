@@ -16,7 +16,6 @@ from rich.progress import (
 )
 from trinity.controller import cluster, render
 from trinity.controller.cli.base import (
-    EXIT_INTERRUPTED,
     ConfigOption,
     DbOption,
     JsonOption,
@@ -127,12 +126,9 @@ def profile(
                 bar.update(task, advance=1, description=f"{point.title} c={point.concurrency}: "
                            f"{point.get('output_tok_s') or 0:.0f} tok/s")  # fmt: skip
 
-            try:
-                points = run(prof.profile_cluster(cfg, selection.models, request, store=store,
-                                                  profile_id=profile_id, on_point=seen))  # fmt: skip
-            except KeyboardInterrupt:
-                err.print(f"interrupted; levels already measured are stored as {profile_id}")
-                raise typer.Exit(EXIT_INTERRUPTED) from None
+            points = run(prof.profile_cluster(cfg, selection.models, request, store=store,
+                                              profile_id=profile_id, on_point=seen),
+                         interrupted=f"levels already measured are stored as {profile_id}")  # fmt: skip
     if html:
         html.write_text(prof.html_page(profile_id, points))
         err.print(f"wrote {html}")

@@ -7,31 +7,22 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.text import Text
 from trinity.controller import cluster, render
 from trinity.controller.cli.base import (
-    EXIT_INTERRUPTED,
     ConfigOption,
     DbOption,
     JsonOption,
     ModelsOption,
     NodesOption,
     command,
-    err,
     examples,
     fail_if,
     open_store,
     out,
     resolve_bench_id,
     run,
+    run_bar,
     split,
     write_or_echo,
 )
@@ -106,7 +97,6 @@ def bench(
         run_bench,
         stored_titles,
     )
-    from trinity.controller.bench import Progress as BenchProgress
     from trinity.controller.suites import select_tasks
 
     cfg = load_config(config)
@@ -131,36 +121,12 @@ def bench(
             parse_thinking(thinking),
             cfg.defaults.pass_threshold if threshold is None else threshold,
         )
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-               MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.fields[last]}"))  # fmt: skip
-    with Progress(*columns, console=err, transient=True, disable=json) as bar:
-        check = bar.add_task("validating tasks", total=len({m.node for m in plan.models}), last="")
-        runs = bar.add_task("runs", total=None, last="", visible=False)
-        counts = {"failed": 0}
-
-        def started(bench_id: str, todo: int, skipped: int) -> None:
-            bar.update(check, visible=False)
-            bar.update(runs, total=todo, visible=True, description=f"bench {bench_id}")
-            if skipped:
-                err.print(f"resuming {bench_id}: {skipped} runs already finished, {todo} to go")
-
-        def finished(record: Any) -> None:
-            if record.outcome == "infra_error":
-                counts["failed"] += 1
-            score = "—" if record.score is None else f"{record.score:.0f}"
-            bar.update(
-                runs, advance=1, last=f"{record.task} {record.model} → {score} ({record.outcome})"
-            )
-
-        progress = BenchProgress(validated=lambda _n: bar.advance(check), started=started,
-                                 finished=finished)  # fmt: skip
-        try:
-            outcome = run(run_bench(cfg, store, plan, resume=resume, argv=sys.argv[1:],
-                                    progress=progress))  # fmt: skip
-        except KeyboardInterrupt:
-            err.print("interrupted; every finished run is stored: `trinityctl bench --resume ID` "
+    taking_part = len({m.node for m in plan.models})
+    with run_bar("bench", "runs", nodes=taking_part, json=json) as progress:
+        outcome = run(run_bench(cfg, store, plan, resume=resume, argv=sys.argv[1:],
+                                progress=progress),
+                      interrupted="every finished run is stored: `trinityctl bench --resume ID` "
                       "finishes it (`trinityctl runs` lists benches)")  # fmt: skip
-            raise typer.Exit(EXIT_INTERRUPTED) from None
     bench_run = store.bench_run(outcome.bench_run_id)
     report = rep.summarise(bench_run, store.runs(outcome.bench_run_id), outcome.verdicts,
                            stored_titles(bench_run.selection), outcome.refused)  # fmt: skip
@@ -172,7 +138,7 @@ def bench(
             out.print(Text(line, style="dim"), soft_wrap=True)
         out.print(f"bench {outcome.bench_run_id} in {store.path}: {outcome.ran} runs this time"
                   + (f", {outcome.skipped} from before" if outcome.skipped else ""))  # fmt: skip
-    fail_if(counts["failed"] > 0)
+    fail_if(outcome.failed > 0)
 
 
 def _load_report(store: Any, bench_run_id: str) -> Any:
