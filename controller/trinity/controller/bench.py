@@ -278,6 +278,25 @@ def _not_ready(model: ModelConfig, status: pb.ModelStatus | None) -> str:
     return why
 
 
+def refuse_all(refused: Mapping[str, list[str]], tasks: Sequence[Task]) -> None:
+    """BenchError when pre-flight refused every selected task: nothing is left to run."""
+    if len(refused) == len(tasks):
+        first = next(iter(refused.items()))
+        raise BenchError(
+            f"every selected task failed its own validation; nothing to run "
+            f"({first[0]} {first[1][0]})",
+            hint="trinityctl validate shows why",
+        )
+
+
+def config_snapshot(config: ClusterConfig, models: Sequence[AnyModel]) -> dict[str, Any]:
+    """What a new bench keeps of the config it ran under: its models and the defaults."""
+    return {
+        "models": [m.model_dump(mode="json") for m in models],
+        "defaults": config.defaults.model_dump(mode="json"),
+    }
+
+
 def record_or_stop(store: Store, record: RunRecord) -> None:
     """Store a finished run; when the database cannot take it, stop the bench with its id
     and the command that finishes it (every run stored before stays stored)."""
@@ -632,20 +651,13 @@ async def run_bench(
     ):
         await check_models_ready(plan, conns)
         refused = await preflight(plan, conns, progress)
-        if len(refused) == len(plan.tasks):
-            first = next(iter(refused.items()))
-            raise BenchError(
-                f"every selected task failed its own validation; nothing to run "
-                f"({first[0]} {first[1][0]})",
-                hint="trinityctl validate shows why",
-            )
+        refuse_all(refused, plan.tasks)
         if resume is None:
             # Columns as a list: the store writes JSON with sorted keys, a dict would lose
             # the order models were configured in.
             columns = [[c, t] for c, t in plan.titles().items()]
             selection = {**plan.selection(), "columns": columns, "refused": refused}
-            snapshot = {"models": [m.model_dump(mode="json") for m in plan.models],
-                        "defaults": config.defaults.model_dump(mode="json")}  # fmt: skip
+            snapshot = config_snapshot(config, plan.models)
             bench_run_id = store.new_bench_run(argv, selection, snapshot, kind=plan.kind).id
         else:
             bench_run_id = resume

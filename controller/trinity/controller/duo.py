@@ -685,7 +685,7 @@ async def run_duo(
         await bench.check_models_ready(base, conns)
         builder_node = {plan.builder.node: conns[plan.builder.node]}
         refused = await bench.preflight(base, builder_node, progress)
-        _refuse_all(refused, plan.tasks)
+        bench.refuse_all(refused, plan.tasks)
         bench_run_id = _open(store, plan, config, "duo", refused, resume, argv)
         duo = Duo(plan, config, store, base, bench_run_id, conns, progress, retries, retry_delay_s)
         duo.outcome.refused = refused
@@ -716,7 +716,7 @@ async def run_calibration(
     async with bench.clients(config, [plan.reviewer.node]) as conns:
         await bench.check_models_ready(base, conns)
         items, refused = await _proven_items(conns[plan.reviewer.node], plan.tasks, progress)
-        _refuse_all(refused, plan.tasks)
+        bench.refuse_all(refused, plan.tasks)
         pieces = {t.id: [len(t.references), len(t.mutants)] for t in plan.tasks}
         bench_run_id = _open(store, plan, config, "calibrate", refused, resume, argv, pieces)
         steps = Calibration(
@@ -739,16 +739,6 @@ async def run_calibration(
     return steps.outcome
 
 
-def _refuse_all(refused: Mapping[str, list[str]], tasks: Sequence[Task]) -> None:
-    if len(refused) == len(tasks):
-        first = next(iter(refused.items()))
-        raise BenchError(
-            f"every selected task failed its own validation; nothing to run "
-            f"({first[0]} {first[1][0]})",
-            hint="trinityctl validate shows why",
-        )
-
-
 def _open(
     store: Store,
     plan: DuoPlan | CalibrationPlan,
@@ -767,11 +757,7 @@ def _open(
     selection = {**plan.selection(), "refused": dict(refused)}
     if pieces is not None:
         selection["pieces"] = dict(pieces)
-    models = plan.bench_plan().models
-    snapshot = {
-        "models": [m.model_dump(mode="json") for m in models],
-        "defaults": config.defaults.model_dump(mode="json"),
-    }
+    snapshot = bench.config_snapshot(config, plan.bench_plan().models)
     return store.new_bench_run(argv, selection, snapshot, kind=kind).id
 
 
