@@ -44,7 +44,6 @@ from typing import Any
 from trinity.controller import bench, cluster
 from trinity.controller.answerer import Answer, from_generate
 from trinity.controller.bench import (
-    BenchError,
     Plan,
     Progress,
     Runner,
