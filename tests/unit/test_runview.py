@@ -289,3 +289,13 @@ def test_text_tasks_count_their_failures_in_their_own_words():
     missed = score_reply(REVIEW, "Looks fine.").checks
     r = runview.view(record(REVIEW, checks=stored(missed), replies=("Looks fine.",)), REVIEW)
     assert runview.failure_kind(r) == f"does not mention {missed[0].name}"
+
+
+@pytest.mark.parametrize(
+    ("prompt_tokens", "said"), [(None, "unknown in"), (0, "0 in"), (312, "312 in")]
+)
+def test_prompt_tokens_the_server_did_not_report_read_as_unknown(prompt_tokens, said):
+    """llama_cpp.server streams no usage: its runs store prompt tokens as None, which is
+    not a prompt of 0 tokens."""
+    run = record(ROMAN, checks=roman_checks(), completion_tokens=40, prompt_tokens=prompt_tokens)
+    assert f"40 tokens out, {said}" in runview.facts(runview.view(run, ROMAN))

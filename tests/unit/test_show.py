@@ -190,3 +190,18 @@ def test_show_help_teaches_with_examples():
     done = runner.invoke(app, ["show", "--help"])
     assert done.exit_code == 0 and "Examples" in done.output
     assert "trinityctl show last --failed" in done.output
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_at_terminal_width_each_why_reads_as_a_sentence(db, monkeypatch, width):
+    """A why folded into the table's last column at 80 columns read one word per line;
+    where the table does not fit, each run's why goes on its own line under its facts."""
+    monkeypatch.setattr(out, "width", width)
+    done = show(db, "last")
+    assert done.exit_code == 0, done.output
+    lines = done.output.splitlines()
+    assert max(len(line) for line in lines) <= width
+    text = " ".join(line.strip() for line in lines)
+    assert "the code does not load: SyntaxError: unmatched ')' at line 2" in text
+    assert "no reply: the generation deadline passed" in text
+    assert sum("run 1" in line and "coding_basics/" in line for line in lines) == 2

@@ -97,7 +97,7 @@ class FitColumns:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Any]:
         table = self.full()
-        if _natural(console, options, table) <= options.max_width:
+        if fits(console, options, table):
             yield table
             return
         tables = [self.narrow(group) for group in self._groups(console, options)]
@@ -115,6 +115,11 @@ class FitColumns:
             else:
                 groups.append([column])
         return groups
+
+
+def fits(console: Console, options: ConsoleOptions, renderable: RenderableType) -> bool:
+    """Whether the renderable's natural (unwrapped) width fits the space it is given."""
+    return _natural(console, options, renderable) <= options.max_width
 
 
 def _natural(console: Console, options: ConsoleOptions, renderable: RenderableType) -> int:

@@ -478,7 +478,8 @@ def facts(v: RunView) -> list[str]:
     out = [run.outcome + (f" (attempt {run.attempt})" if run.attempt > 1 else ""),
            f"score {score} ({run.passed}/{run.declared} checks)"]  # fmt: skip
     if run.completion_tokens is not None:
-        out.append(f"{run.completion_tokens} tokens out, {run.prompt_tokens or 0} in")
+        prompt = "unknown" if run.prompt_tokens is None else run.prompt_tokens
+        out.append(f"{run.completion_tokens} tokens out, {prompt} in")
     if run.ttft_s is not None:
         out.append(f"TTFT {seconds(run.ttft_s)}")
     if run.decode_tok_s:

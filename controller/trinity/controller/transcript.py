@@ -8,14 +8,15 @@ or hide anything.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.padding import Padding
 from rich.rule import Rule
 from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
+from trinity.controller import render
 from trinity.controller.runview import BenchView, CheckView, RunView, TurnView, facts, said_by
 from trinity.controller.store import shown_status
 
@@ -23,10 +24,28 @@ OUTCOME_STYLE = {"scored": "", "truncated": "yellow", "extraction_failed": "red"
                  "timeout": "red", "infra_error": "magenta"}  # fmt: skip
 
 
-def summary(bench: BenchView, views: Sequence[RunView]) -> Table:
-    """One row per run: task, model, run, outcome, score, why, tokens, time."""
+def summary(bench: BenchView, views: Sequence[RunView]) -> RenderableType:
+    """One row per run: task, model, run, outcome, score, why, tokens, time; where that
+    table is wider than the terminal, each run's why goes on its own line under its facts
+    (a why folded into a narrow column reads as one word per line)."""
     title = (f"bench {bench.bench.id} ({shown_status(bench.bench)}; {len(views)} of {len(bench.runs)} "
              "stored runs)")  # fmt: skip
+    return Fitted(_summary_table(bench, views, title), lambda: _summary_lines(bench, views, title))
+
+
+class Fitted:
+    """The `wide` renderable where its natural width fits the terminal, else `narrow()`."""
+
+    def __init__(self, wide: RenderableType, narrow: Callable[[], RenderableType]) -> None:
+        self.wide, self.narrow = wide, narrow
+
+    def __rich_console__(
+        self, console: Console, options: ConsoleOptions
+    ) -> Iterator[RenderableType]:
+        yield self.wide if render.fits(console, options, self.wide) else self.narrow()
+
+
+def _summary_table(bench: BenchView, views: Sequence[RunView], title: str) -> Table:
     out = Table(title=title, title_justify="left")
     for name in ("Task", "Model", "Run", "Outcome"):
         out.add_column(name, no_wrap=True)
@@ -34,10 +53,23 @@ def summary(bench: BenchView, views: Sequence[RunView]) -> Table:
         out.add_column(name, justify="right", no_wrap=True)
     out.add_column("Why it failed", overflow="fold")
     for v in views:
-        out.add_row(Text(v.run.task), Text(bench.title(v.column)), Text(v.label), outcome(v),
-                    score(v), _tokens(v), f"{v.run.finished_at - v.run.started_at:.1f} s",
-                    Text(v.why, style="red" if v.failed else ""))  # fmt: skip
+        out.add_row(*_cells(bench, v), Text(v.why, style="red" if v.failed else ""))
     return out
+
+
+def _summary_lines(bench: BenchView, views: Sequence[RunView], title: str) -> Group:
+    lines: list[RenderableType] = [Text(title, style="italic")]
+    for v in views:
+        lines.append(Text("  ").join(_cells(bench, v)))
+        if v.why:
+            lines.append(Padding(Text(v.why, style="red" if v.failed else ""), (0, 0, 0, 4)))
+    return Group(*lines)
+
+
+def _cells(bench: BenchView, v: RunView) -> list[Text]:
+    return [Text(v.run.task, style="bold"), Text(bench.title(v.column)), Text(v.label),
+            outcome(v), score(v), Text(_tokens(v) + " tokens"),
+            Text(f"{v.run.finished_at - v.run.started_at:.1f} s")]  # fmt: skip
 
 
 def outcome(v: RunView) -> Text:
