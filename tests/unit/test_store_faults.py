@@ -243,6 +243,21 @@ def test_runs_lists_a_killed_bench_as_interrupted(tmp_path, monkeypatch):
         assert store.bench_runs()[0].status == "running"
 
 
+def test_runs_at_80_columns_shows_each_bench_id_whole(tmp_path, monkeypatch):
+    """The id is what a person copies into show, report and --resume: a table squeezed to
+    the terminal cut it to '20261202-0…'."""
+    monkeypatch.setattr(cli.out, "width", 80)
+    path = tmp_path / "results.db"
+    with Store(path) as store:
+        ids = [store.new_bench_run(["bench"], {"tasks": ["a/b"] * 3, "n": 3,
+                                               "models": ["node-one/qwen35-fp8", "local/smollm2"]},
+                                   {}).id for _ in range(2)]  # fmt: skip
+    table = runner.invoke(app, ["runs", "--db", str(path)])
+    assert table.exit_code == 0, table.output
+    assert all(bench_id in table.stdout for bench_id in ids)
+    assert "…" not in table.stdout and max(map(len, table.stdout.splitlines())) <= 80
+
+
 def test_report_says_a_killed_benchs_controller_is_gone(tmp_path):
     path = tmp_path / "results.db"
     child = subprocess.Popen(

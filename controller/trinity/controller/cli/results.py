@@ -277,11 +277,19 @@ def runs(db: DbOption = None, json: JsonOption = False) -> None:
              "tasks": len(b.selection.get("tasks", [])), "models": b.selection.get("models", []),
              "n": b.selection.get("n")} for b in benches]))  # fmt: skip
         return
+    from rich import box
     from rich.table import Table
 
-    listing = Table(title=str(store.path), title_justify="left")
-    for name in ("Bench", "Kind", "Started", "Status", "Tasks", "Models", "n", "Runs"):
+    # The id is what a person copies (show, report, --resume): it never wraps or shrinks.
+    listing = Table(title=str(store.path), title_justify="left", box=box.SIMPLE_HEAD,
+                    pad_edge=False, collapse_padding=True)  # fmt: skip
+    listing.add_column("Bench", no_wrap=True, min_width=len(benches[0].id) if benches else 5)
+    for name in ("Kind", "Started", "Status"):
         listing.add_column(name)
+    listing.add_column("Tasks", justify="right", no_wrap=True)
+    listing.add_column("Models", overflow="fold")
+    for name in ("n", "Runs"):
+        listing.add_column(name, justify="right", no_wrap=True)
     for b in benches:
         started = _time.strftime("%Y-%m-%d %H:%M", _time.localtime(b.created_at))
         listing.add_row(b.id, b.kind, started, shown_status(b), str(len(b.selection.get("tasks", []))),
