@@ -143,3 +143,22 @@ def test_a_model_has_the_same_colour_in_the_bench_report_and_the_profile(tmp_pat
 
 def _title(key: str) -> str:
     return dict(MODELS)[key]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_validate_table_fits_with_every_count_whole(width):
+    from trinity.controller.validation import Probe, TaskValidation
+
+    tasks = ("smoke/add", "coding_debugging/fix_binary_search", "hard_parsers/expression_parser")
+    results = [
+        TaskValidation(task, "desktop5090", tuple(
+            Probe(task, role, f"{role}{i}", 100.0 if role == "reference" else 0.0, "ok", True)
+            for role, count in (("reference", 3), ("mutant", 15), ("cheat", 3))
+            for i in range(count)))
+        for task in tasks
+    ]  # fmt: skip
+    text = rendered(render.validation_table(results), width)
+    assert_fits(text, width)
+    assert text.count("3/3") == 6 and text.count("15/15") == 3
+    if width >= 120:
+        assert all(task in text for task in tasks)

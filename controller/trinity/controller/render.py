@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.measure import Measurement
 from rich.table import Table
@@ -61,9 +62,10 @@ def _table(
     rows: Sequence[Sequence[Cell]],
     *,
     hidden: Sequence[str] = (),
+    wrap: str | None = None,
 ) -> Table:
-    """A table whose columns keep their content's width, except the last, which wraps;
-    the `hidden` columns are left out (what --wide shows).
+    """A table whose columns keep their content's width, except the last (or the one named
+    `wrap`), which wraps; the `hidden` columns are left out (what --wide shows).
 
     Rich would otherwise shrink every column of a wide table to "Addre…" in an
     80-column terminal (or a pipe); the last column holds the free text.
@@ -74,7 +76,7 @@ def _table(
     table = Table(title=title, title_justify="left")
     for i, name in enumerate(columns):
         right = name in _RIGHT_ALIGNED
-        if i == len(columns) - 1:  # wraps, and folds what has no spaces
+        if name == wrap or (wrap is None and i == len(columns) - 1):  # folds what has no spaces
             table.add_column(name, justify="right" if right else "left", overflow="fold")
             continue
         width = max([len(name)] + [_cell_len(row[i]) for row in rows])
@@ -320,8 +322,13 @@ def validation_table(results: Sequence[TaskValidation]) -> Table:
         verdict = Text("ok", style="green") if v.ok else Text("INVALID", style="red")
         rows.append((Text(v.task), v.node, counts["reference"], counts["mutant"],
                      counts["cheat"], verdict))  # fmt: skip
-    return _table(
+    table = _table(
         "trinityctl validate",
-        ("Task", "Node", "References = 100", "Mutants < 100", "Cheats = 0", "Verdict"),
+        ("Task", "Node", "Refs", "Mutants", "Cheats", "Verdict"),
         rows,
+        wrap="Task",
     )
+    table.box, table.pad_edge, table.collapse_padding = box.SIMPLE_HEAD, False, True
+    table.caption = "each count: proofs that held of those run (refs: references score 100; mutants below 100; cheats 0)"
+    table.caption_justify = "left"
+    return table
