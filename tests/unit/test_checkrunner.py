@@ -5,6 +5,7 @@ inside bubblewrap, attacked by solutions, is in test_sandbox.py and tests/securi
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import hmac
 import json
@@ -87,8 +88,37 @@ class Int(int):  # a subclass of plain data reads as its base (the check runner'
     pass
 
 
+class Level(enum.IntEnum):
+    HIGH = 3
+
+
+class Colour(str, enum.Enum):  # noqa: UP042 (the mixin form a solution may write)
+    RED = "red"
+
+
+class Ratio(float):
+    def __repr__(self) -> str:
+        return "Ratio(0.5)"
+
+
+def test_an_int_float_or_str_subclass_is_written_as_its_base_type():
+    to_json = checkrunner.make_to_json()
+    assert to_json([Level.HIGH, Colour.RED, Ratio(0.5)]) == '[3,"red",0.5]'
+    assert to_json({Colour.RED: Level.HIGH}) == '{"red":3}'
+
+
 class Opaque:
     pass
+
+
+class SameText(str):
+    """Two of these with one text are two keys of one dict, and one key in JSON."""
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
 
 
 @pytest.mark.parametrize(
@@ -101,6 +131,8 @@ class Opaque:
         ({"\ud800": 1}, "a str with lone surrogates"),
         ("\ud83d\ude00", "a str with lone surrogates"),
         ({1, 2}, "set"),
+        ({SameText("k"): 1, SameText("k"): 2}, "a dict with a key twice"),
+        ([1, 10**5000], "an int too long to write"),
     ],
 )
 def test_what_is_not_plain_data_is_refused_by_name(value, why):

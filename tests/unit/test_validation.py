@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import pytest
+from trinity.controller.rubric import Check
 from trinity.controller.suites import CHEATS, Task
 from trinity.controller.validation import (
     DEFAULT_CONCURRENCY,
@@ -157,6 +158,17 @@ def test_a_check_no_mutant_fails_is_unproven():
     ]
 
 
+def test_a_mutant_that_ran_and_failed_every_check_proves_them_all():
+    def fails_all(solution: bytes, checks: Sequence[str]) -> tuple[int, set[str]]:
+        if solution == b"bad floats":  # ran to the end, passed nothing: a wrong result
+            return pb.EXECUTE_STATUS_FAILED, set()
+        return sandbox(solution, checks)
+
+    (found,) = check([replace(CODE, mutants=CODE.mutants[:1])], Node(fails_all))
+    assert probes(found)["subtracts.py"].passed_checks == 0
+    assert found.unproven == () and found.ok
+
+
 def test_a_mutant_that_crashed_before_its_checks_proves_none():
     (found,) = check([replace(CODE, mutants=CODE.mutants[1:2])])
     assert found.unproven == CODE.checks
@@ -221,6 +233,25 @@ def test_a_text_task_proves_itself_with_its_replies_and_three_cheats():
         ("cheat", "the prompt echoed", True),
     ]
     assert found.ok
+
+
+REVIEW = Task(suite="r", name="sql", kind="review", prompt="review this", solution_file="",
+              test_file="", checks=("injection", "race"),
+              rubric={"injection": Check(("sql injection",)), "race": Check((r"race\b",))},
+              good_replies=("An SQL injection. And a race.",),
+              bad_replies=("An SQL injection.", "Looks fine."))  # fmt: skip
+
+
+def test_a_text_tasks_check_that_no_bad_reply_fails_alone_is_unproven():
+    """A reply that says nothing fails both checks and proves neither: only "An SQL
+    injection." (failing race alone) proves one, so injection may be passed by a denial."""
+    (found,) = check([REVIEW])
+    assert all(p.ok for p in found.probes) and found.text
+    assert found.unproven == ("injection",) and not found.ok
+    assert found.problems() == [
+        "check injection is failed alone by no bad reply, so it may be fooled by a denial "
+        "or assert nothing: add a bad reply that fails it and passes every other check"
+    ]
 
 
 def test_a_text_task_whose_prompt_gives_the_answer_away_is_refused():

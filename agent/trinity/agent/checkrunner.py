@@ -98,7 +98,7 @@ def make_to_json():
         # A lone surrogate is not text: JSON would merge a pair of them into the one
         # character they encode, and a wrong answer could then equal the expected one.
         try:
-            encode(value, "utf-8")
+            encode(value)  # str.encode: UTF-8, strict, whatever the locale
         except encode_error:
             raise not_plain("a str with lone surrogates") from None
         return quote(value)
