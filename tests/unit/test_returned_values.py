@@ -271,4 +271,5 @@ def test_an_int_too_long_to_write_is_not_plain_data_and_the_next_checks_still_ru
     record = checkrunner.check_record("big", lambda: huge, [], "", lambda: 0.0)
     assert record["passed"] is True
     assert record["value_type"] == "int"
+    assert record["value_why"] == "an int too long to write"
     assert "value" not in record

@@ -126,6 +126,20 @@ def test_a_value_that_is_not_plain_data_fails_a_value_check():
     assert outcome.checks[1].message == "expected -5, got a Anything (not plain data)"
 
 
+def test_what_is_not_plain_data_in_a_value_is_said():
+    """'got a dict (not plain data)' read as if dicts were refused; the runner's reason
+    says what in the dict was."""
+    records = [
+        check("small"),
+        check("value", value_type="dict", value_why="a dict with a key twice"),
+        END,
+    ]
+    outcome = score(spec(), run(records), "bwrap")
+    assert outcome.checks[1].message == (
+        "expected -5, got a dict (not plain data: a dict with a key twice)"
+    )
+
+
 def test_forged_records_are_counted_in_the_outcome():
     outcome = score(spec(), run([END], forged=3), "bwrap")
     assert outcome.forged_records == 3

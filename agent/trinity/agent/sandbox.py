@@ -770,10 +770,18 @@ def _check_outcome(
         return CheckOutcome(name, False, str(record.get("message", ""))[:MAX_VALUE_CHARS])
     if name in spec.expected and not same_value(value if isinstance(value, str) else None,
                                                 spec.expected[name]):  # fmt: skip
-        got = shown or f"a {record.get('value_type', '?')} (not plain data)"
+        got = shown or not_plain(record)
         return CheckOutcome(name, False, f"expected {spec.expected[name]}, got {got}", shown,
                             seconds)  # fmt: skip
     return CheckOutcome(name, True, "", shown, seconds)
+
+
+def not_plain(record: Mapping[str, Any]) -> str:
+    """'a dict (not plain data: a dict with a key twice)': the returned value's type, and
+    what in it the check runner could not write, where that is more than its type."""
+    kind = str(record.get("value_type", "?"))
+    why = str(record.get("value_why", ""))
+    return f"a {kind} (not plain data{': ' + why if why and why != kind else ''})"
 
 
 def status_of(
