@@ -261,3 +261,54 @@ async def test_each_infra_failure_is_logged_with_its_run_attempt_and_error(caplo
     assert record.getMessage() == (
         f"infra failure run={RunKey('t', 'a', None, 0)} attempt=1 error=node a unreachable"
     )
+
+
+async def test_the_model_that_failed_is_the_one_recovered():
+    recovered: list[str] = []
+
+    async def run(key: RunKey, attempt: int) -> int:
+        if key.model == "node/a" and attempt == 1:
+            raise InfraError("node/a is restarting")
+        return 1
+
+    async def recover(model: str) -> None:
+        recovered.append(model)
+
+    done = await schedule(keys("node/a", 1) + keys("node/b", 1), run,
+                          {"node/a": 1, "node/b": 1}, retry_delay_s=0, recover=recover)  # fmt: skip
+    assert recovered == ["node/a"] and [f.result for f in done] == [1, 1]
+
+
+async def test_a_model_given_up_on_is_logged_with_its_name_and_why(caplog):
+    async def run(key: RunKey, attempt: int) -> int:
+        raise InfraError("cannot reach its server")
+
+    async def recover(model: str) -> None:
+        raise InfraError("failed: gave up after 5 restarts")
+
+    with caplog.at_level("WARNING", logger="trinity.controller.scheduler"):
+        await schedule(keys("node/a", 2), run, {"node/a": 1}, retry_delay_s=0, recover=recover)
+    given_up = [r.getMessage() for r in caplog.records if "given up" in r.getMessage()]
+    assert given_up == ["model given up model=node/a error=failed: gave up after 5 restarts"]
+
+
+async def test_a_stopped_bench_returns_only_once_every_run_in_flight_has_wound_down():
+    """A bug in one run stops the others; schedule raises after they have cleaned up
+    (closed their streams), so nothing of the bench is left running behind it."""
+    wound_down: list[int] = []
+
+    async def run(key: RunKey, attempt: int) -> int:
+        if key.repeat == 0:
+            await asyncio.sleep(0.01)
+            raise ValueError("harness bug")
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            await asyncio.sleep(0.01)  # e.g. closing the generation stream
+            wound_down.append(key.repeat)
+            raise
+        return 1
+
+    with pytest.raises(ValueError, match="harness bug"):
+        await schedule(keys("a", 3), run, {"a": 3})
+    assert wound_down == [1, 2]

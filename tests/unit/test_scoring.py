@@ -288,3 +288,55 @@ def test_what_a_rubric_found_is_quoted_up_to_80_characters():
     long = Task(suite="review", name="l", kind="review", prompt="", solution_file="",
                 test_file="", checks=("x",), rubric={"x": Check(("x+",))})  # fmt: skip
     assert score_reply(long, "x" * 120).checks[0].message == f"found {'x' * 80!r}"
+
+
+def test_an_answer_tasks_one_check_keeps_its_declared_name_whatever_the_reply():
+    """Reports and consensus line checks up by name: a failed answer is still `answer`."""
+    from dataclasses import replace
+
+    strict = replace(ANSWER, answer_line_required=True)
+    for reply in ("Answer: 391", "Answer: 392", "391, I think"):
+        assert [c.name for c in score_reply(strict, reply).checks] == ["answer"], reply
+
+
+EVEREST = Task(suite="factual", name="everest", kind="answer", prompt="", solution_file="",
+               test_file="", checks=("answer",), answers=("8848.86",), numeric_tolerance=1e-3,
+               unit="m", conversions={"km": 1000})  # fmt: skip
+
+
+def test_a_number_in_a_unit_the_task_does_not_accept_fails_and_says_which():
+    found = score_reply(EVEREST, "Answer: 8848 yards")
+    assert found.checks == (
+        CheckScore(
+            "answer",
+            False,
+            "got '8848 yards' (unit 'yd' is neither the task's 'm' nor a conversion)",
+        ),
+    )
+    assert score_reply(EVEREST, "Answer: 8,848.86 m").score == 100.0
+
+
+def test_a_number_in_a_unit_the_task_converts_passes():
+    assert score_reply(EVEREST, "Answer: 8.849 km").score == 100.0
+
+
+BOLIVIA = Task(suite="factual", name="capital", kind="answer", prompt="", solution_file="",
+               test_file="", checks=("answer",), answers=("ambiguous",),
+               competing=(("sucre",), ("la paz",)), wrong=("santa cruz",))  # fmt: skip
+
+
+def test_an_ambiguous_answer_must_name_every_competing_answer_and_says_which_is_missing():
+    assert score_reply(BOLIVIA, "Answer: ambiguous: Sucre or La Paz").score == 100.0
+    bare = score_reply(BOLIVIA, "Answer: ambiguous")
+    assert (bare.score, bare.checks[0].message) == (
+        0.0,
+        "got 'ambiguous' (competing answer 'sucre' is not named)",
+    )
+
+
+def test_an_ambiguous_answer_naming_a_wrong_one_fails_and_says_which():
+    found = score_reply(BOLIVIA, "Answer: ambiguous: Sucre, La Paz or Santa Cruz")
+    assert (found.score, found.checks[0].message) == (
+        0.0,
+        "got 'ambiguous: sucre, la paz or santa cruz' (wrong answer 'santa cruz' is named)",
+    )

@@ -145,18 +145,26 @@ async def with_retries(
 ) -> Finished[T]:
     """One run, tried up to retries + 1 times, each try once its model's lane is open
     (schedule's loop for one key; pair mode's steps use it one at a time)."""
-    finished: Finished[T] = Finished(key, None, "not run", attempts=0)
-    for attempt in range(1, retries + 2):
-        async with lane.slots:
-            await lane.gate()
-            if lane.down:
-                return Finished(key, None, lane.down, attempts=attempt - 1)
-            try:
-                return Finished(key, await run(key, attempt), attempts=attempt)
-            except InfraError as exc:
-                log.warning("infra failure run=%s attempt=%d error=%s", key, attempt, exc)
-                finished = Finished(key, None, str(exc), attempts=attempt)
-                if not exc.retry:
-                    return finished
-                lane.failed()
+    for attempt in range(1, retries + 1):
+        finished, again = await _attempt(key, run, lane, attempt)
+        if not again:
+            return finished
+    finished, _ = await _attempt(key, run, lane, retries + 1)
     return finished
+
+
+async def _attempt(
+    key: RunKey, run: Callable[[RunKey, int], Awaitable[T]], lane: Lane, attempt: int
+) -> tuple[Finished[T], bool]:
+    """One try, once the lane is open: how it ended, and whether another try may help."""
+    async with lane.slots:
+        await lane.gate()
+        if lane.down:
+            return Finished(key, None, lane.down, attempts=attempt - 1), False
+        try:
+            return Finished(key, await run(key, attempt), attempts=attempt), False
+        except InfraError as exc:
+            log.warning("infra failure run=%s attempt=%d error=%s", key, attempt, exc)
+            if exc.retry:
+                lane.failed()
+            return Finished(key, None, str(exc), attempts=attempt), exc.retry

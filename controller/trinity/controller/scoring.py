@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from trinity.controller.answers import matches
 from trinity.controller.client import AgentClient
-from trinity.controller.rubric import judge
+from trinity.controller.rubric import Check, judge
 from trinity.controller.suites import Task
 from trinity.v1 import agent_pb2 as pb
 
@@ -115,11 +115,7 @@ def score_reply(task: Task, answer: str) -> Score:
     if task.kind == "answer":
         checks: tuple[CheckScore, ...] = (_answer_check(task, answer),)
     else:
-        found = (judge(check, answer) for check in task.rubric.values())
-        checks = tuple(
-            CheckScore(name, f.passed, f.message)
-            for name, f in zip(task.rubric, found, strict=True)
-        )
+        checks = tuple(_rubric_check(name, check, answer) for name, check in task.rubric.items())
     passed = sum(c.passed for c in checks)
     return Score(
         task=task.id,
@@ -134,6 +130,12 @@ def score_reply(task: Task, answer: str) -> Score:
         stderr_tail="",
         sandbox="none",
     )
+
+
+def _rubric_check(name: str, check: Check, answer: str) -> CheckScore:
+    """One check of a review or design rubric (trinity.controller.rubric has the rules)."""
+    found = judge(check, answer)
+    return CheckScore(name, found.passed, found.message)
 
 
 def _answer_check(task: Task, answer: str) -> CheckScore:
