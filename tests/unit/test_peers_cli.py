@@ -10,13 +10,15 @@ import os
 from pathlib import Path
 
 import pytest
+from trinity.controller import crosscheck as cc
 from trinity.controller import peers
 from trinity.controller.answerer import Question
-from trinity.controller.bench import Plan, run_bench
+from trinity.controller.bench import Plan, reported_cost, run_bench
 from trinity.controller.config import parse_config
 from trinity.controller.errors import ConfigError
 from trinity.controller.peers import presets
 from trinity.controller.peers.cli import CliBackend, prompt_text
+from trinity.controller.report import summarise
 from trinity.controller.scheduler import RunKey
 from trinity.controller.store import Store
 from trinity.controller.suites import load_task
@@ -101,6 +103,29 @@ def test_claude_code_api_error_reported_as_success_exit_0_is_retried_never_score
     kind = {429: "rate_limit", 529: "overloaded"}[status]
     assert (run.outcome, run.score) == ("infra_error", None)
     assert f"claude-code: {kind}: API Error: {status}" in run.sandbox["error"]
+
+
+def test_what_a_failed_attempt_cost_is_stored_and_counts_toward_max_cost(
+    tmp_path, tools, node, monkeypatch
+):
+    """Claude Code reports total_cost_usd in an is_error result too: the attempt was paid
+    for though it gave no answer, so --max-cost must see it (and resume with it)."""
+    monkeypatch.setenv("FAKE_CLI", "is_error=529,cost=0.0123")
+    config = parse_config(
+        NODE + '[[peers]]\npreset = "claude-code"\n', "models.toml", base=tmp_path
+    )
+    plan = Plan((load_task("smoke/add"),), config.peers, 3, (None,), 90.0, "crosscheck", 0.02)
+    with Store(tmp_path / "results.db") as store:
+        outcome = asyncio.run(run_bench(config, store, plan, retries=0, retry_delay_s=0))
+        runs = store.runs(outcome.bench_run_id)
+        bench_run = store.bench_run(outcome.bench_run_id)
+    titles = dict(bench_run.selection["columns"])
+    check = cc.summarise(summarise(bench_run, runs, outcome.verdicts, titles), runs)
+    assert [s.cost_usd for s in check.speed] == [pytest.approx(0.0246)], "the table shows it"
+    assert len(logged(tmp_path)) == 2, "asked twice; the third run was over the budget"
+    assert [r.details.get("failed_cost_usd") for r in runs] == [0.0123, 0.0123, None]
+    assert runs[2].sandbox["error"].startswith("not run: --max-cost $0.02 reached ($0.02")
+    assert sum(reported_cost(r.details) for r in runs) == pytest.approx(0.0246)
 
 
 def test_claude_code_credit_balance_error_stops_the_peer(tmp_path, tools, node, monkeypatch):

@@ -358,6 +358,23 @@ class Runner:
                   for m in plan.models if isinstance(m, ModelConfig)}  # fmt: skip
         self.answerers: dict[str, Answerer] = {**agents, **(answerers or {})}
         self.spent_usd = 0.0  # cost the answers reported, for plan.max_cost_usd
+        # what attempts that failed (infrastructure) reported costing: paid, but no answer
+        self.failed_usd: dict[RunKey, float] = {}
+
+    def charge_failure(self, key: RunKey, exc: InfraError, answered: Sequence[Answer]) -> None:
+        """Keep what a failed attempt reported costing: it counts toward --max-cost and is
+        stored with the run (failed_cost_usd), though its answers are lost. The turns
+        answered before the failure are in spent_usd already."""
+        cost = getattr(exc, "cost_usd", None) or 0.0
+        self.spent_usd += cost
+        lost = cost + sum(r.details.get("cost_usd") or 0.0 for r in answered)
+        if lost:
+            self.failed_usd[key] = self.failed_usd.get(key, 0.0) + lost
+
+    def failed_cost(self, key: RunKey) -> dict[str, float]:
+        """The details entry for what this run's failed attempts cost, once."""
+        lost = self.failed_usd.pop(key, 0.0)
+        return {"failed_cost_usd": lost} if lost else {}
 
     def refusal(self, model: str) -> str | None:
         """Why a model's runs are not to be made (its peer stopped, the budget spent)."""
@@ -386,7 +403,11 @@ class Runner:
             messages.append(("user", prompt))
             question = Question(key, task, tuple(messages), index,
                                 codes[-1] if codes else "", seed)  # fmt: skip
-            result = await answerer.answer(question)
+            try:
+                result = await answerer.answer(question)
+            except InfraError as exc:  # the turns answered before it were paid for too
+                self.charge_failure(key, exc, results)
+                raise
             if result is None:
                 outcome = "timeout"
                 break
@@ -505,7 +526,7 @@ class Runner:
             completion_tokens=sum(completion_tokens) if completion_tokens else None,
             started_at=started,
             finished_at=time.time(),
-            details=merge_details([r.details for r in results]),
+            details=merge_details([r.details for r in results]) | self.failed_cost(key),
             seed=self.seed(model, key),
         )
 
@@ -602,7 +623,12 @@ async def score_answer(
     return Answered(score, extraction.code, extraction.rule)
 
 
-def infra_record(plan: Plan, bench_run_id: str, finished: Finished[RunRecord]) -> RunRecord:
+def infra_record(
+    plan: Plan,
+    bench_run_id: str,
+    finished: Finished[RunRecord],
+    details: Mapping[str, Any] | None = None,
+) -> RunRecord:
     """What is stored for a run the infrastructure kept from happening."""
     task = next(t for t in plan.tasks if t.id == finished.key.task)
     model = next(m for m in plan.models if m.key == finished.key.model)
@@ -624,7 +650,13 @@ def infra_record(plan: Plan, bench_run_id: str, finished: Finished[RunRecord]) -
         sandbox={"error": finished.error},
         started_at=now,
         finished_at=now,
+        details=dict(details or {}),
     )
+
+
+def reported_cost(details: Mapping[str, Any]) -> float:
+    """What a stored run reported costing, its failed attempts included."""
+    return (details.get("cost_usd") or 0.0) + (details.get("failed_cost_usd") or 0.0)
 
 
 async def run_bench(
@@ -669,12 +701,11 @@ async def run_bench(
         result.skipped = len(keys) - len(todo)
         runner = Runner(config, plan, bench_run_id, conns, asking, meters)
         if plan.max_cost_usd is not None:
-            runner.spent_usd = sum(
-                r.details.get("cost_usd") or 0.0 for r in store.runs(bench_run_id)
-            )
+            runner.spent_usd = sum(reported_cost(r.details) for r in store.runs(bench_run_id))
 
         async def finished(item: Finished[RunRecord]) -> None:
-            record = item.result or infra_record(plan, bench_run_id, item)
+            record = item.result or infra_record(plan, bench_run_id, item,
+                                                 runner.failed_cost(item.key))  # fmt: skip
             record_or_stop(store, record)
             result.ran += 1
             result.failed += record.outcome == "infra_error"

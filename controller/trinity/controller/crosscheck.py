@@ -31,7 +31,7 @@ from typing import Any
 
 from rich.table import Table
 from rich.text import Text
-from trinity.controller.bench import Plan
+from trinity.controller.bench import Plan, reported_cost
 from trinity.controller.config import AnyModel, ClusterConfig
 from trinity.controller.errors import SelectionError
 from trinity.controller.fingerprint import TaskShapes, task_shapes
@@ -95,7 +95,7 @@ class Speed:
     input_tokens: float | None  # means per run, where reported
     output_tokens: float | None
     reasoning_tokens: float | None
-    cost_usd: float | None  # total over the runs, where reported
+    cost_usd: float | None  # total over the runs and their failed attempts, where reported
     decode_tok_s: float | None
     energy_wh: float | None = None  # mean per run, where measured
 
@@ -129,11 +129,17 @@ class Crosscheck:
 def summarise(report: Report, runs: Sequence[RunRecord]) -> Crosscheck:
     """The speed/cost and AST tables of a stored crosscheck (or any bench)."""
     grouped: dict[tuple[str, str], list[RunRecord]] = {}
+    paid: dict[tuple[str, str], float] = {}  # failed attempts too: they were paid for
     for run in runs:
+        if _costed(run.details):
+            paid[(_column(run), run.task)] = paid.get(
+                (_column(run), run.task), 0.0
+            ) + reported_cost(run.details)
         if run.outcome != "infra_error":
             grouped.setdefault((_column(run), run.task), []).append(run)
     tasks = [v.task for v in report.verdicts]
-    speed = tuple(_speed(c, t, grouped.get((c, t), [])) for c in report.columns for t in tasks)
+    speed = tuple(_speed(c, t, grouped.get((c, t), []), paid.get((c, t)))
+                  for c in report.columns for t in tasks)  # fmt: skip
     price = (report.bench.config.get("defaults") or {}).get("electricity_price_per_kwh")
     return Crosscheck(
         report,
@@ -148,9 +154,12 @@ def _column(run: RunRecord) -> str:
     return model_label(run.model, thinking_label(run.thinking))
 
 
-def _speed(column: str, task: str, runs: Sequence[RunRecord]) -> Speed:
+def _costed(details: Mapping[str, Any]) -> bool:
+    return details.get("cost_usd") is not None or details.get("failed_cost_usd") is not None
+
+
+def _speed(column: str, task: str, runs: Sequence[RunRecord], paid: float | None) -> Speed:
     walls = [r.finished_at - r.started_at for r in runs]
-    costs = [c for r in runs if (c := r.details.get("cost_usd")) is not None]
     rates = [r.decode_tok_s for r in runs if r.decode_tok_s]
     return Speed(
         column,
@@ -160,7 +169,7 @@ def _speed(column: str, task: str, runs: Sequence[RunRecord]) -> Speed:
         _mean([r.details.get("input_tokens", r.prompt_tokens) for r in runs]),
         _mean([r.details.get("output_tokens", r.completion_tokens) for r in runs]),
         _mean([r.details.get("reasoning_tokens") for r in runs]),
-        sum(costs) if costs else None,
+        paid,
         statistics.fmean(rates) if rates else None,
         _mean([r.details.get("energy_wh") for r in runs]),
     )

@@ -54,12 +54,19 @@ class PeerUnavailable(InfraError):
     """A peer could not answer, and not because of the model: see the module doc."""
 
     def __init__(
-        self, peer: str, kind: str, message: str, *, retry_after_s: float | None = None
+        self,
+        peer: str,
+        kind: str,
+        message: str,
+        *,
+        retry_after_s: float | None = None,
+        cost_usd: float | None = None,
     ) -> None:
         self.peer = peer
         self.kind = kind
         self.detail = message = scrub_text(message)  # whatever the tool or API echoed
         self.retry_after_s = retry_after_s
+        self.cost_usd = cost_usd  # what the failed attempt reported costing (a CLI's result)
         super().__init__(f"{peer}: {kind}: {message}")
 
     @property

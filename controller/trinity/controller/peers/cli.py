@@ -92,7 +92,7 @@ class CliBackend:
             report = presets.parse(self.peer.preset, done.stdout, done.returncode, done.stderr,
                                    _read(run.last_message))  # fmt: skip
             if report.failure is not None:
-                raise PeerUnavailable(self.peer.name, *report.failure)
+                raise PeerUnavailable(self.peer.name, *report.failure, cost_usd=report.cost_usd)
             solution = None
             if question.task.runs_code:
                 solution = _written(
