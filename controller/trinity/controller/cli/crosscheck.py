@@ -67,7 +67,8 @@ def crosscheck(
         typer.Option(
             "--max-cost",
             min=0,
-            help="US dollars: no new run once the cost the peers reported reaches it.",
+            help="US dollars: no new run once the cost the peers reported (failed attempts "
+            "included) reaches it; runs already under way finish.",
             show_default=False,
         ),
     ] = None,
