@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -203,6 +204,35 @@ def test_infra_failure_is_retried_then_stored_as_incomplete(config, store, monke
     assert "unreachable" in runs["b/m"].sandbox["error"]
     assert out.verdicts[0].verdict == Verdict.INCOMPLETE
     assert (out.ran, out.failed) == (2, 1)  # what makes `bench` exit 1
+
+
+def test_a_sandbox_failure_after_the_answer_scores_that_answer_again_without_asking_again(
+    config, store, monkeypatch
+):
+    """The model answered and the node's sandbox then failed: the retry scores the same
+    answer (a peer would bill twice, a local model spend its time twice), and the run's
+    wall time still counts what the answer took."""
+
+    def slow(_r):
+        time.sleep(0.3)
+        return result(GOOD)
+
+    node = FakeNode("a", slow)
+    execute, failed = node.execute, []
+
+    async def execute_once_broken(request, timeout_s):
+        if node.requests and not failed:  # after pre-flight, the first run's scoring
+            failed.append(request)
+            raise NodeUnreachable("node a unreachable")
+        return await execute(request, timeout_s)
+
+    node.execute = execute_once_broken  # type: ignore[method-assign]
+    install(monkeypatch, {"a": node, "b": FakeNode("b", lambda r: result(GOOD))})
+    out = go(config, store, plan(config, n=1))
+    run = next(r for r in store.runs(out.bench_run_id) if r.model == "a/m")
+    assert (run.outcome, run.score, run.attempt) == ("scored", 100.0, 2)
+    assert len(node.requests) == 1 and failed
+    assert run.finished_at - run.started_at >= 0.3
 
 
 def test_low_score_is_never_retried(config, store, monkeypatch):

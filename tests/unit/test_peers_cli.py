@@ -19,7 +19,7 @@ from trinity.controller.errors import ConfigError
 from trinity.controller.peers import presets
 from trinity.controller.peers.cli import CliBackend, prompt_text
 from trinity.controller.report import summarise
-from trinity.controller.scheduler import RunKey
+from trinity.controller.scheduler import InfraError, RunKey
 from trinity.controller.store import Store
 from trinity.controller.suites import load_task
 
@@ -126,6 +126,31 @@ def test_what_a_failed_attempt_cost_is_stored_and_counts_toward_max_cost(
     assert [r.details.get("failed_cost_usd") for r in runs] == [0.0123, 0.0123, None]
     assert runs[2].sandbox["error"].startswith("not run: --max-cost $0.02 reached ($0.02")
     assert sum(reported_cost(r.details) for r in runs) == pytest.approx(0.0246)
+
+
+@pytest.mark.parametrize("broken", [1, 99])
+def test_a_sandbox_failure_after_the_tool_answered_never_asks_it_again(
+    tmp_path, tools, node, monkeypatch, broken
+):
+    """The node failed to score, not the tool: the retry scores the answer already paid
+    for. Should the node never come back, that answer's cost is stored as lost."""
+    execute, failures = node.execute, []
+
+    async def execute_broken(request, timeout_s):
+        if (tmp_path / "argv.jsonl").exists() and len(failures) < broken:  # after pre-flight
+            failures.append(request)
+            raise InfraError("node a: sandbox unreachable")
+        return await execute(request, timeout_s)
+
+    monkeypatch.setattr(node, "execute", execute_broken)
+    (run,) = bench('[[peers]]\npreset = "claude-code"\n', tmp_path, retries=1)
+    assert len(logged(tmp_path)) == 1, "the tool was asked once"
+    if broken == 1:
+        assert (run.outcome, run.score, run.attempt) == ("scored", 100.0, 2)
+        assert run.details["cost_usd"] == 0.0123 and "failed_cost_usd" not in run.details
+    else:
+        assert (run.outcome, run.attempt) == ("infra_error", 2)
+        assert run.details == {"failed_cost_usd": 0.0123}
 
 
 def test_claude_code_credit_balance_error_stops_the_peer(tmp_path, tools, node, monkeypatch):

@@ -360,21 +360,46 @@ class Runner:
         self.spent_usd = 0.0  # cost the answers reported, for plan.max_cost_usd
         # what attempts that failed (infrastructure) reported costing: paid, but no answer
         self.failed_usd: dict[RunKey, float] = {}
+        # answers a failed attempt already had (each with the seconds it took), asked
+        # again of no model when a later step (the node's sandbox) failed: a peer would
+        # bill twice, a local model would spend the time twice
+        self.kept: dict[RunKey, list[tuple[Answer, float]]] = {}
 
-    def charge_failure(self, key: RunKey, exc: InfraError, answered: Sequence[Answer]) -> None:
+    def charge_failure(self, key: RunKey, exc: InfraError) -> None:
         """Keep what a failed attempt reported costing: it counts toward --max-cost and is
-        stored with the run (failed_cost_usd), though its answers are lost. The turns
-        answered before the failure are in spent_usd already."""
+        stored with the run (failed_cost_usd), though it gave no answer."""
         cost = getattr(exc, "cost_usd", None) or 0.0
         self.spent_usd += cost
-        lost = cost + sum(r.details.get("cost_usd") or 0.0 for r in answered)
-        if lost:
-            self.failed_usd[key] = self.failed_usd.get(key, 0.0) + lost
+        if cost:
+            self.failed_usd[key] = self.failed_usd.get(key, 0.0) + cost
 
     def failed_cost(self, key: RunKey) -> dict[str, float]:
-        """The details entry for what this run's failed attempts cost, once."""
-        lost = self.failed_usd.pop(key, 0.0)
+        """The details entry for what this run's failed attempts cost, once: the failed
+        answers, and the kept ones when the run ends without using them."""
+        kept = self.kept.pop(key, [])
+        lost = self.failed_usd.pop(key, 0.0) + sum(
+            a.details.get("cost_usd") or 0.0 for a, _ in kept
+        )
         return {"failed_cost_usd": lost} if lost else {}
+
+    async def ask(self, key: RunKey, question: Question) -> tuple[Answer | None, float]:
+        """The answer to this turn: the one a failed attempt of this run kept, with the
+        seconds it took then, else asked now (0 s: this attempt's own time; a timeout is
+        None, and not kept)."""
+        kept = self.kept.setdefault(key, [])
+        if question.turn < len(kept):
+            return kept[question.turn]
+        started = time.time()
+        try:
+            answer = await self.answerers[key.model].answer(question)
+        except InfraError as exc:
+            self.charge_failure(key, exc)
+            raise
+        if answer is None:
+            return None, 0.0
+        self.spent_usd += answer.details.get("cost_usd") or 0.0
+        kept.append((answer, time.time() - started))
+        return answer, 0.0
 
     def refusal(self, model: str) -> str | None:
         """Why a model's runs are not to be made (its peer stopped, the budget spent)."""
@@ -386,10 +411,9 @@ class Runner:
     async def __call__(self, key: RunKey, attempt: int) -> RunRecord:
         task, model = self.tasks[key.task], self.models[key.model]
         if (why := self.refusal(key.model)) is not None:
-            return infra_record(self.plan, self.bench_run_id,
-                                Finished(key, None, why, attempts=attempt))  # fmt: skip
+            refused = Finished(key, None, why, attempts=attempt)
+            return infra_record(self.plan, self.bench_run_id, refused, self.failed_cost(key))
         client = self.conns[self.config.scoring_node(model)]
-        answerer = self.answerers[key.model]
         started = time.time()
         messages: list[tuple[str, str]] = []
         turns: list[Score] = []
@@ -403,16 +427,12 @@ class Runner:
             messages.append(("user", prompt))
             question = Question(key, task, tuple(messages), index,
                                 codes[-1] if codes else "", seed)  # fmt: skip
-            try:
-                result = await answerer.answer(question)
-            except InfraError as exc:  # the turns answered before it were paid for too
-                self.charge_failure(key, exc, results)
-                raise
+            result, reused_s = await self.ask(key, question)
+            started -= reused_s  # the run's wall time still counts what that answer took
             if result is None:
                 outcome = "timeout"
                 break
             results.append(result)
-            self.spent_usd += result.details.get("cost_usd") or 0.0
             split = split_reasoning(result.text, result.reasoning)
             replies.append((split.answer, split.reasoning, split.rule))
             messages.append(("assistant", split.answer))
@@ -428,6 +448,7 @@ class Runner:
                 continue
             turns.append(answered.score)
         score = merge_turns(task, turns) if turns else None
+        del self.kept[key]  # used: its answers are in this record
         return self.record(key, attempt, task, model, started, messages, replies, results,
                             codes, rules, outcome, score)  # fmt: skip
 
