@@ -411,7 +411,7 @@ class Runner:
     async def __call__(self, key: RunKey, attempt: int) -> RunRecord:
         task, model = self.tasks[key.task], self.models[key.model]
         if (why := self.refusal(key.model)) is not None:
-            refused = Finished(key, None, why, attempts=attempt)
+            refused: Finished[RunRecord] = Finished(key, None, why, attempts=attempt)
             return infra_record(self.plan, self.bench_run_id, refused, self.failed_cost(key))
         client = self.conns[self.config.scoring_node(model)]
         started = time.time()
