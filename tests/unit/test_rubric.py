@@ -392,3 +392,66 @@ def test_built_in_checks_take_findings_and_refuse_denials_in_other_words(
     from trinity.controller.suites import load_task
 
     assert judge(load_task(task_id).rubric[check], sentence).passed is passes
+
+
+# Rule 4 and 5: a finding named only to be waved away, or only asked about, is not found;
+# the words that wave one away elsewhere in a sentence do not hide a finding.
+DISMISSED = [
+    ("hard_judgement/code_review", "timing_compare",
+     "Using == for the admin token is fine; timing attacks over the network are not practical."),
+    ("hard_judgement/code_review", "timing_compare",
+     "I don't think timing is a concern for the admin token comparison."),
+    ("hard_judgement/code_review", "timing_compare", "Timing attacks? Not a real issue here."),
+    ("hard_judgement/code_review", "pickle_rce",
+     "I don't think arbitrary code execution is a concern here, since cookies come from our "
+     "own server."),
+    ("hard_judgement/code_review", "pickle_rce",
+     "Some reviewers flag pickle as RCE, but that does not apply to this service."),
+    ("hard_judgement/code_review", "unbounded_cache",
+     "I wouldn't worry about _SESSIONS growing without limit; restarts clear it."),
+    ("hard_judgement/code_review", "unbounded_cache", "Adding an LRU would be over-engineering here."),
+    ("crosscheck/code_review", "sql_injection", "I checked for SQL injection and found none."),
+    ("crosscheck/code_review", "missing_commit",
+     "The missing commit people worry about is a non-issue: the context manager commits."),
+    ("crosscheck/code_review", "bare_except",
+     "The bare except is acceptable here since errors are logged."),
+    ("crosscheck/code_review", "mutable_default",
+     "The mutable default argument is harmless because it is never mutated."),
+    ("hard_judgement/system_design", "rate_limiting", "Rate limiting is out of scope."),
+    ("hard_judgement/system_design", "backpressure", "Backpressure is unnecessary at this scale."),
+    ("hard_judgement/system_design", "delivery_semantics",
+     "Exactly-once delivery is easy: we just use a database."),
+]  # fmt: skip
+
+FOUND_DESPITE_DISMISSAL_WORDS = [
+    ("hard_judgement/code_review", "timing_compare",
+     "The token format check is fine, but comparing with == is not constant-time and leaks "
+     "timing."),
+    ("hard_judgement/code_review", "pickle_rce",
+     "Pickle is fine for trusted data; a cookie is not trusted, so unpickling it is remote "
+     "code execution."),
+    ("hard_judgement/code_review", "unbounded_cache",
+     "An LRU may look like over-engineering, but without one _SESSIONS grows without limit."),
+    ("crosscheck/code_review", "sql_injection",
+     "There is nothing stopping a caller from SQL injection through the name."),
+    ("crosscheck/code_review", "bare_except",
+     "Logging is fine, but the bare except also swallows KeyboardInterrupt."),
+    ("hard_judgement/code_review", "pickle_rce",
+     "This is not a theoretical concern: unpickling a cookie is remote code execution."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("task_id", "check", "sentence"), DISMISSED)
+def test_a_finding_waved_away_or_only_asked_about_is_not_found(task_id, check, sentence):
+    from trinity.controller.suites import load_task
+
+    finding = judge(load_task(task_id).rubric[check], sentence)
+    assert not finding.passed, finding.message
+
+
+@pytest.mark.parametrize(("task_id", "check", "sentence"), FOUND_DESPITE_DISMISSAL_WORDS)
+def test_dismissal_words_in_another_clause_do_not_hide_a_finding(task_id, check, sentence):
+    from trinity.controller.suites import load_task
+
+    finding = judge(load_task(task_id).rubric[check], sentence)
+    assert finding.passed, finding.message

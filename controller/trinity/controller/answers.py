@@ -124,7 +124,7 @@ DEFAULT_TOLERANCE = 1e-9
 # The version of the text-scoring rules (this module and rubric.py): part of every text
 # task's hash, so a bench begun under other rules is not resumed under these (its old and
 # new scores could not be compared). Bump it with any change to how a reply scores.
-RULES_VERSION = 3
+RULES_VERSION = 4
 _ANSWER_LINE = re.compile(
     r"^[\s>*_#-]*(?:final\s+answer|answer|정답|답)[\s*_]*[:：][\s*_]*(?P<rest>.*)$",
     re.IGNORECASE | re.MULTILINE,
