@@ -11,24 +11,25 @@ read (`refuted_by`), each a list of regular expressions. Every rule, in the orde
    it cannot begin inside a word (the matcher puts `(?<!\w)` in front of it, so no
    expression can forget), so "synchronous replica" is not found in "asynchronous
    replica" nor "commit" in "uncommitted". An expression may end mid-word (`durab`).
-3. Assertion. A check passes when one sentence matches one of its `asserts` and none of
-   its `refuted_by`. A refutation voids only its own check's assertions and only in its
-   own sentence: "No SQL injection problem." fails the injection check, while a reply
-   that finds the injection in one sentence and rules it out elsewhere in another ("export
-   takes no user input, so no injection there") passes. There is no negation filter
-   shared by all checks, because a finding is often a negation ("no upper bound", "never
-   evicted", "not constant-time", "never commits"): those are written into `asserts`,
-   and each check's `refuted_by` names the denials of that finding only.
-4. Dismissal. A finding named only to be waved away is not asserted: where the clause
-   that holds the assertion also says it does not matter ("found none", "not a concern",
-   "a non-issue", "is fine", "harmless", "does not apply", "out of scope", "would be
-   over-engineering", "I don't think", "wouldn't worry"), that assertion does not count.
-   The clause, not the sentence: "The lock is fine, but the cache never evicts" still
-   finds the cache (clauses end at ";", ", but", ", while", ", although", ", though",
-   ", whereas" and a dash between spaces), and a clause that waves away "that", "this"
-   or "it" waves away the clause before it ("Some flag pickle as RCE, but that does not
-   apply here"). Unlike rule 3's denials these words are the same for every check: they
-   judge a finding's weight, whatever the finding.
+3. Assertion. A check passes when one clause (rule 4) matches one of its `asserts` and
+   none of its `refuted_by`. A refutation voids only its own check's assertions and only
+   in the clauses it touches: "No SQL injection problem." fails the injection check,
+   while a reply that finds the injection in one sentence and rules it out elsewhere in
+   another ("export takes no user input, so no injection there") passes. There is no
+   negation filter shared by all checks, because a finding is often a negation ("no
+   upper bound", "never evicted", "not constant-time", "never commits"): those are
+   written into `asserts`, and each check's `refuted_by` names the denials of that
+   finding only.
+4. Clauses and dismissal. A sentence's clauses end at a line break, ";", ", but",
+   ", while", ", although", ", though", ", whereas" and a dash between spaces. A finding
+   named only to be waved away is not asserted: where its clause also says it does not
+   matter ("found none", "not a concern", "a non-issue", "is fine", "harmless", "does not
+   apply", "out of scope", "would be over-engineering", "I don't think ... is a concern",
+   "wouldn't worry"), that assertion does not count. The clause, not the sentence: "The
+   lock is fine, but the cache never evicts" still finds the cache. A clause that waves
+   away or denies "that", "this" or "it" does so to the clause before it too ("Some flag
+   pickle as RCE, but that does not apply here"). Unlike rule 3's denials these words are
+   the same for every check: they judge a finding's weight, whatever the finding.
 5. Questions. A sentence that ends in "?" asks; it asserts nothing ("Timing attacks? Not
    a real issue here." finds no timing attack).
 """
@@ -50,7 +51,7 @@ _LIST_NUMBER = re.compile(r"\s*\d+[.)]")
 _BACK = re.compile(r"\W*(?:but|yet|and)?\s*(?:that|this|it)\b", re.IGNORECASE)
 
 _CLAUSE_END = re.compile(
-    r";|,\s*(?:but|while|although|though|whereas)\b|\s[-–—]{1,2}\s|\bbut\b", re.IGNORECASE
+    r";|\n|,\s*(?:but|while|although|though|whereas)\b|\s[-–—]{1,2}\s|\bbut\b", re.IGNORECASE
 )
 
 # Rule 4: words that wave a finding away, whatever the finding.
