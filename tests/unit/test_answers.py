@@ -226,11 +226,32 @@ def test_superscript_exponent_is_not_read_as_digits() -> None:
     assert matches("Answer: 1.08 × 10²", ["108"]).ok
 
 
-def test_large_whole_numbers_are_compared_exactly() -> None:
-    assert matches("Answer: 7,510,504,314,610", ["7510504314610"]).ok
-    assert not matches("Answer: 7510504314609", ["7510504314610"]).ok
-    assert not matches("Answer: 7.51e12", ["7510504314610"]).ok
-    # An explicit tolerance still means closeness.
+def test_a_negative_power_of_ten_may_be_written_with_a_minus_sign() -> None:
+    assert matches("Answer: 1.6 × 10^−19 C", ["1.6e-19"]).ok
+    assert not matches("Answer: 1.6 × 10^19 C", ["1.6e-19"]).ok
+
+
+@pytest.mark.parametrize(
+    ("reply", "accepted", "ok"),
+    [
+        ("Answer: 7,510,504,314,610", "7510504314610", True),
+        ("Answer: 7.51050431461 × 10^12", "7510504314610", True),  # exactly it
+        ("Answer: 2,432,902,008,176,640,000", "2432902008176640000", True),  # 20!, > 2**53
+        ("Answer: 12345678901234567891", "12345678901234567891", True),  # no float is it
+        ("Answer: 7510504314609", "7510504314610", False),
+        ("Answer: 7.51e12", "7510504314610", False),
+        ("Answer: 2432902008176640001", "2432902008176640000", False),
+        ("Answer: 12345678901234567168", "12345678901234567891", False),  # its float
+        ("Answer: 1000000001", "1000000000", False),  # within a float's 1e-9
+        ("Answer: 20000000.01", "20000000", False),  # likewise
+        ("Answer: 16777216.01", "16777216", False),  # 2**24, the first compared exactly
+    ],
+)
+def test_large_whole_numbers_are_compared_exactly(reply: str, accepted: str, ok: bool) -> None:
+    assert matches(reply, [accepted]).ok is ok
+
+
+def test_a_tolerance_still_means_closeness_for_large_and_small_numbers() -> None:
     assert matches("Answer: 7.5105e12", ["7510504314610"], numeric_tolerance=1e-3).ok
     # Small numbers keep the float rule (0.1 + 0.2 style answers).
     assert matches("Answer: 0.30000000000000004", ["0.3"]).ok
