@@ -196,7 +196,7 @@ _GLUED_UNIT = re.compile(
 _ABBREVIATIONS = {"e.g", "i.e", "mt", "st", "dr", "mr", "mrs", "ms", "vs", "approx", "ca",
                   "jr", "sr", "u.s", "u.k", "etc", "cf", "no"}  # fmt: skip
 _BREAK = re.compile(
-    r"(?P<end>[.!?。])(?=\s|$)|[;；]|:\s|,\s|，|、|(?P<dash>\s*—\s*|\s[-–]\s)"
+    r"(?P<end>[.!?。])(?=\s|$)|[;；]|:\s|,\s|，|、|(?P<dash>\s*—\s*|\s+[-–]\s+)"
     r"|\s(?=(?:but|though|although|however|whereas)(?![^\W\d_]))"
 )
 _NEGATED_TAIL = re.compile(
@@ -403,7 +403,7 @@ _TIMES_TEN = re.compile(
 
 def _scientific(match: re.Match[str]) -> str:
     exponent = match[2] or match[3] or match[4].translate(_SUPERSCRIPT)
-    return f"{match[1]}e{exponent.replace('−', '-')}"
+    return f"{match[1]}e{exponent}"  # a "−" in it becomes "-" with the rest of the text
 
 
 def normalise(text: str) -> str:
@@ -443,13 +443,14 @@ def _single(text: str, task: _Accepted) -> tuple[str | None, str, str]:
     parts += [p for c in (*clauses[index + 1 :], *comments) if (p := _hedged(c)) is not None]
     parts += _retracted(clauses[index + 1 :])
     parts += [p for comment in comments for p in _retracted(_clauses(comment))]
-    results = [task.match(p) for p in parts]
-    if results[0] is None:
+    judged = [(p, task.match(p)) for p in parts]
+    found = judged[0][1]
+    if found is None:
         return None, "none", task.why_not(parts[0])
-    unaccepted = [p for p, r in zip(parts, results, strict=True) if r is None]
+    unaccepted = [p for p, r in judged if r is None]
     if unaccepted:
         return None, "none", f"hedge: {unaccepted[0]!r} is offered too and is not accepted"
-    return results[0][0], results[0][1], ""
+    return found[0], found[1], ""
 
 
 def _commentary(text: str) -> tuple[str, list[str]]:
@@ -462,11 +463,10 @@ def _commentary(text: str) -> tuple[str, list[str]]:
             break
         comments.append(match[1] if match[1] is not None else match[2])
         text = text[: match.start()] + " " + text[match.end() :]
-    for opener in "([":
-        cut = text.find(opener)
-        if cut >= 0:
-            comments.append(text[cut + 1 :])
-            text = text[:cut]
+    for opener in ("(", "["):
+        text, cut, rest = text.partition(opener)
+        if cut:
+            comments.append(rest)
     return text, [c.strip() for c in comments]
 
 
@@ -489,10 +489,8 @@ def _clauses(text: str, keep: Sequence[str] = ()) -> list[str]:
 
 
 def _between_numbers(text: str, match: re.Match[str]) -> bool:
-    """A dash between two numbers is a range, not a break."""
-    return (
-        text[: match.start()].rstrip()[-1:].isdigit() and text[match.end() :].lstrip()[:1].isdigit()
-    )
+    """A dash between two numbers is a range, not a break (the dash takes the spaces)."""
+    return text[: match.start()][-1:].isdigit() and text[match.end() :][:1].isdigit()
 
 
 def _abbreviation(before: str) -> bool:
@@ -589,9 +587,8 @@ def _quantities(side: str) -> list[list[_Quantity]]:
         group = [numbers[i]]
         if i + 1 < len(numbers) and _joins_range(side, numbers[i], numbers[i + 1]):
             group.append(numbers[i + 1])
-        units = [_unit_after(side, m.end()) for m in group]
-        last = units[-1]
-        found.append([_Quantity(m.group(), u or last) for m, u in zip(group, units, strict=True)])
+        last = _unit_after(side, group[-1].end())
+        found.append([_Quantity(m.group(), _unit_after(side, m.end()) or last) for m in group])
         i += len(group)
     return found
 
@@ -647,7 +644,7 @@ def parse_number(text: str) -> float | None:
 
 
 def _value(token: str) -> float | None:
-    token = token.replace(",", "").replace(" ", "")
+    token = token.replace(",", "")
     try:
         if "/" in token and "e" not in token:
             num, den = token.split("/")
