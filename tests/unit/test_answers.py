@@ -246,6 +246,7 @@ def test_a_negative_power_of_ten_may_be_written_with_a_minus_sign() -> None:
         ("Answer: 1000000001", "1000000000", False),  # within a float's 1e-9
         ("Answer: 20000000.01", "20000000", False),  # likewise
         ("Answer: 16777216.01", "16777216", False),  # 2**24, the first compared exactly
+        ("Answer: 390.99999999999994", "391", True),  # a float's error, below 2**24
     ],
 )
 def test_large_whole_numbers_are_compared_exactly(reply: str, accepted: str, ok: bool) -> None:
