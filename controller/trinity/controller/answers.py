@@ -665,7 +665,8 @@ def _numbers_equal(token: str, factor: float, expected: str, tol: float | None) 
         # A large whole number is compared exactly, with the digits the task wrote: a
         # float's 1e-9 would let 7510504314609 pass for 7510504314610, and above 2**53 a
         # float cannot tell neighbouring whole numbers apart at all (20! is 19 digits).
-        return _exact(token) == _exact(expected)
+        exact = _exact(expected)
+        return exact is not None and _exact(token) == exact
     tol = DEFAULT_TOLERANCE if tol is None else tol
     return math.isclose(value * factor, want, rel_tol=tol, abs_tol=tol)
 
