@@ -197,6 +197,7 @@ def test_parse_number_only_accepts_a_single_number() -> None:
     assert parse_number("12 apples") is None
     assert parse_number("1 2") is None
     assert parse_number("1/0") is None
+    assert parse_number("1/2e3") is None  # 1/2000 or 500: not a simple fraction
 
 
 @pytest.mark.parametrize(
@@ -226,11 +227,33 @@ def test_superscript_exponent_is_not_read_as_digits() -> None:
     assert matches("Answer: 1.08 × 10²", ["108"]).ok
 
 
-def test_large_whole_numbers_are_compared_exactly() -> None:
-    assert matches("Answer: 7,510,504,314,610", ["7510504314610"]).ok
-    assert not matches("Answer: 7510504314609", ["7510504314610"]).ok
-    assert not matches("Answer: 7.51e12", ["7510504314610"]).ok
-    # An explicit tolerance still means closeness.
+def test_a_negative_power_of_ten_may_be_written_with_a_minus_sign() -> None:
+    assert matches("Answer: 1.6 × 10^−19 C", ["1.6e-19"]).ok
+    assert not matches("Answer: 1.6 × 10^19 C", ["1.6e-19"]).ok
+
+
+@pytest.mark.parametrize(
+    ("reply", "accepted", "ok"),
+    [
+        ("Answer: 7,510,504,314,610", "7510504314610", True),
+        ("Answer: 7.51050431461 × 10^12", "7510504314610", True),  # exactly it
+        ("Answer: 2,432,902,008,176,640,000", "2432902008176640000", True),  # 20!, > 2**53
+        ("Answer: 12345678901234567891", "12345678901234567891", True),  # no float is it
+        ("Answer: 7510504314609", "7510504314610", False),
+        ("Answer: 7.51e12", "7510504314610", False),
+        ("Answer: 2432902008176640001", "2432902008176640000", False),
+        ("Answer: 12345678901234567168", "12345678901234567891", False),  # its float
+        ("Answer: 1000000001", "1000000000", False),  # within a float's 1e-9
+        ("Answer: 20000000.01", "20000000", False),  # likewise
+        ("Answer: 16777216.01", "16777216", False),  # 2**24, the first compared exactly
+        ("Answer: 390.99999999999994", "391", True),  # a float's error, below 2**24
+    ],
+)
+def test_large_whole_numbers_are_compared_exactly(reply: str, accepted: str, ok: bool) -> None:
+    assert matches(reply, [accepted]).ok is ok
+
+
+def test_a_tolerance_still_means_closeness_for_large_and_small_numbers() -> None:
     assert matches("Answer: 7.5105e12", ["7510504314610"], numeric_tolerance=1e-3).ok
     # Small numbers keep the float rule (0.1 + 0.2 style answers).
     assert matches("Answer: 0.30000000000000004", ["0.3"]).ok
@@ -269,6 +292,7 @@ def test_negated_alternatives_are_not_the_answer(reply: str, accepted: str, ok: 
         ("Answer: 9 (or maybe 10)", ["9"], False),
         ("Answer: 9 (some lists say 10)", ["9"], False),
         ("Answer: Canberra, though some say Sydney", ["Canberra"], False),
+        ("Answer: Canberra, or maybe Sydney, I think", ["Canberra"], False),
         ("Answer: 9-10", ["9"], False),
         ("Answer: 9 to 10", ["9"], False),
         ("Answer: between 9 and 10", ["9"], False),
@@ -288,6 +312,58 @@ def test_a_hedge_passes_only_when_every_alternative_in_it_is_accepted(
 def test_a_hedge_failure_names_the_alternative_offered() -> None:
     got = matches("Answer: Canberra or Sydney", ["Canberra"])
     assert not got.ok and "hedge: 'sydney'" in got.why
+
+
+@pytest.mark.parametrize(
+    ("reply", "rule", "why"),
+    [
+        ("Answer: so", "answer_line:none", "nothing asserted"),
+        (
+            "Answer: Canberra or Sydney",
+            "answer_line:none",
+            "hedge: 'sydney' is offered too and is not accepted",
+        ),
+        ("Answer: Sydney", "answer_line:none", ""),  # plainly wrong: nothing more to say
+        ("Answer: Canberra", "answer_line:phrase", ""),
+    ],
+)
+def test_a_match_says_which_rule_decided_and_what_failed(reply: str, rule: str, why: str) -> None:
+    got = matches(reply, ["Canberra"])
+    assert (got.rule, got.why) == (rule, why)
+
+
+@pytest.mark.parametrize(
+    ("reply", "ok"),
+    [
+        ("Answer: The capital (of Australia) is Canberra", True),
+        ("Answer: Canberra[1] is the capital", True),  # a citation mark glued on
+        ("Answer: Canberra (the capital), or maybe Sydney", False),
+        ("Answer: Sydney [Canberra is the capital]", False),
+        ("Answer: Sydney (Canberra is the capital (since 1913", False),  # never closed
+        ("Answer: Sydney [Canberra is the capital [since 1913", False),
+    ],
+)
+def test_a_bracketed_comment_is_taken_out_wherever_it_stands(reply: str, ok: bool) -> None:
+    """What follows a closed comment is still the answer line; an unclosed one runs to the
+    end, from the first of its brackets (rule 3)."""
+    assert matches(reply, ["Canberra"]).ok is ok
+
+
+@pytest.mark.parametrize(
+    ("reply", "accepted", "ok"),
+    [
+        ("Answer: Not 1704 — it's 1703", "1703", True),
+        ("Answer: 1703 — not 1704", "1703", True),
+        ("Answer: roughly 8 - 9 planets", "8", False),
+        ("Answer: 8—9 planets", "8", False),
+        ("Answer: 7~8", "7", False),
+        ("Answer: 8 to 9 out of 10 planets", "8", False),
+    ],
+)
+def test_a_dash_between_two_numbers_is_a_range_and_elsewhere_a_break(
+    reply: str, accepted: str, ok: bool
+) -> None:
+    assert matches(reply, [accepted]).ok is ok
 
 
 def test_a_range_within_tolerance_is_accepted_at_both_ends() -> None:
@@ -335,6 +411,9 @@ EVEREST = {"numeric_tolerance": 1e-3, "unit": "m", "conversions": {"km": 1000, "
         ("Answer: 8,849 km", False),
         ("Answer: 8848 yards", False),  # a unit the task does not convert
         ("Answer: 8848 cm", False),
+        ("Answer: 8.848–8.850 km", True),  # the unit after a range is both ends'
+        ("Answer: 8,848 m to 8,950 m", False),  # a range with a unit at each end
+        ("Answer: 8,849 m ± 1 m", False),
     ],
 )
 def test_a_number_is_right_only_in_a_unit_that_makes_it_right(reply: str, ok: bool) -> None:
@@ -355,7 +434,7 @@ def test_units_are_ignored_where_the_task_declares_none() -> None:
 def test_unit_spellings_are_read_into_one_name() -> None:
     assert canonical_unit("K") == canonical_unit("kelvin") == "k"
     assert canonical_unit("Metres") == "m" and canonical_unit("℃") == "°c"
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match="furlong"):
         canonical_unit("furlong")
 
 
@@ -392,6 +471,33 @@ def test_a_range_names_every_whole_number_in_it_for_competing_answers() -> None:
                    competing=competing).ok  # fmt: skip
     assert matches("Answer: ambiguous: seven or six", ["ambiguous"], competing=competing).ok
     assert not matches("Answer: ambiguous: 7 or 8", ["ambiguous"], competing=competing).ok
+    assert matches("Answer: no single answer: the 2 usual counts run from 4 to 7",
+                   ["no single answer"], competing=competing).ok  # fmt: skip
+
+
+def test_a_wrong_number_is_named_by_an_equal_number() -> None:
+    competing = [["7"], ["6"]]
+    assert matches("Answer: ambiguous: 6 or 7", ["ambiguous"], competing=competing, wrong=["8"]).ok
+    assert not matches("Answer: ambiguous: 6, 7 or 8.0", ["ambiguous"], competing=competing,
+                       wrong=["8"]).ok  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("reply", "rule", "why"),
+    [
+        ("Answer: Sucre", "answer_line:none", "the ambiguity is not named"),
+        ("Answer: ambiguous: Sucre", "answer_line:none", "competing answer 'la paz' is not named"),
+        (
+            "Answer: ambiguous: Sucre, La Paz or Santa Cruz",
+            "answer_line:none",
+            "wrong answer 'santa cruz' is named",
+        ),
+        ("Answer: ambiguous: Sucre or La Paz", "answer_line:competing", ""),
+    ],
+)
+def test_an_ambiguous_match_says_what_is_missing_or_wrong(reply: str, rule: str, why: str) -> None:
+    got = matches(reply, ["ambiguous"], competing=[["sucre"], ["la paz"]], wrong=["santa cruz"])
+    assert (got.rule, got.why) == (rule, why)
 
 
 def test_without_an_answer_line_the_last_line_is_the_answer() -> None:

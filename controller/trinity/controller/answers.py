@@ -72,8 +72,10 @@ word on the line. Every rule, in the order applied:
    after the number ("391 apples", "391개", "50%") do not matter, except units (rule 9).
    Equal means `math.isclose` with rel_tol = abs_tol = numeric_tolerance, or 1e-9 when
    not given, except that without a numeric_tolerance a whole number of 2**24 or more in
-   the task's own unit is compared exactly (1e-9 of 7510504314610 would let
-   7510504314609 pass). A decimal comma ("3,5") is not 3.5, nor is "1 234" one number.
+   the task's own unit is compared exactly with the digits the task gives (1e-9 of
+   7510504314610 would let 7510504314609 pass, and no float holds 12345678901234567891),
+   scientific notation included ("7.51050431461e12" is 7510504314610, "7.51e12" is not).
+   A decimal comma ("3,5") is not 3.5, nor is "1 234" one number.
 9. Units. Where the task declares `unit`, the unit written after the number must make
    it right: the task's unit, a unit in the task's `conversions` (its value multiplied by
    the factor given there), or none (the prompt fixes the unit). Any other unit of
@@ -194,7 +196,7 @@ _GLUED_UNIT = re.compile(
 _ABBREVIATIONS = {"e.g", "i.e", "mt", "st", "dr", "mr", "mrs", "ms", "vs", "approx", "ca",
                   "jr", "sr", "u.s", "u.k", "etc", "cf", "no"}  # fmt: skip
 _BREAK = re.compile(
-    r"(?P<end>[.!?。])(?=\s|$)|[;；]|:\s|,\s|，|、|(?P<dash>\s*—\s*|\s[-–]\s)"
+    r"(?P<end>[.!?。])(?=\s|$)|[;；]|:\s|,\s|，|、|(?P<dash>\s*—\s*|\s+[-–]\s+)"
     r"|\s(?=(?:but|though|although|however|whereas)(?![^\W\d_]))"
 )
 _NEGATED_TAIL = re.compile(
@@ -302,7 +304,7 @@ class _Accepted:
         for declared, alternative in self.alternatives:
             expected = parse_number(alternative)
             if expected is not None:
-                if quantities and all(self._equal(q, expected) for q in quantities):
+                if quantities and all(self._equal(q, alternative) for q in quantities):
                     return declared, "numeric"
             elif alternative and _phrase(part, alternative):
                 return declared, "korean" if _HANGUL.search(alternative) else "phrase"
@@ -314,11 +316,11 @@ class _Accepted:
             return True
         return any(_phrase(text, a) for _, a in self.alternatives if parse_number(a) is None)
 
-    def _equal(self, quantity: _Quantity, expected: float) -> bool:
+    def _equal(self, quantity: _Quantity, alternative: str) -> bool:
         factor = self.factor(quantity.unit)
         if factor is None:
             return False
-        return _numbers_equal(quantity.token, factor, expected, self.tolerance)
+        return _numbers_equal(quantity.token, factor, alternative, self.tolerance)
 
     def why_not(self, part: str) -> str:
         """What made a part with the right-looking number fail: a unit or a range."""
@@ -401,7 +403,7 @@ _TIMES_TEN = re.compile(
 
 def _scientific(match: re.Match[str]) -> str:
     exponent = match[2] or match[3] or match[4].translate(_SUPERSCRIPT)
-    return f"{match[1]}e{exponent.replace('−', '-')}"
+    return f"{match[1]}e{exponent}"  # a "−" in it becomes "-" with the rest of the text
 
 
 def normalise(text: str) -> str:
@@ -441,13 +443,14 @@ def _single(text: str, task: _Accepted) -> tuple[str | None, str, str]:
     parts += [p for c in (*clauses[index + 1 :], *comments) if (p := _hedged(c)) is not None]
     parts += _retracted(clauses[index + 1 :])
     parts += [p for comment in comments for p in _retracted(_clauses(comment))]
-    results = [task.match(p) for p in parts]
-    if results[0] is None:
+    judged = [(p, task.match(p)) for p in parts]
+    found = judged[0][1]
+    if found is None:
         return None, "none", task.why_not(parts[0])
-    unaccepted = [p for p, r in zip(parts, results, strict=True) if r is None]
+    unaccepted = [p for p, r in judged if r is None]
     if unaccepted:
         return None, "none", f"hedge: {unaccepted[0]!r} is offered too and is not accepted"
-    return results[0][0], results[0][1], ""
+    return found[0], found[1], ""
 
 
 def _commentary(text: str) -> tuple[str, list[str]]:
@@ -460,11 +463,10 @@ def _commentary(text: str) -> tuple[str, list[str]]:
             break
         comments.append(match[1] if match[1] is not None else match[2])
         text = text[: match.start()] + " " + text[match.end() :]
-    for opener in "([":
-        cut = text.find(opener)
-        if cut >= 0:
-            comments.append(text[cut + 1 :])
-            text = text[:cut]
+    for opener in ("(", "["):
+        text, cut, rest = text.partition(opener)
+        if cut:
+            comments.append(rest)
     return text, [c.strip() for c in comments]
 
 
@@ -487,10 +489,8 @@ def _clauses(text: str, keep: Sequence[str] = ()) -> list[str]:
 
 
 def _between_numbers(text: str, match: re.Match[str]) -> bool:
-    """A dash between two numbers is a range, not a break."""
-    return (
-        text[: match.start()].rstrip()[-1:].isdigit() and text[match.end() :].lstrip()[:1].isdigit()
-    )
+    """A dash between two numbers is a range, not a break (the dash takes the spaces)."""
+    return text[: match.start()][-1:].isdigit() and text[match.end() :][:1].isdigit()
 
 
 def _abbreviation(before: str) -> bool:
@@ -587,9 +587,8 @@ def _quantities(side: str) -> list[list[_Quantity]]:
         group = [numbers[i]]
         if i + 1 < len(numbers) and _joins_range(side, numbers[i], numbers[i + 1]):
             group.append(numbers[i + 1])
-        units = [_unit_after(side, m.end()) for m in group]
-        last = units[-1]
-        found.append([_Quantity(m.group(), u or last) for m, u in zip(group, units, strict=True)])
+        last = _unit_after(side, group[-1].end())
+        found.append([_Quantity(m.group(), _unit_after(side, m.end()) or last) for m in group])
         i += len(group)
     return found
 
@@ -645,7 +644,7 @@ def parse_number(text: str) -> float | None:
 
 
 def _value(token: str) -> float | None:
-    token = token.replace(",", "").replace(" ", "")
+    token = token.replace(",", "")
     try:
         if "/" in token and "e" not in token:
             num, den = token.split("/")
@@ -655,29 +654,28 @@ def _value(token: str) -> float | None:
         return None
 
 
-def _numbers_equal(token: str, factor: float, expected: float, tol: float | None) -> bool:
-    value = _value(token)
-    if value is None:
+def _numbers_equal(token: str, factor: float, expected: str, tol: float | None) -> bool:
+    """Whether a reply's number times its unit's factor is the accepted number `expected`
+    (its text): exactly for a whole number of 2**24 or more without a tolerance, else
+    within the tolerance."""
+    value, want = _value(token), _value(expected)
+    if value is None or want is None:  # never: both were read as numbers already
         return False
-    if tol is None and factor == 1.0 and expected.is_integer() and abs(expected) >= 2**24:
-        # A large whole number is compared exactly: a float's 1e-9 would let
-        # 7510504314609 pass for 7510504314610 (and above 2**53 floats cannot tell them
-        # apart at all).
-        want = _exact(f"{expected:.0f}") if abs(expected) < 2**53 else None
-        return want is not None and _exact(token) == want
+    if tol is None and factor == 1.0 and want.is_integer() and abs(want) >= 2**24:
+        # A large whole number is compared exactly, with the digits the task wrote: a
+        # float's 1e-9 would let 7510504314609 pass for 7510504314610, and above 2**53 a
+        # float cannot tell neighbouring whole numbers apart at all (20! is 19 digits).
+        exact = _exact(expected)
+        return exact is not None and _exact(token) == exact
     tol = DEFAULT_TOLERANCE if tol is None else tol
-    return math.isclose(value * factor, expected, rel_tol=tol, abs_tol=tol)
+    return math.isclose(value * factor, want, rel_tol=tol, abs_tol=tol)
 
 
 def _exact(token: str) -> Fraction | None:
-    token = token.replace(",", "").replace(" ", "")
+    """The exact value of a number token ("7.51050431461e12" too), None for one that
+    `Fraction` cannot read ("1/2.5")."""
     try:
-        if "e" in token:
-            return None
-        if "/" in token:
-            num, den = token.split("/")
-            return Fraction(num) / Fraction(den)
-        return Fraction(token)
+        return Fraction(token.replace(",", ""))
     except (ValueError, ZeroDivisionError):
         return None
 
@@ -768,11 +766,11 @@ def _names(text: str, spelling: str, task: _Accepted) -> bool:
     expected = parse_number(wanted)
     if expected is None:
         return _phrase(text, wanted)
-    return any(_covers(group, expected, task.tolerance) for group in _quantities(text))
+    return any(_covers(group, wanted, expected, task.tolerance) for group in _quantities(text))
 
 
-def _covers(group: list[_Quantity], expected: float, tol: float | None) -> bool:
-    if any(_numbers_equal(q.token, 1.0, expected, tol) for q in group):
+def _covers(group: list[_Quantity], wanted: str, expected: float, tol: float | None) -> bool:
+    if any(_numbers_equal(q.token, 1.0, wanted, tol) for q in group):
         return True
     ends = [v for q in group if (v := _value(q.token)) is not None and v.is_integer()]
     return len(ends) == 2 and min(ends) <= expected <= max(ends)
