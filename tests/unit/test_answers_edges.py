@@ -108,6 +108,9 @@ def test_latex_operators_and_relations_are_read_as_their_symbols(reply: str, ok:
         ("Answer: > 1703", False),
         ("Answer: >1703", False),
         ("Answer: < 1703", False),
+        ("Answer: >= 1703", False),
+        ("Answer: <= 1703", False),
+        ("Working above.\n>= 1703", False),  # not a markdown quote
         (r"\boxed{> 1703}", False),
         ("Answer: <1703>", True),  # the prompt's "Answer: <N>" filled in
         ("Answer: < 1703 >", True),

@@ -14,11 +14,12 @@ word on the line. Every rule, in the order applied:
    (`$`, `\(`, `\)`, `\[`, `\]`, `\left` and `\right` dropped, `\frac{a}{b}` read as a/b,
    `\text{x}` as x, `\,` removed between digits and a space elsewhere, `\pm`, `\times`,
    `\cdot`, `\div`, `\geq`, `\leq` (and `\ge`, `\le`, `\geqslant`, `\leqslant`), `\gt`,
-   `\lt`, `\approx` and `\equiv` read as their symbols), whitespace collapsed, surrounding
-   punctuation and quotes stripped (a point before a digit stays, ".5"; an ellipsis does
-   not: "…391" is 391), and angle brackets around the whole ("<1703>", the prompt's
-   "<N>" filled in); a lone "<" or ">" is a bound (rule 8), except a markdown quote's
-   ">" at the start of the reply's last line. `Match.normalised` is the normalised region.
+   `\lt`, `\approx` and `\equiv` read as their symbols), ">=" and "<=" read as "≥" and
+   "≤", whitespace collapsed, surrounding punctuation and quotes stripped (a point before
+   a digit stays, ".5"; an ellipsis does not: "…391" is 391), and angle brackets around
+   the whole ("<1703>", the prompt's "<N>" filled in); a lone "<" or ">" is a bound (rule
+   8), except a markdown quote's ">" at the start of the reply's last line.
+   `Match.normalised` is the normalised region.
 3. Commentary. Text in brackets, `(…)` and `[…]` (an unclosed one runs to the end), is
    commentary: it never makes a reply right ("Oxygen (nitrogen is a close second)" fails),
    and makes it wrong only as a hedge (rule 7).
@@ -153,7 +154,7 @@ _MARKS = re.compile(r"\*+|(?<!\w)_+|_+(?!\w)|`+")
 _EDGE = " \t\n.,;:!?\"'`()[]{}«»“”‘’「」『』。、·…"
 _ANGLED = re.compile(r"<[^<>]*>")
 # A markdown quote's ">" at the start of a reply's last line is not "more than".
-_QUOTE = re.compile(r"^[\s>]*")
+_QUOTE = re.compile(r"^(?:\s*>(?!=))*")  # but ">= 1703" is a bound
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 _PARTICLES = sorted(
     {
@@ -431,7 +432,7 @@ def normalise(text: str) -> str:
     text = _THIN_SPACE.sub("", _TEXT.sub(r"\1", text)).replace("\\,", " ")
     text = _SIZED_BRACKET.sub("", _MATH_DELIMITER.sub(" ", text))
     text = _LATEX_SYMBOL.sub(lambda m: _LATEX_SYMBOLS[m[1]], text)
-    text = text.replace("\\%", "%").replace("$", "")
+    text = text.replace("\\%", "%").replace("$", "").replace(">=", "≥").replace("<=", "≤")
     text = unicodedata.normalize("NFKC", text).replace("\u2212", "-").casefold()
     text = _MARKS.sub("", text)
     return _strip_edges(" ".join(text.split()))
