@@ -50,7 +50,10 @@ ROOTS = {"agent/trinity/agent": "trinity/agent",
 MODULES = {
     "scoring": ("trinity/controller/scoring.py", ["tests/unit/test_scoring.py"]),
     "consensus": ("trinity/controller/consensus.py", ["tests/unit/test_consensus.py"]),
-    "answers": ("trinity/controller/answers.py", ["tests/unit/test_answers.py"]),
+    "answers": (
+        "trinity/controller/answers.py",
+        ["tests/unit/test_answers.py", "tests/unit/test_answers_edges.py"],
+    ),
     "extract": ("trinity/controller/extract.py", ["tests/unit/test_extract.py"]),
     "validation": ("trinity/controller/validation.py", ["tests/unit/test_validation.py"]),
     "checkrunner": ("trinity/agent/checkrunner.py", ["tests/unit/test_checkrunner.py"]),

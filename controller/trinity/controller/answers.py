@@ -12,8 +12,14 @@ word on the line. Every rule, in the order applied:
    digits and letters become ASCII), U+2212 minus becomes "-", case-fold, markdown
    emphasis and code marks (`*`, `_` pairs, backticks) removed, LaTeX simplified
    (`$`, `\(`, `\)`, `\[`, `\]`, `\left` and `\right` dropped, `\frac{a}{b}` read as a/b,
-   `\text{x}` as x, `\,` removed between digits and a space elsewhere), whitespace collapsed, surrounding punctuation and quotes
-   stripped. `Match.normalised` is the normalised region.
+   `\text{x}` as x, `\,` removed between digits and a space elsewhere, `\pm`, `\times`,
+   `\cdot`, `\div`, `\geq`, `\leq` (and `\ge`, `\le`, `\geqslant`, `\leqslant`), `\gt`,
+   `\lt`, `\approx` and `\equiv` read as their symbols), ">=" and "<=" read as "≥" and
+   "≤", whitespace collapsed, surrounding punctuation and quotes stripped (a point before
+   a digit stays, ".5"; an ellipsis does not: "…391" is 391), and angle brackets around
+   the whole ("<1703>", the prompt's "<N>" filled in); a lone "<" or ">" is a bound (rule
+   8), except a markdown quote's ">" at the start of the reply's last line.
+   `Match.normalised` is the normalised region.
 3. Commentary. Text in brackets, `(…)` and `[…]` (an unclosed one runs to the end), is
    commentary: it never makes a reply right ("Oxygen (nitrogen is a close second)" fails),
    and makes it wrong only as a hedge (rule 7).
@@ -105,7 +111,8 @@ word on the line. Every rule, in the order applied:
    7" naming 6), and no answer of `wrong` may be named. A name does not count where it
    is negated right where it stands: after "not", "…n't", "never", "neither", "nor",
    "rather than", "instead of" or "as opposed to" (with "the", "a", "is", "be" … between),
-   or before "is wrong" and the other endings of rule 5. So a bare "ambiguous",
+   or before "is wrong" and the other endings of rule 5 (the Korean ones after a particle
+   too: "산타크루스가 아니라"). So a bare "ambiguous",
    "ambiguous: the Nile or the Yangtze" and "ambiguous: Sucre, not La Paz" fail, and
    "ambiguous: it is not settled whether the Nile or the Amazon is longer" passes.
 
@@ -144,7 +151,12 @@ _THIN_SPACE = re.compile(r"(?<=\d)\\,(?=\d)")
 _MATH_DELIMITER = re.compile(r"\\[()\[\]]")
 _SIZED_BRACKET = re.compile(r"\\(?:left|right)(?![a-zA-Z])")
 _MARKS = re.compile(r"\*+|(?<!\w)_+|_+(?!\w)|`+")
-_EDGE = " \t\n.,;:!?\"'`()[]{}<>«»“”‘’「」『』。、·…"
+# Not "<" or ">": "> 1703" is a bound (rule 8); "<1703>", a template's "<N>" filled in, is
+# unwrapped as a pair (`_ANGLED`).
+_EDGE = " \t\n.,;:!?\"'`()[]{}«»“”‘’「」『』。、·…"
+_ANGLED = re.compile(r"<[^<>]*>")
+# A markdown quote's ">" at the start of a reply's last line is not "more than".
+_QUOTE = re.compile(r"^(?:\s*>(?!=))*")  # but ">= 1703" is a bound
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 _PARTICLES = sorted(
     {
@@ -255,8 +267,10 @@ _DENIAL_BEFORE = (
     r"(?<![^\W\d_])(?:not|never|neither|nor|rather\s+than|instead\s+of|as\s+opposed\s+to"
     r"|[^\W\d_]+n['’]t)\s+(?:(?:the|a|an|be|is|it|at|in)\s+)*"
 )
+# After a name: the English endings, or the Korean ones with a particle between
+# ("산타크루스가 아니라"), so no word boundary is required before them.
 _DENIAL_AFTER = (
-    r"\s*(?:(?:is|are|was|were)\s+(?:wrong|incorrect|false|an?\s+(?:common\s+)?"
+    r"(?:(?![^\W_])\s*(?:is|are|was|were)\s+(?:wrong|incorrect|false|an?\s+(?:common\s+)?"
     r"(?:mistake|misconception|myth))(?![^\W\d_])|(?:이|가|은|는)?\s*(?:아니라|아니고|아닌|아님"
     r"|아니다|아닙니다|아니에요))"
 )
@@ -379,7 +393,7 @@ def answer_region(response: str) -> tuple[str, str]:
     if lines:
         return "answer_line", lines[-1]
     said = [line for line in response.splitlines() if any(c.isalnum() for c in line)]
-    return "full", said[-1] if said else ""
+    return "full", _QUOTE.sub("", said[-1]) if said else ""
 
 
 def _last_boxed(text: str) -> str | None:
@@ -394,6 +408,13 @@ def _last_boxed(text: str) -> str | None:
     return text[i:]
 
 
+# Rule 2: LaTeX commands for the symbols rules 8 and 9 read ("\\geq 1703" is a bound).
+_LATEX_SYMBOLS = {"pm": "±", "times": "×", "cdot": "·", "div": "÷", "geq": "≥", "ge": "≥",
+                  "geqslant": "≥", "leq": "≤", "le": "≤", "leqslant": "≤", "gt": ">", "lt": "<",
+                  "approx": "≈", "equiv": "≡"}  # fmt: skip
+_LATEX_SYMBOL = re.compile(
+    r"\\(" + "|".join(sorted(_LATEX_SYMBOLS, key=len, reverse=True)) + r")(?![a-zA-Z])"
+)
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 _TIMES_TEN = re.compile(
     r"(\d(?:\.\d+)?)\s*(?:×|\\times|\\cdot|x|\*|·)\s*10"
@@ -412,20 +433,23 @@ def normalise(text: str) -> str:
     text = _FRAC.sub(r"\1/\2", text)
     text = _THIN_SPACE.sub("", _TEXT.sub(r"\1", text)).replace("\\,", " ")
     text = _SIZED_BRACKET.sub("", _MATH_DELIMITER.sub(" ", text))
-    text = text.replace("\\%", "%").replace("\\pm", "±").replace("$", "")
+    text = _LATEX_SYMBOL.sub(lambda m: _LATEX_SYMBOLS[m[1]], text)
+    text = text.replace("\\%", "%").replace("$", "").replace(">=", "≥").replace("<=", "≤")
     text = unicodedata.normalize("NFKC", text).replace("\u2212", "-").casefold()
     text = _MARKS.sub("", text)
     return _strip_edges(" ".join(text.split()))
 
 
 def _strip_edges(text: str) -> str:
-    """Punctuation off both ends, but not the point of a leading ".5"."""
-    text = text.rstrip(_EDGE)
-    while True:
-        text = text.lstrip(_EDGE.replace(".", ""))
-        if not text.startswith(".") or text[1:2].isdigit():
-            return text
-        text = text[1:]
+    """Punctuation off both ends, and "<…>" around the whole, but not the point of a leading
+    ".5" (an ellipsis before a number, "...391" or "…391", is not a point)."""
+    core = text.strip(_EDGE)
+    if _ANGLED.fullmatch(core):
+        return _strip_edges(core[1:-1])
+    lead = text[: len(text) - len(text.lstrip(_EDGE))]
+    if lead.endswith(".") and not lead.endswith("..") and core[:1].isdigit():
+        return "." + core
+    return core
 
 
 # Rules 3 to 7: what the answer line asserts.
@@ -494,13 +518,16 @@ def _between_numbers(text: str, match: re.Match[str]) -> bool:
 
 
 def _abbreviation(before: str) -> bool:
-    word = before.rsplit(None, 1)[-1] if before.strip() else ""
-    return (len(word) == 1 and word.isalpha()) or word in _ABBREVIATIONS
+    """Whether the full stop after `before` ends an initial or an abbreviation ("Mt.")."""
+    words = before.split()
+    return bool(words) and (
+        (len(words[-1]) == 1 and words[-1].isalpha()) or words[-1] in _ABBREVIATIONS
+    )
 
 
 def _unnegated(clause: str) -> tuple[str, bool]:
     """(the clause without its negated spans, whether one was removed): rule 5."""
-    left = _NEGATED_TAIL.sub("", _NEGATED_HEAD.sub("", clause, count=1), count=1)
+    left = _NEGATED_TAIL.sub("", _NEGATED_HEAD.sub("", clause))  # each matches at most once
     return _strip_edges(left), left != clause
 
 
@@ -693,14 +720,12 @@ def _korean(text: str, alternative: str) -> bool:
     """Whitespace ignored; particles and copulas allowed after the match (rule 11)."""
     target = "".join(alternative.split())
     compact, origin = _compact(text)
-    start = compact.find(target)
-    while start >= 0:
-        left = origin[start] - 1
+    for found in re.finditer(f"(?={re.escape(target)})", compact):  # overlapping ones too
+        left = origin[found.start()] - 1
         if left < 0 or not _is_letter(text[left]):
-            end = origin[start + len(target) - 1] + 1
+            end = origin[found.start() + len(target) - 1] + 1
             if _only_particles(_word_rest(text, end)):
                 return True
-        start = compact.find(target, start + 1)
     return False
 
 
@@ -753,8 +778,8 @@ def _ambiguous(
 def _without_denied(text: str, names: Sequence[str]) -> str:
     """Rule 12: the text without each mention of a name that is directly negated."""
     for name in sorted(names, key=len, reverse=True):
-        mention = rf"(?<![^\W_]){re.escape(name)}(?![^\W_])"
-        text = re.sub(rf"{_DENIAL_BEFORE}{mention}", " ; ", text)
+        mention = rf"(?<![^\W_]){re.escape(name)}"
+        text = re.sub(rf"{_DENIAL_BEFORE}{mention}(?![^\W_])", " ; ", text)
         text = re.sub(rf"{mention}{_DENIAL_AFTER}", " ; ", text)
     return text
 
