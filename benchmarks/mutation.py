@@ -59,7 +59,6 @@ MODULES = {
     "checkrunner": ("trinity/agent/checkrunner.py", ["tests/unit/test_checkrunner.py"]),
     "scheduler": ("trinity/controller/scheduler.py", ["tests/unit/test_scheduler.py"]),
 }
-PROVISIONAL = {"answers": "answers.py is being rewritten (issue 20, item 2)"}
 PYPROJECT = """\
 [tool.mutmut]
 source_paths = ["trinity"]
@@ -175,8 +174,7 @@ def show(results: list[Result], known: set[str], total_s: float) -> None:
     for r in results:
         raw, real = r.rates(known)
         killed = len(r.statuses) - len(r.survivors)
-        note = f"  provisional: {PROVISIONAL[r.module]}" if r.module in PROVISIONAL else ""
-        note = "  FAILED TO RUN" if r.error else note
+        note = "  FAILED TO RUN" if r.error else ""
         print(f"{r.module:<12} {len(r.statuses):>7} {killed:>6} {len(r.survivors):>8} "
               f"{raw:>6.1f}% {real:>11.1f}% {r.seconds:>7.0f}{note}")  # fmt: skip
     print(f"total {total_s:.0f} s")
