@@ -331,9 +331,12 @@ def test_running_out_of_memory_is_marked():
                       "oom": True}  # fmt: skip
 
 
-def test_a_value_that_is_not_plain_data_is_reported_by_type_only():
+def test_a_value_that_is_not_plain_data_is_reported_by_type_and_why():
     record = checkrunner.check_record("c", Opaque, [], "", ticks(0.0, 0.0))
     assert record["passed"] is True and record["value_type"] == "Opaque" and "value" not in record
+    assert record["value_why"] == "Opaque"
+    too_long = checkrunner.check_record("c", lambda: [10**5000], [], "", ticks(0.0, 0.0))
+    assert (too_long["value_type"], too_long["value_why"]) == ("list", "an int too long to write")
     as_base = checkrunner.check_record("c", lambda: Int(3), [], "", ticks(0.0, 0.0))
     assert as_base["value"] == "3" and "value_type" not in as_base
 
@@ -687,3 +690,25 @@ def test_main_runs_the_checks_signs_them_and_ends_with_its_memory(work):
     assert [(r["kind"], r.get("name"), r.get("passed")) for r in found] == [
         ("check", "a", True), ("check", "b", False), ("end", None, None)]  # fmt: skip
     assert found[0]["value"] == "[1]" and found[-1]["maxrss_kib"] > 1000
+
+
+def test_type_names_and_reasons_are_cut_to_100_characters():
+    """A class of the solution's names the value's type and the reason: its name is cut."""
+    named = type("N" * 150, (), {})
+    record = checkrunner.check_record("c", lambda: named(), [], "", ticks(0.0, 0.0))
+    assert record["value_type"] == record["value_why"] == "N" * 100
+    inside = checkrunner.check_record("c", lambda: [named()], [], "", ticks(0.0, 0.0))
+    assert (inside["value_type"], inside["value_why"]) == ("list", "N" * 100)
+
+
+def test_a_value_too_deep_for_the_stack_is_reported_by_type(monkeypatch):
+    def too_deep(_value: object) -> str:
+        raise RecursionError
+
+    monkeypatch.setattr(checkrunner, "to_json", too_deep)
+    record = checkrunner.check_record("c", lambda: [1], [], "", ticks(0.0, 0.0))
+    assert record["passed"] is True and record["value_type"] == "list"
+    assert "value" not in record and "value_why" not in record
+    named = type("L" * 150, (list,), {})
+    record = checkrunner.check_record("c", lambda: named([1]), [], "", ticks(0.0, 0.0))
+    assert record["value_type"] == "L" * 100

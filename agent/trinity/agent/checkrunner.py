@@ -220,7 +220,7 @@ def check_record(name, fn, source_lines, test_path, clock):
             record["value_type"] = "too large"
     except NotPlainData as exc:  # what about the value is not plain data, in our words
         record["value_type"] = type(result).__name__[:100]
-        record["value_why"] = str(exc.args[0] if exc.args else "")[:100]
+        record["value_why"] = str(exc)[:100]
     except (RecursionError, MemoryError):
         record["value_type"] = type(result).__name__[:100]
     return record
