@@ -125,6 +125,8 @@ class FakeAgent(pb_grpc.AgentServicer):
         failure = self.behaviour.fail.get(name)
         if failure is not None:
             status.state, status.last_error, status.pid = pb.MODEL_STATE_FAILED, failure, 0
+            status.exit_code = 1  # as a server that exits at start: its code and last words
+            status.last_lines[:] = [f"error: {failure}"]
         else:
             status.state, status.ready_at = pb.MODEL_STATE_READY, time.time()
 

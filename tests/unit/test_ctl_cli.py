@@ -71,6 +71,17 @@ def test_status_json_against_a_fake_agent(agent, config):
     assert TOKEN not in result.output
 
 
+def test_status_json_says_how_a_failed_models_last_run_ended(agent, config):
+    """An always-on node's failed model says why in --json too: its exit code or signal
+    and its last lines, as the agent reports them."""
+    assert invoke("up", "--config", str(config), "--json").exit_code == 1
+    data = json.loads(invoke("status", "--config", str(config), "--json").stdout)
+    broken = next(m for m in data["nodes"][0]["models"] if m["name"] == "broken")
+    assert broken["state"] == "failed" and broken["last_error"] == "model file missing"
+    assert (broken["exit_code"], broken["exit_signal"]) == (1, 0)
+    assert broken["last_lines"] == ["error: model file missing"]
+
+
 def test_status_table_shows_nodes_and_models(agent, config):
     result = invoke("status", "--config", str(config))
     assert result.exit_code == 0, result.output

@@ -53,6 +53,11 @@ class ModelRow:
     last_error: str = ""
     uptime_s: float = 0.0
     configured: bool = True
+    # how its last run ended by itself (crash loops say why), and what the agent sees now
+    exit_code: int = 0
+    exit_signal: int = 0
+    last_lines: tuple[str, ...] = ()
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -481,6 +486,10 @@ def _row(node: str, s: pb.ModelStatus, configured: ModelConfig | None) -> ModelR
         last_error=s.last_error,
         uptime_s=max(0.0, time.time() - s.started_at) if running else 0.0,
         configured=configured is not None,
+        exit_code=s.exit_code,
+        exit_signal=s.exit_signal,
+        last_lines=tuple(s.last_lines),
+        detail=s.detail,
     )
 
 
