@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 from trinity.agent.auth import load_token
@@ -144,6 +144,8 @@ SETTINGS = settings(max_examples=300, deadline=None,
 
 @SETTINGS
 @given(st.one_of(tables(AgentConfig, strict=True), tables(AgentConfig, strict=False)))
+@example({"token_file": "", "state_dir": "~0"})  # found once: a user with no home here
+@example({"model_roots": ["~no-such-user-here/models"]})
 def test_any_agent_toml_loads_or_is_one_line(data: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "agent.toml"

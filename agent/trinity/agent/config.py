@@ -331,6 +331,14 @@ def read_toml(path: Path) -> dict:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
 
 
+def _resolve(value: str, base: Path, where: str) -> str:
+    """A path from agent.toml, `~` expanded, relative to the file's folder."""
+    try:
+        return str(base / Path(value).expanduser())
+    except RuntimeError as exc:  # "~someone" who has no home here
+        raise ConfigError(f"{where}: {value!r}: {exc}") from None
+
+
 def load_config(path: Path) -> AgentConfig:
     """Read and validate agent.toml; relative paths resolve against its folder."""
     data = read_toml(path)
@@ -342,11 +350,11 @@ def load_config(path: Path) -> AgentConfig:
         *[(tls, k) for k in ("cert_file", "key_file") if isinstance(tls, dict)],
     ):
         if isinstance(table.get(key), str):
-            table[key] = str(base / Path(table[key]).expanduser())
+            table[key] = _resolve(table[key], base, f"{path}: {key}")
     roots = data.setdefault("model_roots", ["models"])
     if isinstance(roots, list):
         data["model_roots"] = [
-            str(base / Path(r).expanduser()) if isinstance(r, str) else r for r in roots
+            _resolve(r, base, f"{path}: model_roots") if isinstance(r, str) else r for r in roots
         ]
     try:
         return AgentConfig.model_validate(data)
