@@ -5,6 +5,7 @@ fault it injects (docs/reliability.md lists them)."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -257,6 +258,9 @@ def test_up_starts_a_failed_model_afresh(node_with, tmp_path):
     assert failed.exit_signal == 9 and "gave up after 0 restarts" in failed.last_error
     shown = trinityctl("status", "--config", str(models))
     assert "failed" in shown.stdout and "signal 9" in shown.stdout, shown.stdout
+    listed = json.loads(trinityctl("status", "--json", "--config", str(models)).stdout)
+    (entry,) = listed["nodes"][0]["models"]
+    assert (entry["state"], entry["exit_signal"], entry["exit_code"]) == ("failed", 9, 0)
     again = trinityctl("up", "--no-smoke", "--config", str(models), timeout=300)
     assert again.returncode == 0, again.stdout + again.stderr
     fresh = status(agent)
