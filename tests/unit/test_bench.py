@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import re
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -379,6 +380,47 @@ def test_resume_refuses_a_task_that_changed(config, store, monkeypatch):
     selection["task_hashes"] = {"smoke/add": "0000"}
     with pytest.raises(BenchError, match="task smoke/add changed since this bench began"):
         bench_module.plan_from_selection(config, selection)
+
+
+@pytest.mark.parametrize(
+    ("edit", "refused"),
+    [
+        ('label = "Model B"', None),  # how it is shown
+        ("concurrency = 4", None),  # how it is paced
+        ("sampling = { temperature = 0.9 }",
+         "model a/m changed since this bench began (sampling.temperature None → 0.9)"),
+        ("thinking = true", "model a/m changed since this bench began (thinking None → True)"),
+        ('quantization = "Q8_0"',
+         "model a/m changed since this bench began (quantization '' → 'Q8_0')"),
+    ],
+)  # fmt: skip
+def test_resume_refuses_a_model_that_would_now_answer_differently(
+    config, store, monkeypatch, tmp_path, edit, refused
+):
+    """A resumed bench whose model now samples differently would mix two benches in one
+    table: refused, naming the change; a label or a concurrency may change."""
+    install(monkeypatch, {n: FakeNode(n, lambda r: result(GOOD)) for n in "ab"})
+    out = go(config, store, plan(config, n=1))
+    stored = store.bench_run(out.bench_run_id)
+    first = CONFIG.replace('label = "Model A"\nconcurrency = 2', "")  # a/m as a bare model
+    first = first.replace('model = "builtin:smollm2"', 'model = "builtin:smollm2"\n' + edit, 1)
+    today = parse_config(first, "models.toml", base=tmp_path)
+    if refused is None:
+        resumed = bench_module.plan_from_selection(today, stored.selection, stored.config)
+        assert [m.key for m in resumed.models] == ["a/m", "b/m"]
+    else:
+        with pytest.raises(BenchError, match=re.escape(refused)):
+            bench_module.plan_from_selection(today, stored.selection, stored.config)
+
+
+def test_resume_refuses_a_changed_default_sampling(config, store, monkeypatch, tmp_path):
+    install(monkeypatch, {n: FakeNode(n, lambda r: result(GOOD)) for n in "ab"})
+    out = go(config, store, plan(config, n=1))
+    stored = store.bench_run(out.bench_run_id)
+    today = parse_config(CONFIG + "[defaults]\nsampling = { top_p = 0.5 }\n", "models.toml",
+                         base=tmp_path)  # fmt: skip
+    with pytest.raises(BenchError, match=r"default sampling changed .*top_p None → 0.5"):
+        bench_module.plan_from_selection(today, stored.selection, stored.config)
 
 
 def test_validation_runs_a_turn_reference_on_its_turns_checks_only():

@@ -50,6 +50,7 @@ from trinity.controller.errors import (
 )
 from trinity.controller.extract import Extraction, extract_code, split_reasoning
 from trinity.controller.generation import generate_request, run_seed, sampling_for
+from trinity.controller.redact import scrub
 from trinity.controller.scheduler import Finished, InfraError, RunKey, schedule
 from trinity.controller.scoring import (
     CheckScore,
@@ -146,8 +147,13 @@ def stored_titles(selection: Mapping[str, Any]) -> dict[str, str]:
     return {column: title for column, title in selection["columns"]}
 
 
-def plan_from_selection(config: ClusterConfig, selection: Mapping[str, Any]) -> Plan:
-    """A stored bench's plan, checked against today's tasks and config (for --resume)."""
+def plan_from_selection(
+    config: ClusterConfig,
+    selection: Mapping[str, Any],
+    snapshot: Mapping[str, Any] | None = None,
+) -> Plan:
+    """A stored bench's plan, checked against today's tasks and config (for --resume):
+    its tasks, and (given the config `snapshot` stored with it) how its models answer."""
     tasks = []
     for task_id in selection["tasks"]:
         task = load_task(task_id)
@@ -166,6 +172,8 @@ def plan_from_selection(config: ClusterConfig, selection: Mapping[str, Any]) -> 
             f"model {missing[0]} of this bench is no longer in {config.source}",
             hint="put it back in models.toml, or start a new bench",
         )
+    if snapshot is not None:
+        unchanged_since(config, selection["models"], snapshot)
     thinking = tuple({"on": True, "off": False}.get(t) for t in selection["thinking"])
     return Plan(
         tuple(tasks),
@@ -175,6 +183,44 @@ def plan_from_selection(config: ClusterConfig, selection: Mapping[str, Any]) -> 
         float(selection["threshold"]),
         max_cost_usd=selection.get("max_cost_usd"),
     )
+
+
+# What a model may change between a bench's start and its resume: how it is shown or
+# paced, not what it answers (a sampling, model, quantization or thinking change is).
+_NOT_ANSWERS = frozenset({"label", "concurrency", "roles", "gpu_layers", "gpu_memory_fraction",
+                          "served_name", "timeout_s", "score_on"})  # fmt: skip
+
+
+def unchanged_since(
+    config: ClusterConfig, keys: Sequence[str], snapshot: Mapping[str, Any]
+) -> None:
+    """BenchError when a model of the bench (or the default sampling) would now answer
+    differently than when it began: the old and new runs could not be compared. Fields
+    the snapshot lacks (an older version's) are not compared."""
+    by_key: dict[str, AnyModel] = {m.key: m for m in (*config.models, *config.peers)}
+    then = [("default sampling", snapshot.get("defaults", {}).get("sampling"),
+             config.defaults.sampling.model_dump(mode="json"))]  # fmt: skip
+    then += [(f"model {k}", old, by_key[k].model_dump(mode="json"))
+             for k, old in zip(keys, snapshot.get("models", []), strict=False)]  # fmt: skip
+    for what, old, now in then:
+        if isinstance(old, Mapping) and (change := _changed(old, scrub(now))):
+            raise BenchError(
+                f"{what} changed since this bench began ({change}); its old and new runs "
+                "cannot be compared",
+                hint="put models.toml back as it was for this bench, or start a new bench",
+            )
+
+
+def _changed(old: Mapping[str, Any], now: Mapping[str, Any], prefix: str = "") -> str:
+    """The first field that differs, as 'sampling.temperature 0.2 → 0.5', or ''."""
+    for name in sorted(old.keys() & now.keys() - _NOT_ANSWERS):
+        a, b = old[name], now[name]
+        if isinstance(a, Mapping) and isinstance(b, Mapping):
+            if found := _changed(a, b, f"{prefix}{name}."):
+                return found
+        elif a != b and not (isinstance(b, tuple | list) and list(b) == a):
+            return f"{prefix}{name} {a!r} → {b!r}"
+    return ""
 
 
 @dataclass

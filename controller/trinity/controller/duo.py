@@ -191,11 +191,14 @@ def code_tasks(tasks: Sequence[Task]) -> tuple[Task, ...]:
 
 
 def stored_plan(
-    config: ClusterConfig, kind: str, selection: Mapping[str, Any]
+    config: ClusterConfig,
+    kind: str,
+    selection: Mapping[str, Any],
+    snapshot: Mapping[str, Any] | None = None,
 ) -> DuoPlan | CalibrationPlan:
     """A stored duo's (or calibration's: kind) plan, checked against today's tasks and
     config, its prompts as they were stored."""
-    base = bench.plan_from_selection(config, selection)
+    base = bench.plan_from_selection(config, selection, snapshot)
     models = {m.key: m for m in base.models if isinstance(m, ModelConfig)}  # no peers here
     prompts = tuple(ReviewerPrompt(p["name"], p["text"]) for p in selection["prompts"])
     switch = {"on": True, "off": False}

@@ -116,7 +116,7 @@ def crosscheck(
                 "--resume runs the crosscheck exactly as it began; give no selection"
             )
         bench = store.bench_run(resume)
-        plan = replace(plan_from_selection(cfg, bench.selection), kind=bench.kind)
+        plan = replace(plan_from_selection(cfg, bench.selection, bench.config), kind=bench.kind)
     else:
         tasks = select_tasks(suites or list(cc.DEFAULT_SUITES))
         limit = cfg.defaults.pass_threshold if threshold is None else threshold

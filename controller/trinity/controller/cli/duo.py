@@ -168,7 +168,7 @@ def _stored(cfg: Any, store: Any, bench_id: str) -> tuple[Any, str]:
             f"{bench_id} is a {stored.kind}, not a duo",
             hint=f"trinityctl bench --resume {bench_id}",
         )
-    return stored_plan(cfg, stored.kind, stored.selection), stored.kind
+    return stored_plan(cfg, stored.kind, stored.selection, stored.config), stored.kind
 
 
 def _duo_plan(cfg: Any, suites: list[str] | None, builder: str | None, reviewer: str | None,

@@ -104,7 +104,8 @@ def bench(
     if resume:
         if suites or nodes or models or thinking or threshold is not None or n != 1:
             raise SelectionError("--resume runs the bench exactly as it began; give no selection")
-        plan = plan_from_selection(cfg, store.bench_run(resume).selection)
+        stored = store.bench_run(resume)
+        plan = plan_from_selection(cfg, stored.selection, stored.config)
     else:
         if not suites:
             raise SelectionError(
