@@ -19,6 +19,7 @@ from trinity.controller.config import parse_config
 from trinity.controller.consensus import Verdict
 from trinity.controller.errors import AgentDeadline, ModelError, NodeUnreachable, SelectionError
 from trinity.controller.generation import run_seed
+from trinity.controller.redact import scrub
 from trinity.controller.scheduler import InfraError
 from trinity.controller.store import Store
 from trinity.controller.suites import load_task
@@ -411,6 +412,26 @@ def test_resume_refuses_a_model_that_would_now_answer_differently(
     else:
         with pytest.raises(BenchError, match=re.escape(refused)):
             bench_module.plan_from_selection(today, stored.selection, stored.config)
+
+
+@pytest.mark.parametrize(
+    ("then", "now", "refused"),
+    [
+        ('api_key_env = "KEY_A"', 'api_key_env = "KEY_B"', ""),  # another account's key
+        ('model = "claude-a"', 'model = "claude-b"', "model 'claude-a' → 'claude-b'"),
+    ],
+)
+def test_resume_of_a_peer_refuses_another_model_not_another_key(tmp_path, then, now, refused):
+    peer = ('[[peers]]\nname = "claude-api"\nbackend = "anthropic"\nmodel = "claude-a"\n'
+            'api_key_env = "KEY_A"\n')  # fmt: skip
+    before = parse_config(CONFIG + peer, "models.toml", base=tmp_path)
+    snapshot = scrub(bench_module.config_snapshot(before, before.peers))
+    today = parse_config(CONFIG + peer.replace(then, now), "models.toml", base=tmp_path)
+    if not refused:
+        bench_module.unchanged_since(today, ["claude-api"], snapshot)
+        return
+    with pytest.raises(BenchError, match=re.escape(refused)):
+        bench_module.unchanged_since(today, ["claude-api"], snapshot)
 
 
 def test_resume_refuses_a_changed_default_sampling(config, store, monkeypatch, tmp_path):

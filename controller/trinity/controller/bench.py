@@ -185,10 +185,12 @@ def plan_from_selection(
     )
 
 
-# What a model may change between a bench's start and its resume: how it is shown or
-# paced, not what it answers (a sampling, model, quantization or thinking change is).
+# What a model may change between a bench's start and its resume: how it is shown, paced,
+# paid for or reached, not what it answers (a sampling, model, quantization or thinking
+# change is).
 _NOT_ANSWERS = frozenset({"label", "concurrency", "roles", "gpu_layers", "gpu_memory_fraction",
-                          "served_name", "timeout_s", "score_on"})  # fmt: skip
+                          "served_name", "timeout_s", "score_on", "api_key_env",
+                          "include_usage", "max_budget_usd", "prices"})  # fmt: skip
 
 
 def unchanged_since(
