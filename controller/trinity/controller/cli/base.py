@@ -91,6 +91,12 @@ ModelsOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+ThresholdOption = Annotated[
+    float | None,
+    typer.Option(
+        "--threshold", min=0, max=100, help="Pass score (default: defaults.pass_threshold)."
+    ),
+]
 WideOption = Annotated[
     bool,
     typer.Option("--wide", help="Every column (the default ones fit an 80-column terminal)."),

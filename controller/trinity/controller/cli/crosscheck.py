@@ -16,6 +16,7 @@ from trinity.controller.cli.base import (
     ConfigOption,
     DbOption,
     JsonOption,
+    ThresholdOption,
     command,
     examples,
     fail_if,
@@ -72,12 +73,7 @@ def crosscheck(
             show_default=False,
         ),
     ] = None,
-    threshold: Annotated[
-        float | None,
-        typer.Option(
-            "--threshold", min=0, max=100, help="Pass score (default: defaults.pass_threshold)."
-        ),
-    ] = None,
+    threshold: ThresholdOption = None,
     resume: Annotated[
         str | None,
         typer.Option(

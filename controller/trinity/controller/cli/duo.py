@@ -12,6 +12,7 @@ from trinity.controller.cli.base import (
     ConfigOption,
     DbOption,
     JsonOption,
+    ThresholdOption,
     command,
     examples,
     fail_if,
@@ -100,12 +101,7 @@ def duo(
             show_default=False,
         ),
     ] = None,
-    threshold: Annotated[
-        float | None,
-        typer.Option(
-            "--threshold", min=0, max=100, help="Pass score (default: defaults.pass_threshold)."
-        ),
-    ] = None,
+    threshold: ThresholdOption = None,
     resume: Annotated[
         str | None,
         typer.Option(

@@ -15,6 +15,7 @@ from trinity.controller.cli.base import (
     JsonOption,
     ModelsOption,
     NodesOption,
+    ThresholdOption,
     command,
     examples,
     fail_if,
@@ -63,12 +64,7 @@ def bench(
             show_default=False,
         ),
     ] = None,
-    threshold: Annotated[
-        float | None,
-        typer.Option(
-            "--threshold", min=0, max=100, help="Pass score (default: defaults.pass_threshold)."
-        ),
-    ] = None,
+    threshold: ThresholdOption = None,
     resume: Annotated[
         str | None,
         typer.Option(
