@@ -12,16 +12,14 @@ import html
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
 from trinity.controller.store import Store
 
 from tests.integration.conftest import trinityctl
+from tests.procs import wait_for_runs
 
 pytestmark = pytest.mark.integration
 
@@ -142,11 +140,7 @@ def test_killed_controller_loses_nothing_and_resume_redoes_nothing(node, tmp_pat
     bench = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                              stdin=subprocess.DEVNULL, env={**os.environ, "COLUMNS": "200"})  # fmt: skip
     try:
-        deadline = time.monotonic() + 300
-        while _stored(db) < 2:
-            assert bench.poll() is None, "bench ended before it could be killed"
-            assert time.monotonic() < deadline, "no runs stored within 300 s"
-            time.sleep(0.2)
+        wait_for_runs(bench, db, 2, within_s=300)
     finally:
         bench.send_signal(signal.SIGKILL)
         bench.wait()
@@ -169,13 +163,3 @@ def test_killed_controller_loses_nothing_and_resume_redoes_nothing(node, tmp_pat
         assert (match.finished_at, match.response) == (run.finished_at, run.response)
     report = json.loads(done.stdout)
     assert all(len(s["scores"]) == 3 for t in report["tasks"] for s in t["models"].values())
-
-
-def _stored(db: Path) -> int:
-    if not db.exists():
-        return 0
-    try:
-        with sqlite3.connect(db, timeout=1) as conn:
-            return int(conn.execute("SELECT count(*) FROM runs").fetchone()[0])
-    except sqlite3.Error:
-        return 0

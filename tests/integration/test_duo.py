@@ -12,16 +12,15 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from trinity.controller.store import RunRecord, Store
 
 from tests.integration.conftest import trinityctl
+from tests.procs import wait_for_runs
 
 pytestmark = pytest.mark.integration
 
@@ -152,11 +151,7 @@ def test_killed_controller_loses_nothing_and_resume_redoes_nothing(node, tmp_pat
     duo = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                            stdin=subprocess.DEVNULL, env={**os.environ, "COLUMNS": "200"})  # fmt: skip
     try:
-        deadline = time.monotonic() + 900
-        while _stored(db) < 2:
-            assert duo.poll() is None, "duo ended before it could be killed"
-            assert time.monotonic() < deadline, "no steps stored within 900 s"
-            time.sleep(0.2)
+        wait_for_runs(duo, db, 2, within_s=900)
     finally:
         duo.send_signal(signal.SIGKILL)
         duo.wait()
@@ -181,13 +176,3 @@ def test_killed_controller_loses_nothing_and_resume_redoes_nothing(node, tmp_pat
         )
     report = json.loads(done.stdout)
     assert report["chains"] == {"finished": 3, "expected": 3, "unfinished": 0}
-
-
-def _stored(db: Path) -> int:
-    if not db.exists():
-        return 0
-    try:
-        with sqlite3.connect(db, timeout=1) as conn:
-            return int(conn.execute("SELECT count(*) FROM runs").fetchone()[0])
-    except sqlite3.Error:
-        return 0

@@ -14,7 +14,6 @@ import contextlib
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -33,6 +32,7 @@ from typer.testing import CliRunner
 
 from tests.integration.agent_process import AgentProcess
 from tests.integration.conftest import AGENT_TOML, AgentNode, trinityctl
+from tests.procs import wait_for_runs
 
 pytestmark = pytest.mark.integration
 
@@ -84,24 +84,6 @@ def start_bench(node: AgentNode, db: Path, *args: str) -> subprocess.Popen[str]:
             "--db", str(db), "--config", node.models_toml]  # fmt: skip
     return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             stdin=subprocess.DEVNULL, env={**os.environ, "COLUMNS": "200"})  # fmt: skip
-
-
-def stored(db: Path) -> int:
-    if not db.exists():
-        return 0
-    try:
-        with sqlite3.connect(db, timeout=1) as conn:
-            return int(conn.execute("SELECT count(*) FROM runs").fetchone()[0])
-    except sqlite3.Error:
-        return 0
-
-
-def wait_for_runs(bench: subprocess.Popen[str], db: Path, count: int, within_s: float = 300):
-    deadline = time.monotonic() + within_s
-    while stored(db) < count:
-        assert bench.poll() is None, "bench ended early:\n" + bench.communicate()[1][-2000:]
-        assert time.monotonic() < deadline, f"fewer than {count} runs stored in {within_s} s"
-        time.sleep(0.1)
 
 
 def finish(bench: subprocess.Popen[str], within_s: float = 300) -> tuple[str, str]:
